@@ -1,0 +1,197 @@
+/**
+ * Model-pack manifest: the typed contract between a pack on disk and the inference core.
+ *
+ * A pack is a folder with `manifest.json` plus the files it names. Everything the core needs
+ * to run a model (tensor names, sizes, colour order, normalisation, crop recipe, which output
+ * means what, in which class order) is declared here, so new models drop in without code.
+ */
+import { z } from 'zod';
+import { EXPRESSIONS } from '../classes/expressionClasses';
+
+const expressionName = z.enum(EXPRESSIONS);
+
+/** A path inside the pack: relative, no `..`, no scheme, so a manifest can't point off-origin. */
+const packPath = z
+  .string()
+  .min(1)
+  .refine((p) => !/^[a-z][a-z0-9+.-]*:/i.test(p) && !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'must be a relative path inside the pack (no "..", no URL, no leading "/")',
+  });
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+/** How the face is cut out of the frame before a model sees it. Geometry lives in core/crop. */
+export const cropRecipeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    /** Similarity transform placing eye centres and mouth centre at template positions (fractions of the crop). */
+    kind: z.literal('aligned'),
+    leftEye: z.tuple([z.number(), z.number()]),
+    rightEye: z.tuple([z.number(), z.number()]),
+    mouth: z.tuple([z.number(), z.number()]),
+  }),
+  z.object({
+    /** Axis-aligned square around landmarks: side = (w + h) / 2 * scale, centred on the box centre. */
+    kind: z.literal('landmark-box'),
+    landmarks: z.enum(['all', 'ibug68']).default('all'),
+    scale: z.number().positive(),
+  }),
+]);
+
+export const imageInputSchema = z.object({
+  name: z.string().min(1),
+  /** [height, width] of the crop fed to the model. */
+  size: z.tuple([z.number().int().min(8).max(1024), z.number().int().min(8).max(1024)]),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  colorOrder: z.enum(['gray', 'rgb', 'bgr']),
+  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+  /** Pixel value range before normalisation: [0,1] means x/255. */
+  range: z.enum(['0-1', '0-255']).default('0-1'),
+  normalize: z
+    .object({ mean: z.array(z.number()).min(1).max(3), std: z.array(z.number().positive()).min(1).max(3) })
+    .optional(),
+  crop: cropRecipeSchema,
+});
+
+const tensorRef = z.object({ name: z.string().min(1) });
+const classLogitsOutput = tensorRef.extend({
+  /** Class of each output index; must be a permutation of the 8 classes. */
+  classOrder: z.array(expressionName).length(EXPRESSIONS.length),
+});
+/** A valence or arousal output: either its own tensor, or one column of a shared tensor. */
+const scalarOutput = tensorRef.extend({
+  index: z.number().int().min(0).default(0),
+  /** Range the model emits, mapped to -1..1 in the app. */
+  range: z.tuple([z.number(), z.number()]).default([-1, 1]),
+});
+
+/** Names of the 3D parameter groups the core can assemble into a head3d input vector. */
+export const FEATURE_GROUPS = [
+  // from MediaPipe FaceLandmarker
+  'blendshapes', // 52 scores
+  'headPose', // 6: yaw, pitch, roll (rad) + tx, ty, tz (normalised)
+  'canonicalLandmarksPca', // k: PCA of landmarks in the canonical face frame
+  // from a FLAME regressor (EMOCA / SMIRK)
+  'shape',
+  'exp',
+  'pose',
+  'jaw',
+  'eyelid',
+  'cam',
+  'tex',
+  'light',
+  'detail',
+] as const;
+export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
+
+const featureSlice = z.object({ group: z.enum(FEATURE_GROUPS), size: z.number().int().positive() });
+
+const baseModel = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, "-" or "_"'),
+  file: packPath,
+  sha256: sha256.optional(),
+  licence: z.string().optional(),
+  card: packPath.optional(),
+  /** Packs built from random weights say so; the UI labels them. */
+  synthetic: z.boolean().default(false),
+});
+
+export const landmarkerModelSchema = baseModel.extend({
+  role: z.literal('landmarker'),
+  numFaces: z.number().int().min(1).max(8).default(4),
+});
+
+export const fei2dModelSchema = baseModel.extend({
+  role: z.literal('fei2d'),
+  input: imageInputSchema,
+  outputs: z.object({
+    logits: classLogitsOutput,
+    valence: scalarOutput.optional(),
+    arousal: scalarOutput.optional(),
+  }),
+});
+
+export const head3dModelSchema = baseModel.extend({
+  role: z.literal('head3d'),
+  input: z.object({
+    name: z.string().min(1),
+    /** The feature vector is these groups concatenated in this order. */
+    features: z.array(featureSlice).min(1),
+    /** Standardisation applied before the network: (x - mean) / std, per element. */
+    standardize: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
+    /** For canonicalLandmarksPca: file with the PCA basis (pack-relative). */
+    pcaFile: packPath.optional(),
+  }),
+  outputs: z.object({
+    logits: classLogitsOutput,
+    valence: scalarOutput.optional(),
+    arousal: scalarOutput.optional(),
+  }),
+});
+
+export const regressor3dModelSchema = baseModel.extend({
+  role: z.literal('regressor3d'),
+  /** Which upstream model this is an export of; decides the FLAME decoding conventions. */
+  family: z.enum(['emoca-v2', 'smirk']),
+  input: imageInputSchema,
+  /** Output tensor name and size per parameter group, e.g. exp → {name:'exp', size:50}. */
+  outputs: z.record(z.enum(FEATURE_GROUPS), tensorRef.extend({ size: z.number().int().positive() })),
+});
+
+export const morphableModelSchema = baseModel.extend({
+  role: z.literal('morphable'),
+  format: z.literal('flame-bin-v1'),
+});
+
+export const modelEntrySchema = z.discriminatedUnion('role', [
+  landmarkerModelSchema,
+  fei2dModelSchema,
+  head3dModelSchema,
+  regressor3dModelSchema,
+  morphableModelSchema,
+]);
+
+export const fusionSchema = z.object({
+  /** Default mode shown in the UI. */
+  mode: z.enum(['2d', '3d', 'weighted', 'mean', 'max']).default('weighted'),
+  /** ℓ = w·ℓ2D + (1−w)·ℓ3D; chosen on a validation split. */
+  weight2d: z.number().min(0).max(1),
+  /** Same idea for valence/arousal when both branches output VA (paper: 0.6). */
+  vaWeight2d: z.number().min(0).max(1).default(0.6),
+});
+
+export const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    name: z.string().min(1),
+    description: z.string().default(''),
+    synthetic: z.boolean().default(false),
+    models: z.array(modelEntrySchema).min(1),
+    fusion: fusionSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const roles = m.models.map((x) => x.role);
+    for (const role of ['landmarker', 'fei2d', 'head3d', 'regressor3d', 'morphable'] as const) {
+      if (roles.filter((r) => r === role).length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['models'], message: `more than one model with role "${role}"` });
+      }
+    }
+    if (!roles.includes('landmarker')) {
+      ctx.addIssue({ code: 'custom', path: ['models'], message: 'a pack needs a model with role "landmarker"' });
+    }
+    const ids = m.models.map((x) => x.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['models', i, 'id'], message: `duplicate id "${id}"` });
+    });
+  });
+
+export type CropRecipe = z.infer<typeof cropRecipeSchema>;
+export type ImageInputSpec = z.infer<typeof imageInputSchema>;
+export type LandmarkerModel = z.infer<typeof landmarkerModelSchema>;
+export type Fei2dModel = z.infer<typeof fei2dModelSchema>;
+export type Head3dModel = z.infer<typeof head3dModelSchema>;
+export type Regressor3dModel = z.infer<typeof regressor3dModelSchema>;
+export type MorphableModel = z.infer<typeof morphableModelSchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type FusionConfig = z.infer<typeof fusionSchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ModelRole = ModelEntry['role'];

@@ -1,0 +1,79 @@
+/**
+ * Results the inference core produces. All class vectors are in AffectNet order
+ * (see classes/expressionClasses.ts); all VA values are in -1..1.
+ */
+
+export type FusionMode = '2d' | '3d' | 'weighted' | 'mean' | 'max';
+export type ExecutionProvider = 'webgpu' | 'wasm';
+
+/** How the landmarker found the face: on the image as given, or after upscaling and padding (tight crops). */
+export type DetectionMethod = 'as-is' | 'padded' | 'none';
+
+export interface ValenceArousal {
+  valence: number;
+  arousal: number;
+  /** 'derived' = probability-weighted AffectNet class centroids; 'model' = a VA head; 'fused' = both branches' VA heads. */
+  source: 'derived' | 'model' | 'fused';
+}
+
+export interface BranchOutput {
+  logits: Float32Array;
+  probs: Float32Array;
+  va?: { valence: number; arousal: number };
+}
+
+export interface FusedOutput {
+  mode: FusionMode;
+  weight2d: number;
+  probs: Float32Array;
+  /** Set when the requested mode could not run (e.g. no 3D features) and fusion fell back to 2D alone. */
+  fallback?: string;
+}
+
+export interface HeadPose {
+  /** Radians: yaw (left/right), pitch (up/down), roll (tilt). */
+  yaw: number;
+  pitch: number;
+  roll: number;
+  /** 4x4 column-major facial transformation matrix from MediaPipe (canonical face → camera, cm). */
+  matrix: number[];
+}
+
+export interface FaceGeometry {
+  /** 478 landmarks, x,y in 0..1 image coordinates, z relative depth; flat [x0,y0,z0,x1,...]. */
+  landmarks: Float32Array;
+  /** 52 blendshape scores in MediaPipe's order. */
+  blendshapes: Float32Array;
+  headPose: HeadPose;
+  /** Face box in image pixels. */
+  box: { x: number; y: number; width: number; height: number };
+}
+
+export interface StageTimings {
+  landmarks?: number;
+  crop?: number;
+  model2d?: number;
+  head3d?: number;
+  regressor3d?: number;
+  flame?: number;
+  fusion?: number;
+  total?: number;
+}
+
+export interface FrameResult {
+  frameId: number;
+  timestamp: number;
+  imageSize: { width: number; height: number };
+  detection: DetectionMethod;
+  faceCount: number;
+  face?: FaceGeometry;
+  /** The 3D parameter vector that fed the 3D head, with its group layout. */
+  features3d?: { values: Float32Array; groups: { group: string; size: number }[] };
+  branch2d?: BranchOutput;
+  branch3d?: BranchOutput;
+  fused?: FusedOutput;
+  va?: ValenceArousal;
+  /** Human-readable notes for the user: "several faces, using the largest", fallbacks... */
+  notes: string[];
+  timings: StageTimings;
+}

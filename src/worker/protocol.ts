@@ -1,0 +1,57 @@
+/**
+ * Messages between the UI thread and the inference worker.
+ * The worker owns MediaPipe and onnxruntime; the UI only sends frames and settings.
+ */
+import type { Manifest } from '../core/manifest/schema';
+import type { ExecutionProvider, FrameResult, FusionMode } from '../core/types';
+
+export type EpPreference = 'auto' | ExecutionProvider;
+
+export interface InitOptions {
+  /** Base URL of the pack folder (manifest-relative files are resolved against it), or in-memory files. */
+  packBaseUrl: string;
+  manifest: Manifest;
+  /** Files given by the user (dropped pack); name → bytes. Looked up before packBaseUrl. */
+  packFiles?: Record<string, ArrayBuffer>;
+  ep: EpPreference;
+  /** Absolute URLs of runtime assets served by the app itself (never a CDN). */
+  assets: { ortWasm: string; ortMjs?: string; mediapipeWasmDir: string };
+}
+
+export interface FrameOptions {
+  /** 'video' uses MediaPipe's tracking across frames; 'image' treats each call independently and tries the padded fallback. */
+  mode: 'video' | 'image';
+  fusionMode: FusionMode;
+  weight2d: number;
+  /** Return the crop the 2D model saw (RGBA bytes), for the pipeline/detail views. */
+  wantCrops?: boolean;
+}
+
+export type ToWorker =
+  | { type: 'init'; options: InitOptions }
+  | { type: 'frame'; id: number; bitmap: ImageBitmap; timestamp: number; options: FrameOptions }
+  | { type: 'dispose' };
+
+export interface ReadyInfo {
+  ep: ExecutionProvider;
+  /** Why the requested EP was not used, if it wasn't. */
+  epNote?: string;
+  /** Canonical face mesh triangles (indices into the 478 landmarks) from face_landmarker.task. */
+  triangles: Uint32Array;
+  /** Roles of the models that loaded. */
+  roles: string[];
+}
+
+export interface CropImage {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export type FromWorker =
+  | { type: 'ready'; info: ReadyInfo }
+  | { type: 'result'; id: number; result: FrameResult; crops?: Record<string, CropImage> }
+  | { type: 'frameError'; id: number; message: string }
+  | { type: 'initError'; message: string }
+  /** Runtime change the UI must show, e.g. WebGPU device lost → now on WASM. */
+  | { type: 'status'; ep: ExecutionProvider; message: string };

@@ -1,0 +1,82 @@
+"""FER+ loading and the evaluation protocol.
+
+Protocol (see ../shared/README.md):
+  * the label of an image is the majority (argmax) of its 10 votes; ties go to the
+    first class in vote order (np.argmax), so an emotion wins a tie with unknown/NF;
+  * images whose majority is `unknown` or `not-a-face` are dropped (in every split);
+  * the training target is the normalised 8-class vote distribution (soft label).
+"""
+import csv
+import os
+
+import numpy as np
+
+# Vote / logit order of FER+ (and of the exported model's output).
+FERPLUS_CLASSES = ["neutral", "happiness", "surprise", "sadness",
+                   "anger", "disgust", "fear", "contempt"]
+# Order the app (and reports) use.
+AFFECTNET_CLASSES = ["Neutral", "Happy", "Sad", "Surprise",
+                     "Fear", "Disgust", "Anger", "Contempt"]
+# AFFECTNET_FROM_FERPLUS[j] = FER+ index of AffectNet class j.
+AFFECTNET_FROM_FERPLUS = [0, 1, 3, 2, 6, 5, 4, 7]
+
+SPLITS = ("Train", "Valid", "Test")
+
+
+def read_labels(split_dir):
+    """Return (file names, votes[N,10] int) from a split's label.csv."""
+    files, votes = [], []
+    with open(os.path.join(split_dir, "label.csv"), newline="") as f:
+        for row in csv.reader(f):
+            if not row:
+                continue
+            # row = file, "(x, y, w, h)", v0..v9 ; every box is the full 48x48 image.
+            files.append(row[0])
+            votes.append([int(v) for v in row[2:12]])
+    return files, np.asarray(votes, dtype=np.int64)
+
+
+def _decode_split(split_dir, files):
+    from PIL import Image
+    imgs = np.empty((len(files), 48, 48), dtype=np.uint8)
+    for i, name in enumerate(files):
+        with Image.open(os.path.join(split_dir, name)) as im:
+            imgs[i] = np.asarray(im.convert("L"), dtype=np.uint8)
+    return imgs
+
+
+def load_split(data_dir, split, cache_dir=None):
+    """Load one split with the protocol applied.
+
+    Returns dict: images uint8 [N,48,48], soft float32 [N,8], label int64 [N], files.
+    PNG decoding is slow relative to training, so the decoded uint8 arrays are cached
+    (as .npz outside git) and reused by later runs.
+    """
+    split_dir = os.path.join(data_dir, split)
+    files, votes = read_labels(split_dir)
+    cache = os.path.join(cache_dir, f"ferplus_{split}_u8.npz") if cache_dir else None
+    if cache and os.path.exists(cache):
+        z = np.load(cache)
+        if list(z["files"]) == files:
+            imgs = z["images"]
+        else:
+            imgs = None
+    else:
+        imgs = None
+    if imgs is None:
+        imgs = _decode_split(split_dir, files)
+        if cache:
+            os.makedirs(cache_dir, exist_ok=True)
+            np.savez(cache, images=imgs, files=np.asarray(files))
+
+    majority = votes.argmax(axis=1)          # over all 10 vote classes
+    keep = majority < 8                      # drop unknown (8) / not-a-face (9)
+    v8 = votes[keep, :8].astype(np.float32)
+    soft = v8 / v8.sum(axis=1, keepdims=True)  # kept rows always have >=1 emotion vote
+    return {
+        "images": imgs[keep],
+        "soft": soft,
+        "label": majority[keep].astype(np.int64),
+        "files": [f for f, k in zip(files, keep) if k],
+        "n_dropped": int((~keep).sum()),
+    }

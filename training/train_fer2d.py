@@ -1,0 +1,208 @@
+"""Train the default 2D facial-expression model (fer2d) on FER+ on CPU.
+
+    /usr/bin/python3 training/train_fer2d.py --out training/runs/fer2d
+
+Train is used to fit, Valid for every choice (checkpoint = best Valid accuracy);
+Test is never touched here (export_fer2d.py reports it once).
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fer2d_model import Fer2dNet, FlipTTA  # noqa: E402
+from ferplus import load_split  # noqa: E402
+from metrics import summarize  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def to_input(u8):
+    """uint8 [B,48,48] -> float [B,1,48,48] with the app's normalisation (p/255-0.5)/0.5."""
+    return (u8.unsqueeze(1).float() / 255.0 - 0.5) / 0.5
+
+
+def augment(x, g, args):
+    """Batched augmentation on normalised tensors in [-1,1] (torch ops, no per-image PIL).
+
+    Random affine (rotation, scale, translation, horizontal flip) in one grid_sample,
+    then brightness/contrast jitter and random erasing.  The affine part is there because
+    the app crops webcam faces from landmarks, so framing will be slightly off.
+    """
+    b = x.size(0)
+    u = lambda lo, hi: torch.rand(b, generator=g) * (hi - lo) + lo  # noqa: E731
+    ang = u(-args.rot, args.rot) * math.pi / 180
+    scale = u(1 - args.scale, 1 + args.scale)
+    flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0)
+    # affine_grid maps output -> input coordinates (normalised to [-1,1], so a shift of
+    # 10% of the width is 0.2).
+    cos, sin = torch.cos(ang) / scale, torch.sin(ang) / scale
+    theta = torch.stack([
+        torch.stack([cos * flip, -sin, u(-args.shift, args.shift) * 2], 1),
+        torch.stack([sin * flip, cos, u(-args.shift, args.shift) * 2], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+    # Brightness / contrast jitter around each image's mean (webcam exposure varies).
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = (x - mean) * u(1 - args.contrast, 1 + args.contrast).view(b, 1, 1, 1) + mean
+    x = x + u(-args.brightness, args.brightness).view(b, 1, 1, 1) * 2
+    x = x.clamp(-1, 1)
+
+    # Random erasing (occlusion by hands/glasses): one rectangle, 2-20% of the area.
+    if args.erase > 0:
+        area = u(0.02, 0.2) * 48 * 48
+        ratio = torch.exp(u(math.log(0.3), math.log(3.3)))
+        h = (area * ratio).sqrt().clamp(1, 48)
+        w = (area / ratio).sqrt().clamp(1, 48)
+        y0 = torch.rand(b, generator=g) * (48 - h)
+        x0 = torch.rand(b, generator=g) * (48 - w)
+        r = torch.arange(48).float()
+        my = (r.view(1, 48) >= y0.view(b, 1)) & (r.view(1, 48) < (y0 + h).view(b, 1))
+        mx = (r.view(1, 48) >= x0.view(b, 1)) & (r.view(1, 48) < (x0 + w).view(b, 1))
+        m = (my.unsqueeze(2) & mx.unsqueeze(1)) & (torch.rand(b, 1, 1, generator=g) < args.erase)
+        fill = torch.rand(b, 1, 1, generator=g) * 2 - 1
+        x = torch.where(m.unsqueeze(1), fill.unsqueeze(1), x)
+    return x
+
+
+@torch.no_grad()
+def predict(model, u8, bs=512):
+    """Logits with horizontal-flip TTA (the same computation the ONNX graph contains)."""
+    tta = FlipTTA(model).eval()
+    out = [tta(to_input(u8[i:i + bs])) for i in range(0, len(u8), bs)]
+    return torch.cat(out)
+
+
+class EMA:
+    """Exponential moving average of all float weights and BN statistics."""
+
+    def __init__(self, model, decay):
+        self.model = copy.deepcopy(model).eval()
+        self.decay = decay
+
+    @torch.no_grad()
+    def update(self, model):
+        for e, m in zip(self.model.state_dict().values(), model.state_dict().values()):
+            if e.dtype.is_floating_point:
+                e.mul_(self.decay).add_(m, alpha=1 - self.decay)
+            else:
+                e.copy_(m)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "ferplus"))
+    p.add_argument("--out", default=os.path.join(REPO, "training", "runs", "fer2d"))
+    p.add_argument("--cache", default=os.path.join(REPO, "training", "runs", "cache"),
+                   help="where decoded uint8 images are cached (outside git)")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=0.1, help="peak LR (SGD+nesterov, OneCycle)")
+    p.add_argument("--wd", type=float, default=5e-4)
+    p.add_argument("--widths", default="32,64,128,256")
+    p.add_argument("--depths", default="1,1,1")
+    p.add_argument("--dropout", type=float, default=0.3)
+    p.add_argument("--ema", type=float, default=0.998, help="EMA decay per step (0 = off)")
+    p.add_argument("--rot", type=float, default=15.0)
+    p.add_argument("--scale", type=float, default=0.15)
+    p.add_argument("--shift", type=float, default=0.10)
+    p.add_argument("--brightness", type=float, default=0.2)
+    p.add_argument("--contrast", type=float, default=0.3)
+    p.add_argument("--erase", type=float, default=0.5, help="random-erasing probability")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--max-train", type=int, default=0, help="debug: use only N train images")
+    args = p.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    g = torch.Generator().manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+
+    t0 = time.time()
+    tr = load_split(args.data, "Train", args.cache)
+    va = load_split(args.data, "Valid", args.cache)
+    print(f"loaded train={len(tr['label'])} (dropped {tr['n_dropped']}) "
+          f"valid={len(va['label'])} (dropped {va['n_dropped']}) in {time.time()-t0:.0f}s", flush=True)
+    xtr, ytr = torch.from_numpy(tr["images"]), torch.from_numpy(tr["soft"])
+    if args.max_train:
+        xtr, ytr = xtr[:args.max_train], ytr[:args.max_train]
+    xva = torch.from_numpy(va["images"])
+
+    widths = tuple(int(c) for c in args.widths.split(","))
+    depths = tuple(int(c) for c in args.depths.split(","))
+    model = Fer2dNet(widths, depths, dropout=args.dropout)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"params {n_params/1e6:.2f}M", flush=True)
+
+    steps_per_epoch = len(xtr) // args.batch_size  # drop the last partial batch (BN)
+    # No weight decay on BN / bias parameters.
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": args.wd},
+                           {"params": no_decay, "weight_decay": 0.0}],
+                          lr=args.lr, momentum=0.9, nesterov=True)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
+                                                steps_per_epoch=steps_per_epoch, pct_start=0.2,
+                                                div_factor=20, final_div_factor=200)
+    ema = EMA(model, args.ema) if args.ema > 0 else None
+
+    config = {k: v for k, v in vars(args).items()}
+    config.update(widths=widths, depths=depths, params=n_params)
+    best = {"accuracy": -1}
+    history = []
+    train_start = time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        t_ep = time.time()
+        perm = torch.randperm(len(xtr), generator=g)
+        tot_loss = 0.0
+        for s in range(steps_per_epoch):
+            idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
+            x = augment(to_input(xtr[idx]), g, args)
+            logits = model(x)
+            # Cross-entropy against the normalised 8-class vote distribution.
+            loss = -(ytr[idx] * F.log_softmax(logits, 1)).sum(1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            if ema:
+                ema.update(model)
+            tot_loss += loss.item()
+        train_s = time.time() - t_ep
+
+        rec = {"epoch": epoch, "loss": tot_loss / steps_per_epoch, "trainSeconds": train_s}
+        candidates = [("raw", model)] + ([("ema", ema.model)] if ema else [])
+        for name, m in candidates:
+            m.eval()
+            pred = predict(m, xva).argmax(1).numpy()
+            s = summarize(va["label"], pred)
+            rec[name] = {"accuracy": s["accuracy"], "macroF1": s["macroF1"]}
+            # Checkpoint = best Valid accuracy over epochs and over raw/EMA weights.
+            if (s["accuracy"], s["macroF1"]) > (best["accuracy"], best.get("macroF1", -1)):
+                best = {"accuracy": s["accuracy"], "macroF1": s["macroF1"],
+                        "epoch": epoch, "weights": name}
+                torch.save({"state_dict": m.state_dict(), "config": config, "best": best},
+                           os.path.join(args.out, "best.pt"))
+        rec["elapsed"] = time.time() - train_start
+        history.append(rec)
+        print(json.dumps(rec), flush=True)
+        with open(os.path.join(args.out, "history.json"), "w") as f:
+            json.dump({"config": config, "history": history, "best": best,
+                       "trainingSeconds": time.time() - train_start}, f, indent=1)
+    print(f"done in {time.time()-train_start:.0f}s; best {best}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
