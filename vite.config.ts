@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
@@ -9,8 +9,27 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// "Nothing leaves the browser": the built app may only talk to its own origin.
+// Added at build time only, because the dev server's HMR preamble is an inline script.
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data:",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ');
+
+const cspPlugin: Plugin = {
+  name: 'ig3d-csp',
+  apply: 'build',
+  transformIndexHtml: (html) =>
+    html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`),
+};
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), cspPlugin],
   base: './',
   // These ship their own wasm loaders; pre-bundling breaks their relative asset lookups.
   optimizeDeps: { exclude: ['onnxruntime-web', '@mediapipe/tasks-vision'] },

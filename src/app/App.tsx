@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+import { EpBadge } from '../components/EpBadge';
+import { LiveView } from '../components/LiveView';
+import { usePipelineStore } from '../stores/pipelineStore';
+
+export function App() {
+  const { status, error, manifest, load } = usePipelineStore();
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div className="app">
+      <header>
+        <h1>
+          ig3d-web <span className="muted small">3D-aware facial expression inference, in your browser</span>
+        </h1>
+        <EpBadge />
+      </header>
+      {status === 'error' && (
+        <div className="banner banner--error" role="alert" data-testid="pipeline-error">
+          {error}
+          <button onClick={() => void load()}>Retry</button>
+        </div>
+      )}
+      {manifest?.synthetic && (
+        <div className="banner banner--warn" data-testid="synthetic-pack">
+          Synthetic test pack — not a trained model. Its predictions are meaningless.
+        </div>
+      )}
+      <main>
+        <LiveView />
+      </main>
+      <footer className="muted small">
+        Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
+        or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial
+        Expression Inference”, ECCV 2024 workshops.
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import type { EpPreference } from '../worker/protocol';
+import { usePipelineStore } from '../stores/pipelineStore';
+
+/** Shows which execution provider runs the models and lets a user force one. */
+export function EpBadge() {
+  const { ep, epNote, epPreference, status, load } = usePipelineStore();
+  return (
+    <div className="ep">
+      <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>
+        {status === 'loading' ? 'loading…' : ep ? ep.toUpperCase() : '—'}
+      </span>
+      <select
+        aria-label="execution provider"
+        value={epPreference}
+        onChange={(e) => void load(e.target.value as EpPreference)}
+        disabled={status === 'loading'}
+      >
+        <option value="auto">Auto (WebGPU if available)</option>
+        <option value="webgpu">Force WebGPU</option>
+        <option value="wasm">Force WASM</option>
+      </select>
+      {epNote && <span className="muted small" data-testid="ep-note">{epNote}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { EXPRESSIONS, EXPRESSION_LABELS } from '../core/classes/expressionClasses';
+
+interface Props {
+  title: string;
+  probs?: Float32Array;
+  testId: string;
+  /** The branch the fusion followed / the one being shown as the final answer. */
+  emphasis?: boolean;
+}
+
+/** 8 expression bars; the top class is highlighted. */
+export function ExpressionBars({ title, probs, testId, emphasis }: Props) {
+  const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
+  return (
+    <section className={`bars ${emphasis ? 'bars--emphasis' : ''}`} data-testid={testId} aria-label={`${title} probabilities`}>
+      <h3>{title}</h3>
+      {!probs && <p className="muted">—</p>}
+      <ul>
+        {EXPRESSIONS.map((cls, i) => {
+          const p = probs ? probs[i] : 0;
+          return (
+            <li key={cls} className={i === top ? 'top' : ''} data-class={cls} data-prob={probs ? p.toFixed(4) : ''}>
+              <span className="label">{EXPRESSION_LABELS[cls]}</span>
+              <span className="track">
+                <span className="fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
+              </span>
+              <span className="value">{probs ? `${(p * 100).toFixed(0)}%` : ''}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { startLiveLoop } from '../app/liveLoop';
+import { useCameraStore } from '../stores/cameraStore';
+import { useLiveStore } from '../stores/liveStore';
+import { usePipelineStore } from '../stores/pipelineStore';
+import { modelByRole } from '../core/manifest/parseManifest';
+import { CameraControls } from './CameraControls';
+import { ExpressionBars } from './ExpressionBars';
+import { Face3DView } from './Face3DView';
+import { FusionControl } from './FusionControl';
+import { PerformancePanel } from './PerformancePanel';
+import { VACircumplex } from './VACircumplex';
+import { VideoPreview } from './VideoPreview';
+
+export function LiveView() {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const stopLoopRef = useRef<(() => void) | undefined>(undefined);
+  const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore();
+  const camera = useCameraStore();
+  const live = useLiveStore();
+  const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
+
+  // Adopt the pack's default fusion when a pack loads.
+  useEffect(() => {
+    if (manifest?.fusion) live.setFusion(has3d ? manifest.fusion.mode : '2d', manifest.fusion.weight2d);
+    else live.setFusion('2d', 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [manifest]);
+
+  const stop = useCallback(() => {
+    stopLoopRef.current?.();
+    stopLoopRef.current = undefined;
+    useCameraStore.getState().stop();
+    useLiveStore.getState().setRunning(false);
+  }, []);
+
+  const start = useCallback(async () => {
+    const stream = await useCameraStore.getState().start();
+    const video = videoRef.current;
+    const c = usePipelineStore.getState().client;
+    if (!stream || !video || !c) return;
+    useLiveStore.getState().reset();
+    useLiveStore.getState().setRunning(true);
+    stopLoopRef.current = startLiveLoop(video, c, {
+      frameOptions: () => {
+        const s = useLiveStore.getState();
+        return { mode: 'video', fusionMode: s.fusionMode, weight2d: s.weight2d };
+      },
+      onResult: (r, fps) => useLiveStore.getState().pushResult(r, fps),
+      onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
+    });
+  }, []);
+
+  // A new pipeline (EP switch) invalidates the running loop: restart it on the new client.
+  useEffect(() => {
+    if (stopLoopRef.current && client) {
+      stop();
+      void start();
+    }
+  }, [client, start, stop]);
+
+  useEffect(() => stop, [stop]);
+  useEffect(() => {
+    void camera.refreshDevices();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const statusText = (() => {
+    if (camera.status === 'denied' || camera.status === 'unavailable' || camera.status === 'error') return camera.message;
+    if (pipelineStatus === 'loading') return 'Loading models…';
+    if (!live.running) return 'Camera is off.';
+    if (!live.latest) return 'Waiting for the first frame…';
+    return live.message ?? (live.latest.faceCount > 0 ? 'Tracking.' : undefined);
+  })();
+  const alert = camera.status === 'denied' || camera.status === 'unavailable' || camera.status === 'error' || live.latest?.detection === 'none';
+
+  return (
+    <div className="live">
+      <div className="live-left">
+        <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready'} />
+        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} />
+        <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status">
+          {statusText}
+        </p>
+        {live.latest?.fused?.fallback && <p className="muted small" data-testid="fusion-fallback">{live.latest.fused.fallback}</p>}
+        <label className="toggle">
+          <input type="checkbox" checked={live.smoothing} onChange={(e) => live.setSmoothing(e.target.checked)} /> Temporal smoothing
+        </label>
+        <PerformancePanel />
+      </div>
+      <div className="live-right">
+        <FusionControl has3d={has3d} />
+        <div className="bars-row">
+          <ExpressionBars title="2D model" probs={live.probs.p2d} testId="bars-2d" emphasis={live.fusionMode === '2d'} />
+          {has3d && <ExpressionBars title="3D head" probs={live.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
+          <ExpressionBars title="Fused (shown)" probs={live.probs.fused} testId="bars-fused" emphasis />
+        </div>
+        <div className="gauges-row">
+          <VACircumplex va={live.va} trail={live.trail} />
+          <Face3DView />
+        </div>
+      </div>
+    </div>
+  );
+}

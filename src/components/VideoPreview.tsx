@@ -1,0 +1,61 @@
+import { useEffect, useRef } from 'react';
+import type { FrameResult } from '../core/types';
+
+interface Props {
+  stream?: MediaStream;
+  videoRef: React.RefObject<HTMLVideoElement | null>;
+  result?: FrameResult;
+  triangles?: Uint32Array;
+}
+
+/** Mirrored camera preview with the landmark mesh drawn over it. */
+export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+
+  useEffect(() => {
+    const video = videoRef.current;
+    if (!video) return;
+    video.srcObject = stream ?? null;
+    if (stream) void video.play().catch(() => undefined);
+  }, [stream, videoRef]);
+
+  useEffect(() => {
+    const canvas = overlayRef.current;
+    if (!canvas) return;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const { width, height } = result?.imageSize ?? { width: canvas.width, height: canvas.height };
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const lm = result?.face?.landmarks;
+    if (!lm) return;
+    ctx.strokeStyle = 'rgba(120, 220, 255, 0.45)';
+    ctx.lineWidth = Math.max(1, width / 640);
+    ctx.beginPath();
+    if (triangles) {
+      for (let t = 0; t < triangles.length; t += 3) {
+        const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
+        ctx.moveTo(lm[3 * a] * width, lm[3 * a + 1] * height);
+        ctx.lineTo(lm[3 * b] * width, lm[3 * b + 1] * height);
+        ctx.lineTo(lm[3 * c] * width, lm[3 * c + 1] * height);
+        ctx.closePath();
+      }
+    } else {
+      for (let i = 0; i < lm.length; i += 3) {
+        ctx.moveTo(lm[i] * width + 1, lm[i + 1] * height);
+        ctx.arc(lm[i] * width, lm[i + 1] * height, 1, 0, Math.PI * 2);
+      }
+    }
+    ctx.stroke();
+  }, [result, triangles]);
+
+  return (
+    <div className="preview mirrored" data-testid="preview">
+      <video ref={videoRef} playsInline muted data-testid="video" />
+      <canvas ref={overlayRef} className="overlay" data-testid="landmark-overlay" />
+    </div>
+  );
+}

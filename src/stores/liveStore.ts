@@ -1,0 +1,92 @@
+/**
+ * Live-mode results and the user's display settings. Smoothing and the VA trail live here
+ * because they are about presentation, not inference.
+ */
+import { create } from 'zustand';
+import type { FrameResult, FusionMode, StageTimings, ValenceArousal } from '../core/types';
+import { NUM_CLASSES } from '../core/classes/expressionClasses';
+
+export const TRAIL_LENGTH = 24;
+/** Exponential smoothing factor: weight of the newest frame. */
+const SMOOTHING_ALPHA = 0.35;
+
+export interface ProbSet {
+  p2d?: Float32Array;
+  p3d?: Float32Array;
+  fused?: Float32Array;
+}
+
+interface LiveState {
+  running: boolean;
+  smoothing: boolean;
+  fusionMode: FusionMode;
+  weight2d: number;
+  latest?: FrameResult;
+  probs: ProbSet;
+  va?: ValenceArousal;
+  trail: { valence: number; arousal: number }[];
+  fps: number;
+  timings: StageTimings & { render?: number };
+  message?: string;
+  setRunning: (running: boolean) => void;
+  setSmoothing: (on: boolean) => void;
+  setFusion: (mode: FusionMode, weight2d?: number) => void;
+  pushResult: (r: FrameResult, fps: number) => void;
+  setRenderTime: (ms: number) => void;
+  reset: () => void;
+}
+
+function smooth(prev: Float32Array | undefined, next: Float32Array | undefined, on: boolean): Float32Array | undefined {
+  if (!next) return undefined;
+  if (!on || !prev || prev.length !== NUM_CLASSES) return next;
+  const out = new Float32Array(next.length);
+  for (let i = 0; i < next.length; i++) out[i] = SMOOTHING_ALPHA * next[i] + (1 - SMOOTHING_ALPHA) * prev[i];
+  return out;
+}
+
+function frameMessage(r: FrameResult): string | undefined {
+  if (r.detection === 'none') return 'No face found. Face the camera in good light.';
+  return r.notes.length ? r.notes.join(' ') : undefined;
+}
+
+export const useLiveStore = create<LiveState>()((set, get) => ({
+  running: false,
+  smoothing: true,
+  fusionMode: 'weighted',
+  weight2d: 1,
+  probs: {},
+  trail: [],
+  fps: 0,
+  timings: {},
+  setRunning: (running) => set({ running }),
+  setSmoothing: (smoothing) => set({ smoothing }),
+  setFusion: (fusionMode, weight2d) => set({ fusionMode, weight2d: weight2d ?? get().weight2d }),
+  pushResult(r, fps) {
+    const { smoothing, probs, va: prevVa, trail } = get();
+    const on = smoothing && r.detection !== 'none';
+    const next: ProbSet = {
+      p2d: smooth(probs.p2d, r.branch2d?.probs, on),
+      p3d: smooth(probs.p3d, r.branch3d?.probs, on),
+      fused: smooth(probs.fused, r.fused?.probs, on),
+    };
+    let va = r.va;
+    if (va && prevVa && on) {
+      va = {
+        ...va,
+        valence: SMOOTHING_ALPHA * va.valence + (1 - SMOOTHING_ALPHA) * prevVa.valence,
+        arousal: SMOOTHING_ALPHA * va.arousal + (1 - SMOOTHING_ALPHA) * prevVa.arousal,
+      };
+    }
+    set({
+      latest: r,
+      probs: r.detection === 'none' ? {} : next,
+      va: r.detection === 'none' ? undefined : va,
+      trail: va && r.detection !== 'none' ? [...trail, { valence: va.valence, arousal: va.arousal }].slice(-TRAIL_LENGTH) : trail,
+      fps,
+      timings: { ...get().timings, ...r.timings },
+      message: frameMessage(r),
+    });
+  },
+  setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
+  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, timings: {}, message: undefined }),
+}));
