@@ -1,0 +1,5 @@
+export * from './affine';
+export * from './landmarkSets';
+export * from './cropGeometry';
+export * from './tensorFromPixels';
+export * from './sampleCrop';
