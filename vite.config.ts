@@ -36,7 +36,12 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
   preview: { headers: isolationHeaders, port: 4173 },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    // cli.html is the page the command-line tools (npm run batch / extract) drive headlessly.
+    rollupOptions: { input: { main: 'index.html', cli: 'cli.html' } },
+  },
   test: {
     include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',

@@ -110,6 +110,6 @@ describe('landmark-box crop', () => {
     expect(() => landmarkBoxCropTransform(new Float32Array(478 * 3), 'all', 1, [10, 10])).toThrow(/zero extent/);
   });
   it('converts normalised landmarks to pixels', () => {
-    close(landmarksToPixels([0.5, 0.25, 0.1], 200, 100), [100, 25, 20]);
+    close(Array.from(landmarksToPixels([0.5, 0.25, 0.1], 200, 100)), [100, 25, 20]);
   });
 });

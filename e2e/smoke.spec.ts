@@ -1,0 +1,129 @@
+// Smoke test of the e2e harness itself: the built app is served from its own origin with what it
+// needs (cross-origin isolation, WebGPU exposed, runtime wasm and third-party models), the
+// off-origin guard works, and the fake webcam plays the video a spec asks for.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { FAKE_VIDEO_SIZE, REPO_ROOT, expect, test } from './fixtures';
+
+const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'models.lock.json'), 'utf8')) as {
+  models: Array<{ name: string; dest: string; size?: number }>;
+};
+
+test.use({ fakeVideo: process.env.SMOKE_VIDEO === 'noface' ? 'noface' : 'afew' });
+
+test.describe('harness', () => {
+  test('app loads from its own origin, cross-origin isolated, with WebGPU and WebGL2', async ({ page, diagnostics }) => {
+    const res = await page.goto('/');
+    expect(res?.status()).toBe(200);
+    await expect(page).toHaveTitle(/ig3d/i);
+    const env = await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+      return {
+        gpu: 'gpu' in navigator,
+        adapter: adapter ? `${adapter.info.vendor} ${adapter.info.architecture}`.trim() || 'unnamed' : null,
+        isolated: crossOriginIsolated,
+        webgl2: document.createElement('canvas').getContext('webgl2') !== null,
+        threads: typeof SharedArrayBuffer === 'function',
+      };
+    });
+    test.info().annotations.push({ type: 'webgpu adapter', description: String(env.adapter) });
+    expect(env).toMatchObject({ gpu: true, isolated: true, webgl2: true, threads: true });
+    expect(env.adapter, 'SwiftShader WebGPU adapter (flags in playwright.config.ts)').not.toBeNull();
+    expect(diagnostics.offOrigin).toEqual([]);
+  });
+
+  test('runtime wasm and third-party models are served by the app itself', async ({ page }) => {
+    await page.goto('/');
+    const wanted = [
+      { url: 'vendor/ort-wasm-simd-threaded.jsep.wasm', type: 'application/wasm' },
+      { url: 'vendor/ort-wasm-simd-threaded.jsep.mjs', type: 'javascript' },
+      { url: 'vendor/ort-wasm-simd-threaded.wasm', type: 'application/wasm' },
+      { url: 'vendor/mediapipe/vision_wasm_internal.wasm', type: 'application/wasm' },
+      { url: 'vendor/mediapipe/vision_wasm_internal.js', type: 'javascript' },
+      ...lock.models.map((m) => ({ url: m.dest.replace(/^public\//, ''), size: m.size })),
+    ];
+    const served = await page.evaluate(
+      (urls) =>
+        Promise.all(
+          urls.map(async (url) => {
+            const r = await fetch(url, { method: 'HEAD' });
+            return { url, status: r.status, type: r.headers.get('content-type') ?? '', size: Number(r.headers.get('content-length')) };
+          }),
+        ),
+      wanted.map((w) => w.url),
+    );
+    for (const [i, w] of wanted.entries()) {
+      const s = served[i];
+      expect.soft(s.status, `${w.url} (run \`npm run setup\` before the build)`).toBe(200);
+      if ('type' in w) expect.soft(s.type, w.url).toContain(w.type);
+      if ('size' in w && w.size !== undefined) expect.soft(s.size, w.url).toBe(w.size);
+    }
+  });
+
+  test('off-origin requests from pages and workers are blocked and recorded', async ({ page, diagnostics }) => {
+    await page.goto('/');
+    const fromPage = await page.evaluate(() =>
+      fetch('https://example.com/from-page').then(
+        () => 'reached',
+        () => 'blocked',
+      ),
+    );
+    const workerSrc = `fetch('https://example.com/from-worker').then(() => postMessage('reached'), () => postMessage('blocked'))`;
+    const fromWorker = await page.evaluate(
+      (src) =>
+        new Promise<string>((resolve) => {
+          const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+          w.onmessage = (e) => resolve(String(e.data));
+          w.onerror = (e) => resolve(`worker error: ${e.message}`);
+        }),
+      workerSrc,
+    );
+    expect({ fromPage, fromWorker }).toEqual({ fromPage: 'blocked', fromWorker: 'blocked' });
+    expect(diagnostics.offOrigin.sort()).toEqual(['https://example.com/from-page', 'https://example.com/from-worker']);
+    diagnostics.offOrigin.length = 0; // seen and checked; the next test proves teardown enforces it
+  });
+
+  test('an off-origin request fails the test', async ({ page }) => {
+    test.fail(true, 'expected: the fixture fails any test whose page calls another origin');
+    await page.goto('/');
+    await page.evaluate(() => fetch('https://example.com/leak').catch(() => {}));
+  });
+});
+
+/** Opens the (fake) webcam in the page and returns its settings and the mean luma of the current frame. */
+async function sampleCamera(page: Page) {
+  return page.evaluate(async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = stream;
+    await video.play();
+    await new Promise((r) => setTimeout(r, 300));
+    const s = stream.getVideoTracks()[0].getSettings();
+    const canvas = new OffscreenCanvas(160, 120);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(video, 0, 0, 160, 120);
+    const px = ctx.getImageData(0, 0, 160, 120).data;
+    let luma = 0;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      r += px[i];
+      g += px[i + 1];
+      b += px[i + 2];
+    }
+    const n = px.length / 4;
+    luma = (0.299 * r + 0.587 * g + 0.114 * b) / n;
+    stream.getTracks().forEach((t) => t.stop());
+    return { width: s.width, height: s.height, frameRate: s.frameRate, luma, rgb: [r / n, g / n, b / n] };
+  });
+}
+
+test('the fake webcam plays the spec\'s video (afew.y4m)', async ({ page }) => {
+  await page.goto('/');
+  const cam = await sampleCamera(page);
+  console.log(JSON.stringify(cam));
+  expect(cam).toMatchObject({ width: FAKE_VIDEO_SIZE.width, height: FAKE_VIDEO_SIZE.height });
+});

@@ -1,0 +1,105 @@
+/**
+ * Node side of `npm run batch` / `npm run extract`: serve dist/ and the input folder on
+ * 127.0.0.1, open the headless runner page in Debian's Chromium, and collect the rows.
+ * The pipeline that runs is the app's own (worker, MediaPipe, onnxruntime-web).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
+import { labelKey, labelsFromFolders, parseAnyLabelCsv, type ItemLabel, type LabelTable } from '../../src/core/labels/datasetLabels';
+import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
+import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
+import type { CliRunRequest } from '../../src/cli/cliPage';
+import { startStaticServer } from './staticServer';
+
+const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif)$/i;
+
+export interface HeadlessOptions {
+  /** A folder of images, or a label.csv whose folder holds the images. */
+  input: string;
+  packDir?: string;
+  ep?: 'wasm' | 'webgpu' | 'auto';
+  workers?: number;
+  limit?: number;
+  onProgress?: (p: BatchProgress) => void;
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+export function collectInput(input: string): { root: string; files: string[]; labels?: LabelTable } {
+  const abs = resolve(input);
+  if (!existsSync(abs)) throw new Error(`input not found: ${input}`);
+  const isCsv = statSync(abs).isFile() && abs.toLowerCase().endsWith('.csv');
+  const root = isCsv ? dirname(abs) : abs;
+  const csvPath = isCsv ? abs : join(root, 'label.csv');
+  const files = walk(root).filter((f) => IMAGE_EXT.test(f));
+  const rel = files.map((f) => relative(root, f).split(sep).join('/'));
+  const labels = existsSync(csvPath) ? parseAnyLabelCsv(readFileSync(csvPath, 'utf8')) : labelsFromFolders(rel);
+  return { root, files: rel, labels: labels.labels.size ? labels : undefined };
+}
+
+function labelFor(table: LabelTable | undefined, path: string): ItemLabel | undefined {
+  if (!table) return undefined;
+  return table.source === 'folder' ? table.labels.get(path.toLowerCase()) : table.labels.get(labelKey(path));
+}
+
+export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchRow[]; progress: BatchProgress; ep: string; pack: string; labels?: LabelTable }> {
+  const repo = resolve(dirname(new URL(import.meta.url).pathname), '../..');
+  const dist = join(repo, 'dist');
+  if (!existsSync(join(dist, 'cli.html'))) throw new Error('dist/cli.html is missing: run `npm run build` first');
+  let { root, files, labels } = collectInput(opts.input);
+  // With a FER+ label.csv, images whose majority is unknown / not-a-face are not part of the protocol.
+  if (labels?.source === 'ferplus-csv') files = files.filter((f) => labels!.labels.has(labelKey(f)));
+  if (opts.limit) files = files.slice(0, opts.limit);
+  if (files.length === 0) throw new Error(`no images found in ${root}`);
+
+  const mounts: Record<string, string> = { '/': dist, '/__input/': root };
+  if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
+  const { server, origin } = await startStaticServer(mounts);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const rows: BatchRow[] = [];
+    await page.exposeFunction('ig3dReport', (batch: SerializedRow[], progress: BatchProgress) => {
+      for (const r of batch) rows.push(deserializeRow(r));
+      if (progress) opts.onProgress?.(progress);
+    });
+    await page.goto(`${origin}/cli.html`);
+    await page.waitForFunction(() => 'ig3dCli' in window, undefined, { timeout: 60_000 });
+    const req: CliRunRequest = {
+      packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
+      ep: opts.ep ?? 'wasm',
+      workers: opts.workers ?? 2,
+      items: files.map((path, id) => ({
+        id,
+        path,
+        url: `${origin}/__input/${path.split('/').map(encodeURIComponent).join('/')}`,
+        label: labelFor(labels, path),
+      })),
+    };
+    const out = (await page.evaluate((r) => window.ig3dCli.run(r), req)) as { progress: BatchProgress; ep: string; pack: string };
+    if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
+    rows.sort((a, b) => a.id - b.id);
+    return { rows, progress: out.progress, ep: out.ep, pack: out.pack, labels };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+export function progressLine(p: BatchProgress): string {
+  const eta = Number.isFinite(p.etaSeconds) ? `${Math.round(p.etaSeconds)} s` : '—';
+  return `${p.done}/${p.total} (${((100 * p.done) / Math.max(1, p.total)).toFixed(1)}%)  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${eta}  no-face ${p.noFace}  errors ${p.failed}${p.restarts ? `  landmarker rebuilds ${p.restarts}` : ''}`;
+}
+
+export const baseName = basename;

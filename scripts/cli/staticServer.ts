@@ -1,0 +1,70 @@
+/**
+ * A minimal static server on 127.0.0.1 for the command-line tools: the built app at `/`,
+ * the user's input folder at `/__input/`, an optional pack at `/__pack/`. Same origin for
+ * everything, with the cross-origin isolation headers the app needs for WASM threads.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.task': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.bmp': 'image/bmp',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.svg': 'image/svg+xml',
+};
+
+export interface Mounts {
+  [prefix: string]: string;
+}
+
+/** Resolve a URL path under a root folder; undefined if it tries to leave the folder. */
+function safeJoin(root: string, urlPath: string): string | undefined {
+  const p = normalize(join(root, decodeURIComponent(urlPath)));
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep) ? p : undefined;
+}
+
+export async function startStaticServer(mounts: Mounts): Promise<{ server: Server; origin: string }> {
+  const entries = Object.entries(mounts)
+    .map(([prefix, dir]) => [prefix, resolve(dir)] as const)
+    .sort((a, b) => b[0].length - a[0].length);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const mount = entries.find(([prefix]) => url.pathname.startsWith(prefix));
+    let file = mount ? safeJoin(mount[1], url.pathname.slice(mount[0].length)) : undefined;
+    try {
+      if (file && statSync(file).isDirectory()) file = join(file, 'index.html');
+      const st = file ? statSync(file) : undefined;
+      if (!file || !st?.isFile()) throw new Error('not found');
+      res.writeHead(200, {
+        'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': st.size,
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cross-Origin-Resource-Policy': 'same-origin',
+        'Cache-Control': 'no-store',
+      });
+      createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no port');
+  return { server, origin: `http://127.0.0.1:${address.port}` };
+}

@@ -1,0 +1,68 @@
+/** Types for batch runs over folders of images and videos. Framework-free. */
+import type { ItemLabel } from '../core/labels/datasetLabels';
+import type { DetectionMethod, FrameResult, FusionMode } from '../core/types';
+import type { FrameOptions } from '../worker/protocol';
+
+export interface BatchItem {
+  id: number;
+  /** Path relative to the dropped folder, e.g. `happy/img001.png`, or `clip.mp4#t=1.500` for a video frame. */
+  path: string;
+  kind: 'image' | 'video-frame';
+  /** Decodes the item when its turn comes, so a 10,000-image batch never holds 10,000 bitmaps. */
+  decode: () => Promise<ImageBitmap>;
+  /** For video frames: the source video and the frame's time in seconds. */
+  video?: { path: string; time: number };
+  label?: ItemLabel;
+}
+
+export type RowStatus = 'ok' | 'no-face' | 'error';
+
+/**
+ * One row per image or video frame, failures included. Compact on purpose (no landmarks or
+ * crops): the detail view re-runs the single image when a person opens it.
+ */
+export interface BatchRow {
+  id: number;
+  path: string;
+  status: RowStatus;
+  reason?: string;
+  detection: DetectionMethod;
+  faceCount: number;
+  width?: number;
+  height?: number;
+  video?: { path: string; time: number };
+  p2d?: Float32Array;
+  p3d?: Float32Array;
+  fused?: Float32Array;
+  fusionMode?: FusionMode;
+  fusionFallback?: string;
+  valence?: number;
+  arousal?: number;
+  vaSource?: string;
+  logits2d?: Float32Array;
+  logits3d?: Float32Array;
+  features3d?: Float32Array;
+  featureGroups?: { group: string; size: number }[];
+  headPose?: { yaw: number; pitch: number; roll: number };
+  notes: string[];
+  label?: ItemLabel;
+  ms?: number;
+}
+
+/** What the runner needs from an inference client (InferenceClient satisfies it). */
+export interface BatchClient {
+  detect(bitmap: ImageBitmap, options: FrameOptions): Promise<FrameResult>;
+  /** Rebuild the pipeline (e.g. after the landmarker's WebGL context was lost). */
+  restart(): Promise<void>;
+}
+
+export interface BatchProgress {
+  done: number;
+  total: number;
+  failed: number;
+  noFace: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+  state: 'running' | 'paused' | 'cancelled' | 'finished';
+  restarts: number;
+}

@@ -1,0 +1,109 @@
+/**
+ * CSV / JSON exports of batch rows. Column names are documented in the README
+ * ("Batch exports"); keep the two in step. papaparse does the quoting.
+ */
+import Papa from 'papaparse';
+import { EXPRESSIONS } from '../core/classes/expressionClasses';
+import { argmax } from '../core/metrics/classification';
+import type { BatchRow } from './batchTypes';
+
+const pred = (p?: Float32Array) => (p ? EXPRESSIONS[argmax(p)] : '');
+const num = (x: number | undefined, digits = 6) => (x === undefined || Number.isNaN(x) ? '' : Number(x.toFixed(digits)));
+const perClass = (prefix: string, v?: Float32Array) =>
+  Object.fromEntries(EXPRESSIONS.map((c, i) => [`${prefix}_${c}`, v ? num(v[i]) : '']));
+
+/** Feature column names, e.g. blendshapes_0..51, headPose_0..5, from the row's group layout. */
+function featureColumns(row: BatchRow): Record<string, number | ''> {
+  const out: Record<string, number | ''> = {};
+  if (!row.featureGroups || !row.features3d) return out;
+  let k = 0;
+  for (const g of row.featureGroups) for (let i = 0; i < g.size; i++) out[`${g.group}_${i}`] = num(row.features3d[k++]);
+  return out;
+}
+
+export function resultRecord(row: BatchRow): Record<string, string | number> {
+  return {
+    path: row.path,
+    video: row.video?.path ?? '',
+    video_time_s: row.video ? num(row.video.time, 3) : '',
+    status: row.status,
+    reason: row.reason ?? '',
+    detection: row.detection,
+    face_count: row.faceCount,
+    label: row.label?.expression ?? '',
+    label_valence: num(row.label?.valence),
+    label_arousal: num(row.label?.arousal),
+    pred_2d: pred(row.p2d),
+    pred_3d: pred(row.p3d),
+    pred_fused: pred(row.fused),
+    fusion_mode: row.fusionMode ?? '',
+    ...perClass('p2d', row.p2d),
+    ...perClass('p3d', row.p3d),
+    ...perClass('pfused', row.fused),
+    valence: num(row.valence),
+    arousal: num(row.arousal),
+    va_source: row.vaSource ?? '',
+    yaw: num(row.headPose?.yaw),
+    pitch: num(row.headPose?.pitch),
+    roll: num(row.headPose?.roll),
+    ...featureColumns(row),
+    notes: row.notes.join('; '),
+  };
+}
+
+/** Rows differ in feature columns only when packs differ; take the union so every column has a header. */
+function toCsv(records: Record<string, string | number>[]): string {
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), fields.push(k));
+  return Papa.unparse({ fields, data: records.map((r) => fields.map((f) => r[f] ?? '')) });
+}
+
+export function rowsToCsv(rows: readonly BatchRow[]): string {
+  return toCsv(rows.map(resultRecord));
+}
+
+/**
+ * Features for training heads offline: 2D logits + 3D parameters + label. Loads straight into
+ * pandas. Faces only, unless `includeMissing` (then no-face / error rows keep their line, empty).
+ */
+export function rowsToFeaturesCsv(rows: readonly BatchRow[], opts: { includeMissing?: boolean } = {}): string {
+  return toCsv(
+    rows
+      .filter((r) => opts.includeMissing || r.status === 'ok')
+      .map((r) => ({
+        path: r.path,
+        status: r.status,
+        detection: r.detection,
+        label: r.label?.expression ?? '',
+        label_index: r.label?.expression ? EXPRESSIONS.indexOf(r.label.expression) : '',
+        ...Object.fromEntries(EXPRESSIONS.map((c, i) => [`label_p_${c}`, r.label?.distribution ? num(r.label.distribution[i]) : ''])),
+        label_valence: num(r.label?.valence),
+        label_arousal: num(r.label?.arousal),
+        ...perClass('logit2d', r.logits2d),
+        ...perClass('logit3d', r.logits3d),
+        ...featureColumns(r),
+      })),
+  );
+}
+
+export function rowsToJson(rows: readonly BatchRow[], meta: Record<string, unknown>): string {
+  const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))) : undefined);
+  return JSON.stringify(
+    {
+      ...meta,
+      classOrder: EXPRESSIONS,
+      rows: rows.map((r) => ({
+        ...r,
+        p2d: arr(r.p2d),
+        p3d: arr(r.p3d),
+        fused: arr(r.fused),
+        logits2d: arr(r.logits2d),
+        logits3d: arr(r.logits3d),
+        features3d: arr(r.features3d),
+      })),
+    },
+    null,
+    1,
+  );
+}

@@ -1,0 +1,153 @@
+/**
+ * onnxruntime-web sessions for the pack's models, on WebGPU or WASM.
+ *
+ * One JSEP runtime serves both EPs, so after a WebGPU device loss we rebuild the same
+ * models on WASM in place and carry on (the caller posts a `status` message).
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import type { ExecutionProvider } from '../types';
+
+export type EpChoice = 'auto' | ExecutionProvider;
+
+export interface OrtAssets {
+  /** Absolute URL of ort-wasm-simd-threaded.jsep.wasm (served by the app). */
+  ortWasm: string;
+  /** Absolute URL of ort-wasm-simd-threaded.jsep.mjs; derived from ortWasm when absent. */
+  ortMjs?: string;
+}
+
+let envConfigured = false;
+
+/** Must run before the first session: ORT reads these once, at runtime initialisation. */
+export function configureOrtEnv(assets: OrtAssets, numThreads?: number): void {
+  if (envConfigured) return;
+  // Object form: the file names of the JSEP build differ from the default build's,
+  // and a prefix would make ORT guess names.
+  ort.env.wasm.wasmPaths = { wasm: assets.ortWasm, mjs: assets.ortMjs ?? assets.ortWasm.replace(/\.wasm(\?.*)?$/, '.mjs$1') };
+  ort.env.wasm.numThreads = numThreads ?? defaultThreads();
+  ort.env.logLevel = 'error';
+  envConfigured = true;
+}
+
+/** Threads need SharedArrayBuffer (cross-origin isolation); leave one core for MediaPipe and the UI. */
+export function defaultThreads(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (!isolated) return 1;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+/** 'auto' → WebGPU when an adapter is available, else WASM; the note says why WASM was chosen. */
+export async function resolveEp(choice: EpChoice): Promise<{ ep: ExecutionProvider; note?: string }> {
+  if (choice === 'wasm') return { ep: 'wasm' };
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  let reason: string | undefined;
+  if (!gpu) reason = 'WebGPU is not available in this browser';
+  else {
+    try {
+      if (!(await gpu.requestAdapter())) reason = 'no WebGPU adapter';
+    } catch (e) {
+      reason = `WebGPU adapter request failed: ${(e as Error).message}`;
+    }
+  }
+  if (!reason) return { ep: 'webgpu' };
+  return { ep: 'wasm', note: choice === 'webgpu' ? `${reason}: using WASM instead` : `${reason}: using WASM` };
+}
+
+export interface SessionSpec {
+  /** Model id from the manifest, used in error messages. */
+  id: string;
+  bytes: Uint8Array;
+  inputs: string[];
+  outputs: string[];
+}
+
+/** Clear error when the manifest's tensor names don't match the model file. */
+export function checkNames(id: string, session: Pick<ort.InferenceSession, 'inputNames' | 'outputNames'>, spec: Pick<SessionSpec, 'inputs' | 'outputs'>): void {
+  for (const name of spec.inputs) {
+    if (!session.inputNames.includes(name)) {
+      throw new Error(`model ${id}: input '${name}' not found; the model has: ${session.inputNames.join(', ') || '(none)'}`);
+    }
+  }
+  for (const name of spec.outputs) {
+    if (!session.outputNames.includes(name)) {
+      throw new Error(`model ${id}: output '${name}' not found; the model has: ${session.outputNames.join(', ') || '(none)'}`);
+    }
+  }
+}
+
+export class ModelSession {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly spec: SessionSpec,
+    public ep: ExecutionProvider,
+  ) {}
+
+  static async create(spec: SessionSpec, ep: ExecutionProvider): Promise<ModelSession> {
+    return new ModelSession(await ModelSession.open(spec, ep), spec, ep);
+  }
+
+  private static async open(spec: SessionSpec, ep: ExecutionProvider): Promise<ort.InferenceSession> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(spec.bytes, {
+        executionProviders: [ep],
+        graphOptimizationLevel: 'all',
+        // Outputs are read back every frame anyway; keep them on the CPU.
+        preferredOutputLocation: 'cpu',
+      });
+    } catch (e) {
+      throw new Error(`model ${spec.id}: could not be loaded on ${ep}: ${(e as Error).message ?? e}`);
+    }
+    try {
+      checkNames(spec.id, session, spec);
+    } catch (e) {
+      await session.release().catch(() => undefined);
+      throw e;
+    }
+    return session;
+  }
+
+  /** Run with float32 inputs; returns the requested outputs as Float32Array with dims. */
+  async run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
+    const out = await this.session.run(inputs, this.spec.outputs);
+    const result: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+    for (const name of this.spec.outputs) {
+      const t = out[name];
+      if (t.type !== 'float32') throw new Error(`model ${this.spec.id}: output '${name}' is ${t.type}, expected float32`);
+      // getData copies from GPU when needed; slice() detaches from ORT's buffer so dispose() is safe.
+      result[name] = { data: (t.data as Float32Array).slice(), dims: t.dims };
+      t.dispose();
+    }
+    return result;
+  }
+
+  /** Rebuild this model on WASM (after WebGPU device loss). */
+  async moveToWasm(): Promise<void> {
+    const old = this.session;
+    this.session = await ModelSession.open(this.spec, 'wasm');
+    this.ep = 'wasm';
+    await old.release().catch(() => undefined);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release().catch(() => undefined);
+  }
+}
+
+/**
+ * Resolves when ORT's WebGPU device is lost (only meaningful after a WebGPU session exists).
+ * Never rejects; resolves with the loss reason.
+ */
+export async function webgpuDeviceLost(): Promise<string> {
+  try {
+    const device = await ort.env.webgpu.device;
+    if (!device) return new Promise(() => undefined);
+    const info = await device.lost;
+    return `${info.reason}: ${info.message}`;
+  } catch (e) {
+    return `WebGPU device unavailable: ${(e as Error).message}`;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The inference core: face → crop → models → fusion → outputs, for one frame at a time.
+ * Framework-free; runs inside the inference worker (needs OffscreenCanvas, fetch, WebAssembly).
+ */
+import { modelByRole } from './manifest/parseManifest';
+import type { Fei2dModel, Head3dModel, Manifest } from './manifest/schema';
+import type { CropImage, InitOptions, ReadyInfo, FrameOptions } from '../worker/protocol';
+import type { BranchOutput, ExecutionProvider, FrameResult, StageTimings, ValenceArousal } from './types';
+import { permutationToInternal, toInternalOrder } from './classes/expressionClasses';
+import { lateFusion, softmax } from './fusion/lateFusion';
+import { derivedVA, fuseVA } from './va/derivedVA';
+import { cropTransformForRecipe, landmarksToPixels, pixelsToTensor, sampleCrop } from './crop';
+import { canonicalMeshFromTask } from './mesh/canonicalMesh';
+import { FaceLandmarkerRunner, type ImageLike, type LandmarkDetection, type LandmarkerDelegate } from './inference/faceLandmarker';
+import { configureOrtEnv, ModelSession, resolveEp, webgpuDeviceLost } from './inference/ortSession';
+import { loadPackFile } from './inference/packFiles';
+import { assembleFeatures3d } from './inference/features3d';
+
+/** Init options plus worker-side knobs not (yet) in the protocol. */
+export interface PipelineOptions extends InitOptions {
+  /** MediaPipe delegate; CPU is the robust default (see faceLandmarker.ts). */
+  landmarkerDelegate?: LandmarkerDelegate;
+  /** ORT WASM threads; default: cores − 1 (max 4) when cross-origin isolated, else 1. */
+  numThreads?: number;
+}
+
+export type PipelineResult = FrameResult & { crops?: Record<string, CropImage> };
+export type StatusListener = (s: { ep: ExecutionProvider; message: string }) => void;
+
+/** Images larger than this (either side) are downscaled before the landmarker. */
+export const MAX_LANDMARKER_SIDE = 4096;
+
+interface ScalarOut {
+  name: string;
+  index: number;
+  range: [number, number];
+}
+
+interface Branch {
+  id: string;
+  session: ModelSession;
+  logits: string;
+  perm: number[];
+  valence?: ScalarOut;
+  arousal?: ScalarOut;
+}
+
+function branchOf(model: Fei2dModel | Head3dModel, session: ModelSession): Branch {
+  const o = model.outputs;
+  return {
+    id: model.id,
+    session,
+    logits: o.logits.name,
+    perm: permutationToInternal(o.logits.classOrder),
+    valence: o.valence as ScalarOut | undefined,
+    arousal: o.arousal as ScalarOut | undefined,
+  };
+}
+
+function outputNames(model: Fei2dModel | Head3dModel): string[] {
+  const names = [model.outputs.logits.name, model.outputs.valence?.name, model.outputs.arousal?.name];
+  return [...new Set(names.filter((n): n is string => !!n))];
+}
+
+/** Model scalar in its declared range → −1..1. */
+function scalar(outputs: Record<string, { data: Float32Array }>, s: ScalarOut, id: string): number {
+  const t = outputs[s.name];
+  if (!t || s.index >= t.data.length) throw new Error(`model ${id}: output '${s.name}' has no value at index ${s.index}`);
+  const [lo, hi] = s.range;
+  return ((t.data[s.index] - lo) / (hi - lo)) * 2 - 1;
+}
+
+async function runBranch(b: Branch, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<BranchOutput> {
+  const out = await b.session.run(feeds);
+  const raw = out[b.logits].data;
+  if (raw.length < 8) throw new Error(`model ${b.id}: output '${b.logits}' has ${raw.length} values, expected 8`);
+  const logits = toInternalOrder(raw, b.perm);
+  const result: BranchOutput = { logits, probs: softmax(logits) };
+  if (b.valence && b.arousal) {
+    result.va = { valence: scalar(out, b.valence, b.id), arousal: scalar(out, b.arousal, b.id) };
+  }
+  return result;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function imageSize(img: ImageLike): { width: number; height: number } {
+  // A closed/detached ImageBitmap reports 0×0; reading it would throw deep inside MediaPipe.
+  const width = img?.width ?? 0;
+  const height = img?.height ?? 0;
+  if (!(width > 0 && height > 0)) throw new Error(`empty or unreadable image (${width}×${height})`);
+  return { width, height };
+}
+
+export class InferencePipeline {
+  private branch2d?: Branch & { model: Fei2dModel };
+  private branch3d?: Branch & { model: Head3dModel };
+  private ep: ExecutionProvider = 'wasm';
+  private gpuLost = false;
+  private listeners: StatusListener[] = [];
+  private downscaleCanvas?: OffscreenCanvas;
+
+  private constructor(
+    private readonly manifest: Manifest,
+    private readonly landmarker: FaceLandmarkerRunner,
+    readonly info: ReadyInfo,
+  ) {}
+
+  static async createFromOptions(options: PipelineOptions, onStatus?: StatusListener): Promise<InferencePipeline> {
+    const { manifest } = options;
+    const lmModel = modelByRole(manifest, 'landmarker');
+    if (!lmModel) throw new Error('the pack has no landmarker model');
+    const fei2d = modelByRole(manifest, 'fei2d');
+    const head3d = modelByRole(manifest, 'head3d');
+
+    // Fetch everything in parallel: the network, not CPU, dominates start-up.
+    const [taskBytes, bytes2d, bytes3d, epChoice] = await Promise.all([
+      loadPackFile(options, lmModel.file, lmModel.sha256),
+      fei2d ? loadPackFile(options, fei2d.file, fei2d.sha256) : undefined,
+      head3d ? loadPackFile(options, head3d.file, head3d.sha256) : undefined,
+      resolveEp(options.ep),
+    ]);
+    const mesh = canonicalMeshFromTask(taskBytes);
+    const landmarker = await FaceLandmarkerRunner.create({
+      modelBytes: taskBytes,
+      wasmDir: options.assets.mediapipeWasmDir,
+      numFaces: lmModel.numFaces,
+      delegate: options.landmarkerDelegate ?? 'CPU',
+    });
+
+    configureOrtEnv(options.assets, options.numThreads);
+    let ep = epChoice.ep;
+    let epNote = epChoice.note;
+    const open = async (e: ExecutionProvider) => ({
+      s2d: fei2d && bytes2d ? await ModelSession.create({ id: fei2d.id, bytes: bytes2d, inputs: [fei2d.input.name], outputs: outputNames(fei2d) }, e) : undefined,
+      s3d: head3d && bytes3d ? await ModelSession.create({ id: head3d.id, bytes: bytes3d, inputs: [head3d.input.name], outputs: outputNames(head3d) }, e) : undefined,
+    });
+    let sessions: Awaited<ReturnType<typeof open>>;
+    try {
+      sessions = await open(ep);
+    } catch (e) {
+      // A name mismatch is the pack's fault and would fail on WASM too: report it as is.
+      if (ep !== 'webgpu' || /not found; the model has/.test((e as Error).message)) throw e;
+      epNote = `WebGPU failed (${(e as Error).message}): using WASM`;
+      ep = 'wasm';
+      sessions = await open(ep);
+    }
+
+    const roles = ['landmarker', ...(fei2d ? ['fei2d'] : []), ...(head3d ? ['head3d'] : [])];
+    const p = new InferencePipeline(manifest, landmarker, { ep, epNote, triangles: mesh.triangles, roles });
+    p.ep = ep;
+    if (onStatus) p.listeners.push(onStatus);
+    if (fei2d && sessions.s2d) p.branch2d = { ...branchOf(fei2d, sessions.s2d), model: fei2d };
+    if (head3d && sessions.s3d) p.branch3d = { ...branchOf(head3d, sessions.s3d), model: head3d };
+    if (ep === 'webgpu') {
+      void webgpuDeviceLost().then((reason) => {
+        p.gpuLost = true;
+        p.emit(`WebGPU device lost (${reason}); switching to WASM`);
+      });
+    }
+    return p;
+  }
+
+  get executionProvider(): ExecutionProvider {
+    return this.ep;
+  }
+
+  onStatus(cb: StatusListener): void {
+    this.listeners.push(cb);
+  }
+
+  private emit(message: string): void {
+    for (const l of this.listeners) l({ ep: this.ep, message });
+  }
+
+  private async fallBackToWasm(reason: string): Promise<void> {
+    if (this.ep === 'wasm') return;
+    this.ep = 'wasm';
+    await Promise.all([this.branch2d?.session.moveToWasm(), this.branch3d?.session.moveToWasm()]);
+    this.emit(`now running on WASM: ${reason}`);
+  }
+
+  /** Run one model; a WebGPU failure moves every model to WASM and retries once. */
+  private async runSafe(b: Branch, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<BranchOutput> {
+    if (this.gpuLost && this.ep === 'webgpu') await this.fallBackToWasm('WebGPU device lost');
+    try {
+      return await runBranch(b, feeds);
+    } catch (e) {
+      if (b.session.ep !== 'webgpu') throw e;
+      await this.fallBackToWasm(`WebGPU run failed: ${(e as Error).message}`);
+      return runBranch(b, feeds);
+    }
+  }
+
+  private landmarkerInput(image: ImageLike, notes: string[]): ImageLike {
+    const { width, height } = image;
+    const side = Math.max(width, height);
+    if (side <= MAX_LANDMARKER_SIDE) return image;
+    const s = MAX_LANDMARKER_SIDE / side;
+    const w = Math.max(1, Math.round(width * s));
+    const h = Math.max(1, Math.round(height * s));
+    if (!this.downscaleCanvas || this.downscaleCanvas.width !== w || this.downscaleCanvas.height !== h) {
+      this.downscaleCanvas = new OffscreenCanvas(w, h);
+    }
+    const ctx = this.downscaleCanvas.getContext('2d');
+    if (!ctx) throw new Error('2D canvas not available for downscaling');
+    ctx.drawImage(image, 0, 0, w, h);
+    notes.push(`image is ${width}×${height}: downscaled to ${w}×${h} for face detection`);
+    return this.downscaleCanvas;
+  }
+
+  private async detectFaces(image: ImageLike, mode: 'video' | 'image', timestamp: number, notes: string[]): Promise<LandmarkDetection> {
+    try {
+      return await this.landmarker.detect(image, mode, timestamp);
+    } catch (e) {
+      // E.g. a lost WebGL context inside MediaPipe: rebuild once and retry this frame.
+      notes.push(`face landmarker failed (${(e as Error).message}); restarted it`);
+      await this.landmarker.recover();
+      return this.landmarker.detect(image, mode, timestamp);
+    }
+  }
+
+  /** Process one frame. Throws (with a readable message) only for this frame's problem. */
+  async process(image: ImageLike, timestamp: number, options: FrameOptions, frameId = 0): Promise<PipelineResult> {
+    const t0 = now();
+    const timings: StageTimings = {};
+    const notes: string[] = [];
+    const size = imageSize(image);
+    const result: PipelineResult = { frameId, timestamp, imageSize: size, detection: 'none', faceCount: 0, notes, timings };
+
+    let t = now();
+    const det = await this.detectFaces(this.landmarkerInput(image, notes), options.mode, timestamp, notes);
+    timings.landmarks = now() - t;
+    result.detection = det.detection;
+    result.faceCount = det.faceCount;
+    notes.push(...det.notes);
+    if (!det.face) {
+      timings.total = now() - t0;
+      return result;
+    }
+    const face = det.face;
+    result.face = face;
+
+    // 2D branch: crop → tensor → model.
+    if (this.branch2d) {
+      const spec = this.branch2d.model.input;
+      const [h, w] = spec.size;
+      t = now();
+      const affine = cropTransformForRecipe(spec.crop, landmarksToPixels(face.landmarks, size.width, size.height), spec.size);
+      const pixels = sampleCrop(image, affine, w, h);
+      const data = pixelsToTensor(pixels.data, w, h, spec);
+      timings.crop = now() - t;
+      if (options.wantCrops) result.crops = { [this.branch2d.id]: { width: w, height: h, rgba: pixels.data } };
+      const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
+      t = now();
+      result.branch2d = await this.runSafe(this.branch2d, { [spec.name]: { data, dims } });
+      timings.model2d = now() - t;
+    }
+
+    // 3D branch: MediaPipe parameters → head3d MLP.
+    if (this.branch3d) {
+      const feats = assembleFeatures3d(this.branch3d.model.input, face, { hasPose: det.hasPose ?? true });
+      if (feats.ok) {
+        result.features3d = { values: feats.values, groups: feats.groups };
+        t = now();
+        result.branch3d = await this.runSafe(this.branch3d, {
+          [this.branch3d.model.input.name]: { data: feats.values, dims: [1, feats.values.length] },
+        });
+        timings.head3d = now() - t;
+      } else {
+        notes.push(`3D features unavailable (${feats.missing.join(', ')}): 3D branch skipped`);
+      }
+    }
+
+    t = now();
+    const fusionCfg = this.manifest.fusion;
+    result.fused = lateFusion(options.fusionMode, options.weight2d, result.branch2d?.logits, result.branch3d?.logits);
+    if (result.fused?.fallback) notes.push(result.fused.fallback);
+    result.va = this.valenceArousal(result, fusionCfg?.vaWeight2d ?? 0.6);
+    timings.fusion = now() - t;
+    timings.total = now() - t0;
+    return result;
+  }
+
+  private valenceArousal(r: FrameResult, vaWeight2d: number): ValenceArousal | undefined {
+    const va2d = r.branch2d?.va;
+    const va3d = r.branch3d?.va;
+    const mode = r.fused?.mode;
+    if (va2d && va3d && mode !== '2d' && mode !== '3d') return { ...fuseVA(va2d, va3d, vaWeight2d), source: 'fused' };
+    const single = mode === '3d' ? (va3d ?? va2d) : (va2d ?? va3d);
+    if (single) return { ...single, source: 'model' };
+    return r.fused ? { ...derivedVA(r.fused.probs), source: 'derived' } : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.landmarker.close();
+    await Promise.all([this.branch2d?.session.release(), this.branch3d?.session.release()]);
+  }
+}
+
+/**
+ * Batch mode: one already-decoded still image (independent of video tracking, with the
+ * padded fallback for tight crops).
+ */
+export async function processDecodedImage(
+  pipeline: InferencePipeline,
+  image: ImageBitmap | OffscreenCanvas | ImageData,
+  options: Omit<FrameOptions, 'mode'>,
+  frameId = 0,
+): Promise<PipelineResult> {
+  let src: ImageLike;
+  if (typeof ImageData !== 'undefined' && image instanceof ImageData) {
+    const c = new OffscreenCanvas(image.width || 1, image.height || 1);
+    c.getContext('2d')!.putImageData(image, 0, 0);
+    src = c;
+  } else {
+    src = image as ImageLike;
+  }
+  return pipeline.process(src, 0, { ...options, mode: 'image' }, frameId);
+}

@@ -1,0 +1,79 @@
+/**
+ * Inference worker: owns MediaPipe and onnxruntime, speaks protocol.ts.
+ * Frames are handled one at a time in arrival order; a frame's failure is reported as
+ * `frameError` and never ends the worker.
+ */
+/// <reference lib="webworker" />
+import { InferencePipeline, type PipelineOptions } from '../core/pipeline';
+import type { FromWorker, ToWorker } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let pipeline: InferencePipeline | undefined;
+let initPromise: Promise<void> | undefined;
+/** Serialises frames so MediaPipe's synchronous graph and VIDEO timestamps see one caller. */
+let queue: Promise<void> = Promise.resolve();
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  if (e instanceof Event) return `${e.type} event (a script or wasm file failed to load?)`;
+  return String(e);
+}
+
+async function init(options: PipelineOptions): Promise<void> {
+  try {
+    await pipeline?.close();
+    pipeline = undefined;
+    pipeline = await InferencePipeline.createFromOptions(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
+    // Copy: the triangles are reused by later inits and transfer would detach them.
+    post({ type: 'ready', info: { ...pipeline.info, triangles: pipeline.info.triangles.slice() } });
+  } catch (e) {
+    post({ type: 'initError', message: errorMessage(e) });
+  }
+}
+
+async function frame(msg: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
+  try {
+    if (initPromise) await initPromise;
+    if (!pipeline) throw new Error('the inference pipeline is not initialised');
+    const { crops, ...result } = await pipeline.process(msg.bitmap, msg.timestamp, msg.options, msg.id);
+    const transfer: Transferable[] = crops ? Object.values(crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
+    post({ type: 'result', id: msg.id, result, crops }, transfer);
+  } catch (e) {
+    post({ type: 'frameError', id: msg.id, message: errorMessage(e) });
+  } finally {
+    msg.bitmap?.close?.();
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  switch (msg?.type) {
+    case 'init':
+      initPromise = init(msg.options as PipelineOptions);
+      break;
+    case 'frame':
+      queue = queue.then(() => frame(msg));
+      break;
+    case 'dispose':
+      queue = queue.then(async () => {
+        await pipeline?.close().catch(() => undefined);
+        pipeline = undefined;
+        self.close();
+      });
+      break;
+    default:
+      // Unknown messages are ignored: an older/newer UI must not crash the worker.
+      break;
+  }
+};
+
+// Last line of defence: report, don't die silently.
+self.addEventListener('unhandledrejection', (ev) => {
+  ev.preventDefault();
+  post({ type: 'status', ep: pipeline?.executionProvider ?? 'wasm', message: `internal error: ${errorMessage(ev.reason)}` });
+});
