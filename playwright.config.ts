@@ -2,26 +2,12 @@
 // `npm test` builds dist/ first; `npx playwright test` alone serves whatever dist/ holds.
 // Specs import { test, expect } from './fixtures' (fake webcam per spec, off-origin request guard).
 import { defineConfig } from '@playwright/test';
+// Software WebGPU/WebGL flags, shared with the command-line tools. Fake-webcam flags are added by
+// e2e/fixtures.ts (option `fakeVideo`).
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/lib/chromium.mjs';
 
 const PORT = 4173;
-export const BASE_URL = `http://127.0.0.1:${PORT}`;
-
-/**
- * Software WebGPU (SwiftShader Vulkan) and WebGL (ANGLE on SwiftShader); no network chatter.
- * Never add --disable-gpu: it removes navigator.gpu. Fake-webcam flags are added per spec by
- * e2e/fixtures.ts (option `fakeVideo`).
- */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-angle=swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,7 +25,8 @@ export default defineConfig({
     baseURL: BASE_URL,
     actionTimeout: 30_000,
     navigationTimeout: 60_000,
-    trace: 'retain-on-failure',
+    // No screencast in traces: it costs CPU that software rendering needs.
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true },
     screenshot: 'only-on-failure',
   },
   projects: [
@@ -48,7 +35,7 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 800 },
-        launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       },
     },
   ],

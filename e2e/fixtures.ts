@@ -1,15 +1,22 @@
 // Shared Playwright fixtures. Every spec imports { test, expect } from here, not from '@playwright/test'.
 //
-//   test.use({ fakeVideo: 'afew' });      // per file or describe: the webcam shows this video
+//   test.use({ fakeVideo: 'afew' });      // per file, describe or project: the webcam plays this video
 //   test('…', async ({ page, diagnostics }) => { … expect(diagnostics.consoleErrors).toEqual([]); });
+//
+// Fake webcam: each worker's Chromium is launched with a fake camera that reads a per-worker symlink
+// (e2e/.fixtures/.camera-<pid>.y4m);
+// before each test the symlink is pointed at the test's `fakeVideo` (Chromium opens the file when
+// capture starts), or removed for `fakeVideo: null`, so getUserMedia rejects with NotFoundError.
 //
 // For every page of the test's context (the `page` fixture included):
 // - any request to another origin than baseURL (plus `allowedOrigins`) is aborted and fails the test
 //   at teardown ("nothing leaves the browser");
 // - uncaught page errors fail the test at teardown (turn off with test.use({ failOnPageError: false }));
-// - page errors and console errors are collected in `diagnostics` for assertions, and attached to
-//   the report when a test fails.
+// - page errors and console messages are collected in `diagnostics` for assertions, and written to
+//   test-results/<test>/diagnostics.json when a test fails.
 // Pages from contexts a test makes itself with browser.newContext() get none of this; use `context`.
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { FAKE_VIDEOS, FAKE_VIDEO_SIZE, FIXTURES_DIR, REPO_ROOT, SHARED_DIR, STILLS, type FakeVideo } from './global-setup';
 
@@ -27,6 +34,8 @@ export interface Diagnostics {
 }
 
 interface TestOptions {
+  /** Video the fake webcam plays (looped from its first frame at each capture start); null: no camera. */
+  fakeVideo: FakeVideo | null;
   /** Fail the test when a page throws an uncaught exception. Default true. */
   failOnPageError: boolean;
   /** Origins besides baseURL's that pages may contact (e.g. a second local test server). */
@@ -34,20 +43,16 @@ interface TestOptions {
 }
 interface TestFixtures {
   diagnostics: Diagnostics;
+  _camera: void;
 }
-interface WorkerOptions {
-  /** Video the fake webcam plays (looped); null: no camera flags at all (no camera device). */
-  fakeVideo: FakeVideo | null;
+interface WorkerFixtures {
+  /** The symlink this worker's fake camera reads. */
+  fakeCameraLink: string;
 }
 
-/** Chromium flags for a fake webcam playing `video`, with camera permission auto-granted. */
-export function fakeVideoArgs(video: FakeVideo | null): string[] {
-  if (!video) return [];
-  return [
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${FAKE_VIDEOS[video]}`,
-  ];
+/** Chromium flags for a fake webcam reading `file` (a .y4m), with camera permission auto-granted. */
+export function fakeCameraArgs(file: string): string[] {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
 }
 
 const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
@@ -55,7 +60,7 @@ const LOCAL_SCHEMES = new Set(['data:', 'blob:', 'about:']);
 function guardContext(context: BrowserContext, allowed: Set<string>, diagnostics: Diagnostics) {
   const isAllowed = (url: string) => {
     try {
-      const u = new URL(url);
+      const u = new URL(url.replace(/^ws(s?):/, 'http$1:')); // a WebSocket to the app's own host is fine
       return LOCAL_SCHEMES.has(u.protocol) || allowed.has(u.origin);
     } catch {
       return false;
@@ -87,18 +92,36 @@ function guardContext(context: BrowserContext, allowed: Set<string>, diagnostics
   );
 }
 
-export const test = base.extend<TestOptions & TestFixtures, WorkerOptions>({
-  fakeVideo: [null, { scope: 'worker', option: true }],
+export const test = base.extend<TestOptions & TestFixtures, WorkerFixtures>({
+  fakeVideo: [null, { option: true }],
   failOnPageError: [true, { option: true }],
   allowedOrigins: [[], { option: true }],
 
-  // The video is a launch flag, so it belongs to the worker's browser; a spec that picks another
-  // video (test.use) runs in its own worker.
-  launchOptions: [
-    async ({ launchOptions, fakeVideo }, use) => {
-      await use({ ...launchOptions, args: [...(launchOptions.args ?? []), ...fakeVideoArgs(fakeVideo)] });
+  fakeCameraLink: [
+    async ({}, use) => {
+      // Unique per worker process, so concurrent Playwright runs in one checkout don't share a camera.
+      const link = path.join(FIXTURES_DIR, `.camera-${process.pid}.y4m`);
+      await use(link);
+      rmSync(link, { force: true });
     },
     { scope: 'worker' },
+  ],
+
+  launchOptions: [
+    async ({ launchOptions, fakeCameraLink }, use) => {
+      await use({ ...launchOptions, args: [...(launchOptions.args ?? []), ...fakeCameraArgs(fakeCameraLink)] });
+    },
+    { scope: 'worker' },
+  ],
+
+  // Points the worker's camera at this test's video before anything else runs.
+  _camera: [
+    async ({ fakeVideo, fakeCameraLink }, use) => {
+      rmSync(fakeCameraLink, { force: true });
+      if (fakeVideo) symlinkSync(FAKE_VIDEOS[fakeVideo], fakeCameraLink);
+      await use();
+    },
+    { auto: true },
   ],
 
   diagnostics: async ({}, use) => {
@@ -112,10 +135,9 @@ export const test = base.extend<TestOptions & TestFixtures, WorkerOptions>({
     await use(context);
 
     if (testInfo.status !== testInfo.expectedStatus || diagnostics.offOrigin.length || diagnostics.pageErrors.length) {
-      await testInfo.attach('diagnostics.json', {
-        body: JSON.stringify(diagnostics, null, 2),
-        contentType: 'application/json',
-      });
+      const file = testInfo.outputPath('diagnostics.json');
+      writeFileSync(file, JSON.stringify(diagnostics, null, 2));
+      await testInfo.attach('diagnostics', { path: file, contentType: 'application/json' });
     }
     const problems: string[] = [];
     if (diagnostics.offOrigin.length) {

@@ -63,7 +63,7 @@ const RECIPES: Array<{ out: string; args: string[] }> = [
 ];
 
 function ffmpeg(args: string[], out: string) {
-  const tmp = `${out}.tmp`;
+  const tmp = `${out}.${process.pid}.tmp`;
   try {
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', ...args, tmp], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -96,8 +96,22 @@ export function ensureFixtures(): string[] {
   return todo.map((r) => path.relative(REPO_ROOT, r.out));
 }
 
+/** Removes fake-camera symlinks (see fixtures.ts) left by worker processes that no longer run. */
+function removeStaleCameraLinks() {
+  for (const name of existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR) : []) {
+    const pid = Number(/^\.camera-(\d+)\.y4m$/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(FIXTURES_DIR, name), { force: true });
+    }
+  }
+}
+
 export default async function globalSetup() {
   const t0 = performance.now();
+  removeStaleCameraLinks();
   const made = ensureFixtures();
   if (made.length) {
     console.log(`[global-setup] made ${made.join(', ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

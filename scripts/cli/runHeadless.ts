@@ -4,8 +4,8 @@
  * The pipeline that runs is the app's own (worker, MediaPipe, onnxruntime-web).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { chromium } from 'playwright-core';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 import { labelKey, labelsFromFolders, parseAnyLabelCsv, type ItemLabel, type LabelTable } from '../../src/core/labels/datasetLabels';
 import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
@@ -13,6 +13,7 @@ import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow'
 import type { CliRunRequest } from '../../src/cli/cliPage';
 import { startStaticServer } from './staticServer';
 
+export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif)$/i;
 
 export interface HeadlessOptions {
@@ -52,30 +53,20 @@ function labelFor(table: LabelTable | undefined, path: string): ItemLabel | unde
 }
 
 export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchRow[]; progress: BatchProgress; ep: string; pack: string; labels?: LabelTable }> {
-  const repo = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-  const dist = join(repo, 'dist');
-  if (!existsSync(join(dist, 'cli.html'))) throw new Error('dist/cli.html is missing: run `npm run build` first');
   let { root, files, labels } = collectInput(opts.input);
   // With a FER+ label.csv, images whose majority is unknown / not-a-face are not part of the protocol.
   if (labels?.source === 'ferplus-csv') files = files.filter((f) => labels!.labels.has(labelKey(f)));
   if (opts.limit) files = files.slice(0, opts.limit);
   if (files.length === 0) throw new Error(`no images found in ${root}`);
 
-  const mounts: Record<string, string> = { '/': dist, '/__input/': root };
+  const mounts: Record<string, string> = { '/__input/': root };
   if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
-  const { server, origin } = await startStaticServer(mounts);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  try {
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+  return withRunnerPage(mounts, async (page, origin) => {
     const rows: BatchRow[] = [];
     await page.exposeFunction('ig3dReport', (batch: SerializedRow[], progress: BatchProgress) => {
       for (const r of batch) rows.push(deserializeRow(r));
       if (progress) opts.onProgress?.(progress);
     });
-    await page.goto(`${origin}/cli.html`);
-    await page.waitForFunction(() => 'ig3dCli' in window, undefined, { timeout: 60_000 });
     const req: CliRunRequest = {
       packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
       ep: opts.ep ?? 'wasm',
@@ -88,9 +79,30 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
       })),
     };
     const out = (await page.evaluate((r) => window.ig3dCli.run(r), req)) as { progress: BatchProgress; ep: string; pack: string };
-    if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
     rows.sort((a, b) => a.id - b.id);
     return { rows, progress: out.progress, ep: out.ep, pack: out.pack, labels };
+  });
+}
+
+/**
+ * Serve dist/ (plus extra mounts) on 127.0.0.1, open the headless runner page in Debian's
+ * Chromium, run `fn`, and clean up. Page errors are printed, not swallowed.
+ */
+export async function withRunnerPage<T>(
+  mounts: Record<string, string>,
+  fn: (page: Page, origin: string) => Promise<T>,
+  launchArgs: string[] = [],
+): Promise<T> {
+  const dist = join(REPO_ROOT, 'dist');
+  if (!existsSync(join(dist, 'cli.html'))) throw new Error('dist/cli.html is missing: run `npm run build` first');
+  const { server, origin } = await startStaticServer({ '/': dist, ...mounts });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...launchArgs], headless: true });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${origin}/cli.html`);
+    await page.waitForFunction(() => 'ig3dCli' in window, undefined, { timeout: 60_000 });
+    return await fn(page, origin);
   } finally {
     await browser.close();
     server.close();
@@ -102,4 +114,3 @@ export function progressLine(p: BatchProgress): string {
   return `${p.done}/${p.total} (${((100 * p.done) / Math.max(1, p.total)).toFixed(1)}%)  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${eta}  no-face ${p.noFace}  errors ${p.failed}${p.restarts ? `  landmarker rebuilds ${p.restarts}` : ''}`;
 }
 
-export const baseName = basename;

@@ -14,3 +14,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** Flags for a fake webcam that plays (and loops) a .y4m file, with camera permission granted. */
+export function fakeWebcamArgs(file) {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`];
+}

@@ -1,10 +1,17 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
+import { BatchView } from '../components/batch/BatchView';
 import { usePipelineStore } from '../stores/pipelineStore';
 
 export function App() {
   const { status, error, manifest, load } = usePipelineStore();
+  // Leaving Live unmounts LiveView, whose cleanup stops the live loop and the camera.
+  const [tab, setTab] = useState<'live' | 'batch'>(() => (location.hash === '#batch' ? 'batch' : 'live'));
+  const tabs = [
+    { id: 'live', label: 'Live' },
+    { id: 'batch', label: 'Batch' },
+  ] as const;
   useEffect(() => {
     void load();
   }, [load]);
@@ -28,9 +35,23 @@ export function App() {
           Synthetic test pack — not a trained model. Its predictions are meaningless.
         </div>
       )}
-      <main>
-        <LiveView />
-      </main>
+      <nav className="app-tabs" role="tablist" aria-label="mode">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            role="tab"
+            aria-selected={tab === t.id}
+            data-testid={`tab-${t.id}`}
+            onClick={() => {
+              setTab(t.id);
+              history.replaceState(null, '', t.id === 'live' ? location.pathname + location.search : '#batch');
+            }}
+          >
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      <main>{tab === 'live' ? <LiveView /> : <BatchView />}</main>
       <footer className="muted small">
         Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
         or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial

@@ -77,7 +77,8 @@ export class BatchRunner {
     let sinceProbe: { item: BatchItem; row: BatchRow }[] = [];
     for (let item = take(); item; item = take()) {
       if (this.paused) await new Promise<void>((r) => this.resumeWaiters.push(r));
-      if (this.cancelled) return;
+      // Cancelled: stop taking items, but still report the no-face rows held for the probe below.
+      if (this.cancelled) break;
       const row = await this.processOne(client, item);
       sinceProbe.push({ item, row });
       if (!this.probe && row.status === 'ok') this.probe = item;

@@ -11,6 +11,7 @@ import type { EpPreference } from '../worker/protocol';
 import { InferenceClient } from '../worker/inferenceClient';
 import { appAssetUrls } from '../app/assetUrls';
 import { serializeRow, type SerializedRow } from './serializedRow';
+import { benchModel, type ModelBenchRequest } from './modelBench';
 
 export interface CliRunRequest {
   packBaseUrl: string;
@@ -23,7 +24,7 @@ export interface CliRunRequest {
 
 declare global {
   interface Window {
-    ig3dCli: { run: (req: CliRunRequest) => Promise<unknown> };
+    ig3dCli: { run: (req: CliRunRequest) => Promise<unknown>; benchModel: (req: ModelBenchRequest) => Promise<{ timesMs: number[]; firstOutput: number[] }> };
     /** Provided by the Node side with page.exposeFunction. */
     ig3dReport: (rows: SerializedRow[], progress: unknown) => Promise<void>;
   }
@@ -36,6 +37,7 @@ async function decodeUrl(url: string): Promise<ImageBitmap> {
 }
 
 window.ig3dCli = {
+  benchModel,
   async run(req) {
     const res = await fetch(new URL('manifest.json', req.packBaseUrl));
     const parsed = parseManifest(await res.text());

@@ -79,7 +79,7 @@ export function LiveView() {
       <div className="live-left">
         <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready'} />
         <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} />
-        <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status">
+        <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames}>
           {statusText}
         </p>
         {live.latest?.fused?.fallback && <p className="muted small" data-testid="fusion-fallback">{live.latest.fused.fallback}</p>}

@@ -14,7 +14,7 @@ import { canonicalMeshFromTask } from './mesh/canonicalMesh';
 import { FaceLandmarkerRunner, type ImageLike, type LandmarkDetection, type LandmarkerDelegate } from './inference/faceLandmarker';
 import { configureOrtEnv, ModelSession, resolveEp, webgpuDeviceLost } from './inference/ortSession';
 import { loadPackFile } from './inference/packFiles';
-import { assembleFeatures3d } from './inference/features3d';
+import { assembleFeatures3d, DEFAULT_FEATURE_GROUPS, standardizeFeatures } from './inference/features3d';
 
 /** Init options plus worker-side knobs not (yet) in the protocol. */
 export interface PipelineOptions extends InitOptions {
@@ -139,13 +139,18 @@ export class InferencePipeline {
     });
     let sessions: Awaited<ReturnType<typeof open>>;
     try {
-      sessions = await open(ep);
+      try {
+        sessions = await open(ep);
+      } catch (e) {
+        // A name mismatch is the pack's fault and would fail on WASM too: report it as is.
+        if (ep !== 'webgpu' || /not found; the model has/.test((e as Error).message)) throw e;
+        epNote = `WebGPU failed (${(e as Error).message}): using WASM`;
+        ep = 'wasm';
+        sessions = await open(ep);
+      }
     } catch (e) {
-      // A name mismatch is the pack's fault and would fail on WASM too: report it as is.
-      if (ep !== 'webgpu' || /not found; the model has/.test((e as Error).message)) throw e;
-      epNote = `WebGPU failed (${(e as Error).message}): using WASM`;
-      ep = 'wasm';
-      sessions = await open(ep);
+      landmarker.close();
+      throw e;
     }
 
     const roles = ['landmarker', ...(fei2d ? ['fei2d'] : []), ...(head3d ? ['head3d'] : [])];
@@ -259,15 +264,16 @@ export class InferencePipeline {
       timings.model2d = now() - t;
     }
 
-    // 3D branch: MediaPipe parameters → head3d MLP.
+    // 3D parameters (always, raw: batch extraction trains heads on them), then the head3d MLP.
+    const groups = this.branch3d ? this.branch3d.model.input.features : DEFAULT_FEATURE_GROUPS;
+    const feats = assembleFeatures3d(groups, face, { hasPose: det.hasPose ?? true });
+    if (feats.ok) result.features3d = { values: feats.values, groups: feats.groups };
     if (this.branch3d) {
-      const feats = assembleFeatures3d(this.branch3d.model.input, face, { hasPose: det.hasPose ?? true });
       if (feats.ok) {
-        result.features3d = { values: feats.values, groups: feats.groups };
+        const input = this.branch3d.model.input;
         t = now();
-        result.branch3d = await this.runSafe(this.branch3d, {
-          [this.branch3d.model.input.name]: { data: feats.values, dims: [1, feats.values.length] },
-        });
+        const x = standardizeFeatures(feats.values, input.standardize);
+        result.branch3d = await this.runSafe(this.branch3d, { [input.name]: { data: x, dims: [1, x.length] } });
         timings.head3d = now() - t;
       } else {
         notes.push(`3D features unavailable (${feats.missing.join(', ')}): 3D branch skipped`);
@@ -278,20 +284,27 @@ export class InferencePipeline {
     const fusionCfg = this.manifest.fusion;
     result.fused = lateFusion(options.fusionMode, options.weight2d, result.branch2d?.logits, result.branch3d?.logits);
     if (result.fused?.fallback) notes.push(result.fused.fallback);
-    result.va = this.valenceArousal(result, fusionCfg?.vaWeight2d ?? 0.6);
+    result.va = this.valenceArousal(result, fusionCfg?.vaWeight2d ?? 0.6, notes);
     timings.fusion = now() - t;
     timings.total = now() - t0;
     return result;
   }
 
-  private valenceArousal(r: FrameResult, vaWeight2d: number): ValenceArousal | undefined {
-    const va2d = r.branch2d?.va;
-    const va3d = r.branch3d?.va;
-    const mode = r.fused?.mode;
-    if (va2d && va3d && mode !== '2d' && mode !== '3d') return { ...fuseVA(va2d, va3d, vaWeight2d), source: 'fused' };
-    const single = mode === '3d' ? (va3d ?? va2d) : (va2d ?? va3d);
-    if (single) return { ...single, source: 'model' };
-    return r.fused ? { ...derivedVA(r.fused.probs), source: 'derived' } : undefined;
+  /**
+   * VA follows the fusion mode: a branch's VA head when it has one, else its class
+   * probabilities through derivedVA; when both branches count, fuseVA with vaWeight2d.
+   */
+  private valenceArousal(r: FrameResult, vaWeight2d: number, notes: string[]): ValenceArousal | undefined {
+    const fused = r.fused;
+    if (!fused) return undefined;
+    const b2 = r.branch2d;
+    const b3 = r.branch3d;
+    if (fused.mode === '2d' || !b3) return b2?.va ? { ...b2.va, source: 'model' } : { ...derivedVA(fused.probs), source: 'derived' };
+    if (fused.mode === '3d' || !b2) return b3.va ? { ...b3.va, source: 'model' } : { ...derivedVA(fused.probs), source: 'derived' };
+    if (!b2.va && !b3.va) return { ...derivedVA(fused.probs), source: 'derived' };
+    if (!b2.va || !b3.va) notes.push(`VA: the ${b2.va ? '3D' : '2D'} branch has no VA head, its VA is derived from its class probabilities`);
+    const va = fuseVA(b2.va ?? derivedVA(b2.probs), b3.va ?? derivedVA(b3.probs), vaWeight2d);
+    return { ...va, source: 'fused' };
   }
 
   async close(): Promise<void> {

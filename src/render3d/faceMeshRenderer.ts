@@ -24,7 +24,7 @@ export class FaceMeshRenderer {
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.scene.background = new THREE.Color(0x15181e);
     this.camera = new THREE.PerspectiveCamera(30, 1, 0.01, 100);
-    this.camera.position.set(0, 0, 3.2);
+    this.camera.position.set(0, 0, 4.6); // frames the unit-radius face with a margin
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = true;
     this.controls.addEventListener('change', () => this.render());

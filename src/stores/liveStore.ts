@@ -26,6 +26,8 @@ interface LiveState {
   va?: ValenceArousal;
   trail: { valence: number; arousal: number }[];
   fps: number;
+  /** Frames processed since the camera started (tests and the bench read it). */
+  frames: number;
   timings: StageTimings & { render?: number };
   message?: string;
   setRunning: (running: boolean) => void;
@@ -57,6 +59,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   probs: {},
   trail: [],
   fps: 0,
+  frames: 0,
   timings: {},
   setRunning: (running) => set({ running }),
   setSmoothing: (smoothing) => set({ smoothing }),
@@ -83,10 +86,11 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
       va: r.detection === 'none' ? undefined : va,
       trail: va && r.detection !== 'none' ? [...trail, { valence: va.valence, arousal: va.arousal }].slice(-TRAIL_LENGTH) : trail,
       fps,
+      frames: get().frames + 1,
       timings: { ...get().timings, ...r.timings },
       message: frameMessage(r),
     });
   },
   setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
-  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, timings: {}, message: undefined }),
+  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, frames: 0, timings: {}, message: undefined }),
 }));

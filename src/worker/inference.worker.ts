@@ -10,8 +10,10 @@ import type { FromWorker, ToWorker } from './protocol';
 declare const self: DedicatedWorkerGlobalScope;
 
 let pipeline: InferencePipeline | undefined;
-let initPromise: Promise<void> | undefined;
-/** Serialises frames so MediaPipe's synchronous graph and VIDEO timestamps see one caller. */
+/**
+ * Serialises init and frames: MediaPipe's graph and VIDEO timestamps need one caller, and a
+ * re-init (restart) must not close models under a running frame.
+ */
 let queue: Promise<void> = Promise.resolve();
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -38,7 +40,6 @@ async function init(options: PipelineOptions): Promise<void> {
 
 async function frame(msg: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
   try {
-    if (initPromise) await initPromise;
     if (!pipeline) throw new Error('the inference pipeline is not initialised');
     const { crops, ...result } = await pipeline.process(msg.bitmap, msg.timestamp, msg.options, msg.id);
     const transfer: Transferable[] = crops ? Object.values(crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
@@ -54,7 +55,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg?.type) {
     case 'init':
-      initPromise = init(msg.options as PipelineOptions);
+      queue = queue.then(() => init(msg.options as PipelineOptions));
       break;
     case 'frame':
       queue = queue.then(() => frame(msg));

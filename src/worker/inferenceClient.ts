@@ -14,10 +14,12 @@ export class InferenceClient {
   private pending = new Map<number, { resolve: (r: ClientResult) => void; reject: (e: Error) => void }>();
   private statusCallbacks: StatusCallback[] = [];
   private closed = false;
+  private restarting?: { resolve: () => void; reject: (e: Error) => void };
 
   private constructor(
     private readonly worker: Worker,
     public info: ReadyInfo,
+    private readonly options: PipelineOptions,
   ) {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
     worker.onerror = (ev) => this.failAll(`inference worker crashed: ${ev.message || 'unknown error'}`);
@@ -33,7 +35,7 @@ export class InferenceClient {
       };
       worker.onmessage = (ev: MessageEvent<FromWorker>) => {
         const msg = ev.data;
-        if (msg.type === 'ready') resolve(new InferenceClient(worker, msg.info));
+        if (msg.type === 'ready') resolve(new InferenceClient(worker, msg.info, options));
         else if (msg.type === 'initError') fail(msg.message);
       };
       worker.onerror = (ev) => fail(`inference worker failed to start: ${ev.message || 'script error'}`);
@@ -46,9 +48,22 @@ export class InferenceClient {
     return this.send(bitmap, timestamp, { ...options, mode: 'video' });
   }
 
-  /** Still image (no tracking, padded fallback for tight crops). */
-  detect(bitmap: ImageBitmap, options: Omit<FrameOptions, 'mode'> & { mode?: 'image' }): Promise<ClientResult> {
+  /** Still image (no tracking, padded fallback for tight crops). Always runs in 'image' mode. */
+  detect(bitmap: ImageBitmap, options: Omit<FrameOptions, 'mode'> & { mode?: FrameOptions['mode'] }): Promise<ClientResult> {
     return this.send(bitmap, 0, { ...options, mode: 'image' });
+  }
+
+  /**
+   * Rebuild the worker's pipeline with the same options (e.g. after repeated landmarker
+   * failures). Frames sent meanwhile wait for it inside the worker.
+   */
+  restart(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('inference client closed'));
+    if (this.restarting) return Promise.reject(new Error('a restart is already running'));
+    return new Promise<void>((resolve, reject) => {
+      this.restarting = { resolve, reject };
+      this.worker.postMessage({ type: 'init', options: this.options } satisfies ToWorker);
+    });
   }
 
   onStatus(cb: StatusCallback): () => void {
@@ -75,7 +90,13 @@ export class InferenceClient {
     const id = this.nextId++;
     return new Promise<ClientResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'frame', id, bitmap, timestamp, options } satisfies ToWorker, [bitmap]);
+      try {
+        this.worker.postMessage({ type: 'frame', id, bitmap, timestamp, options } satisfies ToWorker, [bitmap]);
+      } catch (e) {
+        // E.g. the bitmap was already closed or transferred: a frame error, not a crash.
+        this.pending.delete(id);
+        reject(new Error(`could not send the frame to the worker: ${(e as Error).message}`));
+      }
     });
   }
 
@@ -93,6 +114,15 @@ export class InferenceClient {
         p?.reject(new Error(msg.message));
         break;
       }
+      case 'ready':
+        this.info = msg.info;
+        this.restarting?.resolve();
+        this.restarting = undefined;
+        break;
+      case 'initError':
+        this.restarting?.reject(new Error(msg.message));
+        this.restarting = undefined;
+        break;
       case 'status':
         this.info = { ...this.info, ep: msg.ep };
         for (const cb of this.statusCallbacks) cb(msg.ep, msg.message);
@@ -103,6 +133,8 @@ export class InferenceClient {
   }
 
   private failAll(message: string): void {
+    this.restarting?.reject(new Error(message));
+    this.restarting = undefined;
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
   }

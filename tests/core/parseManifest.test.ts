@@ -103,3 +103,50 @@ describe('manifest validation', () => {
     expect(errorsOf(m).join('\n')).toMatch(/models\[2\]\.input\.features\[0\]\.group/);
   });
 });
+
+describe('FLAME packs', () => {
+  const smirk = () => ({
+    id: 'smirk',
+    role: 'regressor3d',
+    family: 'smirk',
+    file: 'smirk.onnx',
+    input: { name: 'image', size: [224, 224], channels: 3, colorOrder: 'rgb', range: '0-1', crop: { kind: 'landmark-box', landmarks: 'all', scale: 1.4 } },
+    outputs: {
+      pose: { name: 'pose', size: 3 },
+      cam: { name: 'cam', size: 3 },
+      shape: { name: 'shape', size: 300 },
+      exp: { name: 'exp', size: 50 },
+      eyelid: { name: 'eyelid', size: 2 },
+      jaw: { name: 'jaw', size: 3 },
+    },
+  });
+  const pack = (regressor: object) => ({
+    schemaVersion: 1,
+    name: 'flame-test',
+    synthetic: true,
+    models: [shipped.models[0], regressor, { id: 'flame', role: 'morphable', file: 'flame.bin', format: 'flame-bin-v1' }],
+  });
+
+  it('accepts a SMIRK regressor with only its own output groups', () => {
+    const r = parseManifest(pack(smirk()));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(modelByRole(r.manifest, 'regressor3d')!.family).toBe('smirk');
+    expect(r.manifest.synthetic).toBe(true);
+  });
+
+  it('names a missing group and a wrong size', () => {
+    const m = smirk();
+    const outputs: Record<string, { size: number }> = m.outputs;
+    delete outputs.eyelid;
+    outputs.exp.size = 100;
+    const errs = errorsOf(pack(m)).join('\n');
+    expect(errs).toMatch(/models\[1\]\.outputs\.eyelid: missing/);
+    expect(errs).toMatch(/models\[1\]\.outputs\.exp\.size: 100, but smirk gives 50/);
+  });
+
+  it('refuses an unknown output group', () => {
+    const m = smirk();
+    (m.outputs as Record<string, unknown>).hair = { name: 'hair', size: 3 };
+    expect(errorsOf(pack(m)).join('\n')).toMatch(/models\[1\]\.outputs/);
+  });
+});

@@ -5,6 +5,7 @@
  *    with `/usr/bin/python3 training/export/flame_numpy.py --fixture .cache/flame-fixture`.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +49,17 @@ export function loadFixture(dir: string): Fixture {
   return { dir, bin, counts: meta.counts, cases: meta.cases };
 }
 
+/** Same as flame_numpy.generator_hash(): a cached fixture from an older generator is rebuilt. */
+function generatorHash(): string {
+  const h = createHash('sha256');
+  for (const f of ['flame_numpy.py', 'flame_bin.py']) h.update(readFileSync(join(ROOT, 'training/export', f)));
+  return h.digest('hex');
+}
+
 function fixtureIsCurrent(dir: string): boolean {
   try {
     const meta = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8'));
-    return meta.version === FIXTURE_VERSION && existsSync(join(dir, meta.asset));
+    return meta.version === FIXTURE_VERSION && meta.generatorHash === generatorHash() && existsSync(join(dir, meta.asset));
   } catch {
     return false;
   }

@@ -37,6 +37,7 @@ beforeAll(async () => {
     if (req.url === '/good.bin') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(good);
     else if (req.url === '/corrupt.bin') res.writeHead(200).end(bad);
     else if (req.url === '/moved') res.writeHead(302, { location: '/good.bin' }).end();
+    else if (req.url === '/stall') res.writeHead(200).write(good.subarray(0, 1000)); // then hangs
     else res.writeHead(404).end('not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,6 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await rm(tmp, { recursive: true, force: true });
 });
@@ -113,6 +115,11 @@ describe('provisionModel', () => {
     await new Promise((resolve) => closed.close(resolve));
     const e = entry('', { url: `http://127.0.0.1:${port}/x.bin` });
     await expect(provisionModel(e, { destRoot })).rejects.toThrow(/network unreachable.*ECONNREFUSED.*IG3D_MODELS_DIR/s);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('gives up on a download that stalls', async () => {
+    await expect(provisionModel(entry('/stall'), { destRoot, idleTimeoutMs: 300 })).rejects.toThrow(/failed midway.*no data/);
     expect(await leftovers()).toEqual([]);
   });
 

@@ -25,6 +25,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -130,7 +131,7 @@ def _head_and_eyes(cols: int, rows: int, eye_cols: int, eye_rings: int):
     # eyeballs (FLAME: left eye joint 3, right eye joint 4; subject's left is +x)
     eye_centres = []
     for side in (+1, -1):
-        c = np.array([side * 0.031, 0.018, 0.062])
+        c = np.array([side * 0.031, 0.018, 0.067])  # front of the eyeball just breaks the face surface
         eye_centres.append(c)
         r = 0.0118
         base = len(verts)
@@ -268,6 +269,16 @@ def _cases(rng, S: int, E: int):
     ]
 
 
+def generator_hash() -> str:
+    """sha256 over the generator sources; tests/flame/fixture.ts regenerates a cached fixture when it changes."""
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("flame_numpy.py", "flame_bin.py"):
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
 def write_fixture(out_dir: str, reduced: bool = False, seed: int = 0) -> None:
     os.makedirs(out_dir, exist_ok=True)
     arrays = make_synthetic_flame(seed=seed, reduced=reduced)
@@ -293,7 +304,7 @@ def write_fixture(out_dir: str, reduced: bool = False, seed: int = 0) -> None:
             "joints": [float(x) for x in j.reshape(-1)],
         })
     with open(os.path.join(out_dir, "cases.json"), "w") as f:
-        json.dump({"version": FIXTURE_VERSION, "asset": "flame.bin", "assetBytes": size, "seed": seed,
+        json.dump({"version": FIXTURE_VERSION, "generatorHash": generator_hash(), "asset": "flame.bin", "assetBytes": size, "seed": seed,
                    "reduced": reduced, "counts": header["counts"], "cases": cases}, f)
     print(f"wrote {out_dir}/flame.bin ({size} bytes) and {len(cases)} reference cases")
 

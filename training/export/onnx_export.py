@@ -181,14 +181,17 @@ def write_json(path: str, obj) -> None:
 # ---------------------------------------------------------------------------------------------
 def calibrate_linear(linear: torch.nn.Linear, features: torch.Tensor, mean: Sequence[float] | float,
                      std: Sequence[float] | float) -> None:
-    """Rescale a randomly initialised final Linear so that, on `features`, each output has roughly the
-    given mean/std (keeps a stand-in's parameters in a plausible range; architecture unchanged)."""
+    """Rescale a randomly initialised final Linear so that, on `features`, output k has mean `mean[k]`
+    and a spread proportional to `std[k]` (one common factor: 1 / RMS of the raw per-output spreads, so
+    no single near-constant output gets blown up). Keeps a stand-in's parameters in a plausible range;
+    the architecture is unchanged."""
     with torch.no_grad():
         y = linear(features)
-        mu, sd = y.mean(0), y.std(0).clamp_min(1e-6)
+        mu = y.mean(0)
+        rms = y.std(0).pow(2).mean().sqrt().clamp_min(1e-8)
         m = torch.as_tensor(mean, dtype=y.dtype).expand_as(mu)
-        s = torch.as_tensor(std, dtype=y.dtype).expand_as(sd)
-        scale = s / sd
+        s = torch.as_tensor(std, dtype=y.dtype).expand_as(mu)
+        scale = s / rms
         linear.weight.mul_(scale[:, None])
         linear.bias.copy_((linear.bias - mu) * scale + m)
     assert math.isfinite(float(linear.weight.abs().max()))

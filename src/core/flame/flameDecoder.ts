@@ -5,9 +5,12 @@
  * Reference: training/export/flame_numpy.py; parity test: tests/flame/flameDecoder.test.ts.
  *
  * Runs per frame in a worker, so every buffer is allocated once in createFlameDecoder();
- * decode() allocates nothing. Arithmetic is float64 (JS numbers) over the float32 asset.
- * If the identity (shape) vector repeats between calls, its blend is reused.
+ * decode() allocates nothing. The blendshape sums (the bulk of the work) run in a small
+ * WebAssembly SIMD kernel (float32, like upstream) when available, else in JS (float64);
+ * joints, rotations and skinning are float64 JS. If the identity (shape) vector repeats
+ * between calls, its blend is reused.
  */
+import { blendKernel } from './wasmBlend';
 import {
   FLAME_NUM_JOINTS,
   FLAME_NUM_POSE_FEATURES,
@@ -86,9 +89,102 @@ function checkLength(name: string, v: ArrayLike<number> | undefined, max: number
   return v.length;
 }
 
+/** The blendshape part of the pipeline; two implementations with the same contract. */
+interface Blender {
+  readonly kind: 'wasm' | 'js';
+  /** After computeShaped()/addPose(): the shaped (then pose-corrected) rest vertices, [V,3] (+ padding). */
+  readonly shaped: Float32Array | Float64Array;
+  /** identity = template (+ eyelids when added before skinning) + shape blend. */
+  computeIdentity(shape: ArrayLike<number> | undefined, nShape: number, lidL: number, lidR: number): void;
+  /** shaped = identity + expression blend. */
+  computeShaped(exp: ArrayLike<number> | undefined, nExp: number): void;
+  /** shaped += pose correctives. */
+  addPose(feat: Float64Array): void;
+}
+
+function jsBlender(asset: FlameAsset): Blender {
+  const N = asset.counts.vertices * 3;
+  const identity = new Float64Array(N);
+  const shaped = new Float64Array(N);
+  const lids = new Float64Array(2);
+  return {
+    kind: 'js',
+    shaped,
+    computeIdentity(shape, nShape, lidL, lidR) {
+      const t = asset.vTemplate;
+      for (let i = 0; i < N; i++) identity[i] = t[i];
+      if (asset.eyelidBasis && (lidL !== 0 || lidR !== 0)) {
+        lids[0] = lidL;
+        lids[1] = lidR;
+        blendInto(identity, asset.eyelidBasis, lids, 2, N);
+      }
+      if (shape && nShape) blendInto(identity, asset.shapeBasis, shape, nShape, N);
+    },
+    computeShaped(exp, nExp) {
+      shaped.set(identity);
+      if (exp && nExp) blendInto(shaped, asset.exprBasis, exp, nExp, N);
+    },
+    addPose(feat) {
+      blendInto(shaped, asset.poseBasis, feat, FLAME_NUM_POSE_FEATURES, N);
+    },
+  };
+}
+
+function wasmBlender(asset: FlameAsset): Blender | null {
+  const { vertices: V, shape: S, expression: E } = asset.counts;
+  const N = V * 3;
+  const n4 = Math.ceil(N / 4);
+  const stride = n4 * 4; // floats per padded block
+  const maxCoef = Math.max(S, E, FLAME_NUM_POSE_FEATURES, 2);
+  const coefFloats = Math.ceil(maxCoef / 4) * 4;
+  // float offsets of each region
+  const oId = 0;
+  const oShaped = stride;
+  const oCoef = 2 * stride;
+  const oShape = oCoef + coefFloats;
+  const oExpr = oShape + S * stride;
+  const oPose = oExpr + E * stride;
+  const oLids = oPose + FLAME_NUM_POSE_FEATURES * stride;
+  const total = oLids + (asset.eyelidBasis ? 2 : 0) * stride;
+  const k = blendKernel(total * 4);
+  if (!k) return null;
+  const mem = new Float32Array(k.memory.buffer, 0, total);
+  const put = (basis: Float32Array, count: number, at: number) => {
+    for (let l = 0; l < count; l++) mem.set(basis.subarray(l * N, (l + 1) * N), at + l * stride);
+  };
+  put(asset.shapeBasis, S, oShape);
+  put(asset.exprBasis, E, oExpr);
+  put(asset.poseBasis, FLAME_NUM_POSE_FEATURES, oPose);
+  if (asset.eyelidBasis) put(asset.eyelidBasis, 2, oLids);
+  const shaped = mem.subarray(oShaped, oShaped + stride);
+  const coefs = mem.subarray(oCoef, oCoef + coefFloats);
+  const blend = (acc: number, basis: number, src: ArrayLike<number>, count: number) => {
+    for (let l = 0; l < count; l++) coefs[l] = src[l];
+    k.blend(acc * 4, basis * 4, oCoef * 4, count, n4);
+  };
+  return {
+    kind: 'wasm',
+    shaped,
+    computeIdentity(shape, nShape, lidL, lidR) {
+      mem.set(asset.vTemplate, oId);
+      if (asset.eyelidBasis && (lidL !== 0 || lidR !== 0)) blend(oId, oLids, [lidL, lidR], 2);
+      if (shape && nShape) blend(oId, oShape, shape, nShape);
+    },
+    computeShaped(exp, nExp) {
+      mem.copyWithin(oShaped, oId, oId + stride);
+      if (exp && nExp) blend(oShaped, oExpr, exp, nExp);
+    },
+    addPose(feat) {
+      blend(oShaped, oPose, feat, FLAME_NUM_POSE_FEATURES);
+    },
+  };
+}
+
 export interface FlameDecoder {
   readonly asset: FlameAsset;
   readonly eyelidMode: EyelidMode;
+  /** Which blendshape kernel runs: 'wasm' (SIMD) or 'js'. */
+  readonly backend: 'wasm' | 'js';
   /** Whether the asset has SMIRK eyelid blendshapes (eyelid params are ignored without them). */
   readonly hasEyelids: boolean;
   /** Decode one face. The returned arrays are reused by the next call. */
@@ -97,13 +193,18 @@ export interface FlameDecoder {
 
 export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptions = {}): FlameDecoder {
   const eyelidMode: EyelidMode = options.eyelidMode ?? 'post-skinning';
+  const want = options.backend ?? 'auto';
   const { vertices: V, shape: S, expression: E } = asset.counts;
   const N = V * 3;
   const J = FLAME_NUM_JOINTS;
-  const tmpl = asset.vTemplate;
   const parents = Array.from(asset.parents);
   const weights = asset.lbsWeights;
   const lids = asset.eyelidBasis;
+
+  let blender: Blender | null = want === 'js' ? null : wasmBlender(asset);
+  if (!blender && want === 'wasm') throw new Error('FLAME decoder: WebAssembly SIMD is not available here');
+  if (!blender) blender = jsBlender(asset);
+  const bl = blender;
 
   // sparse joint regressor: FLAME's is mostly zeros
   const jIdx: Int32Array[] = [];
@@ -125,8 +226,7 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
   // buffers, allocated once
   const shapeCache = new Float64Array(S);
   let shapeCacheLen = -1;
-  const vIdentity = new Float64Array(N); // template (+ pre-skinning eyelids) + shape
-  const vShaped = new Float64Array(N);
+  const lidCache = new Float64Array([NaN, NaN]);
   const rot = new Float64Array(J * 9);
   const poseFeat = new Float64Array(FLAME_NUM_POSE_FEATURES);
   const joints = new Float64Array(J * 3);
@@ -136,24 +236,16 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
   const outJ = new Float32Array(J * 3);
   const output: FlameOutput = { vertices: outV, joints: outJ };
   const zero3 = [0, 0, 0];
-  const eyelidPre = new Float64Array(2);
-  const eyelidPreKey = new Float64Array([NaN, NaN]);
 
   function identity(shape: ArrayLike<number> | undefined, nShape: number, lidL: number, lidR: number): void {
-    let same = nShape === shapeCacheLen && lidL === eyelidPreKey[0] && lidR === eyelidPreKey[1];
+    let same = nShape === shapeCacheLen && lidL === lidCache[0] && lidR === lidCache[1];
     for (let i = 0; same && i < nShape; i++) if (shapeCache[i] !== +(shape as ArrayLike<number>)[i]) same = false;
     if (same) return;
-    for (let i = 0; i < N; i++) vIdentity[i] = tmpl[i];
-    if (lids && (lidL !== 0 || lidR !== 0)) {
-      eyelidPre[0] = lidL;
-      eyelidPre[1] = lidR;
-      blendInto(vIdentity, lids, eyelidPre, 2, N);
-    }
-    if (shape && nShape) blendInto(vIdentity, asset.shapeBasis, shape, nShape, N);
+    bl.computeIdentity(shape, nShape, lidL, lidR);
     for (let i = 0; i < nShape; i++) shapeCache[i] = +(shape as ArrayLike<number>)[i];
     shapeCacheLen = nShape;
-    eyelidPreKey[0] = lidL;
-    eyelidPreKey[1] = lidR;
+    lidCache[0] = lidL;
+    lidCache[1] = lidR;
   }
 
   function decode(params: FlameParams): FlameOutput {
@@ -171,8 +263,8 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
     // 1. blendshapes (identity part cached)
     const pre = useLids && eyelidMode === 'pre-skinning';
     identity(params.shape, nShape, pre ? lidL : 0, pre ? lidR : 0);
-    vShaped.set(vIdentity);
-    if (params.exp && nExp) blendInto(vShaped, asset.exprBasis, params.exp, nExp, N);
+    bl.computeShaped(params.exp, nExp);
+    const vs = bl.shaped;
 
     // 2. joints from the shaped mesh
     for (let j = 0; j < J; j++) {
@@ -182,9 +274,9 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
       for (let k = 0; k < idx.length; k++) {
         const o = idx[k] * 3;
         const wk = w[k];
-        x += wk * vShaped[o];
-        y += wk * vShaped[o + 1];
-        z += wk * vShaped[o + 2];
+        x += wk * vs[o];
+        y += wk * vs[o + 1];
+        z += wk * vs[o + 2];
       }
       joints[j * 3] = x;
       joints[j * 3 + 1] = y;
@@ -208,8 +300,7 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
         poseFeat[(j - 1) * 9 + k] = rot[j * 9 + k] - (k === 0 || k === 4 || k === 8 ? 1 : 0);
       }
     }
-    blendInto(vShaped, asset.poseBasis, poseFeat, FLAME_NUM_POSE_FEATURES, N);
-
+    bl.addPose(poseFeat);
     // 5. rigid chain
     for (let j = 0; j < J; j++) {
       const r = j * 9;
@@ -263,7 +354,7 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
         t8 += w * A[o + 8]; t9 += w * A[o + 9]; t10 += w * A[o + 10]; t11 += w * A[o + 11];
       }
       const i = v * 3;
-      const x = vShaped[i], y = vShaped[i + 1], z = vShaped[i + 2];
+      const x = vs[i], y = vs[i + 1], z = vs[i + 2];
       let ox = t0 * x + t1 * y + t2 * z + t3;
       let oy = t4 * x + t5 * y + t6 * z + t7;
       let oz = t8 * x + t9 * y + t10 * z + t11;
@@ -281,5 +372,5 @@ export function createFlameDecoder(asset: FlameAsset, options: FlameDecoderOptio
     return output;
   }
 
-  return { asset, eyelidMode, hasEyelids: !!lids, decode };
+  return { asset, eyelidMode, backend: bl.kind, hasEyelids: !!lids, decode };
 }

@@ -81,6 +81,11 @@ export type EyelidMode = 'post-skinning' | 'pre-skinning';
 
 export interface FlameDecoderOptions {
   eyelidMode?: EyelidMode;
+  /**
+   * Blendshape kernel: 'wasm' (SIMD128, float32 accumulation like upstream PyTorch), 'js' (float64),
+   * or 'auto' (default): wasm where WebAssembly SIMD is available, else js.
+   */
+  backend?: 'auto' | 'wasm' | 'js';
 }
 
 export interface FlameOutput {

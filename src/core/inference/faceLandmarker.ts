@@ -6,7 +6,9 @@
  * `import(url)`; the classic loader (`vision_wasm_internal.js`) only declares a `var`, which
  * is module-scoped under import(), so "ModuleFactory not set". The `_module` build
  * (`vision_wasm_module_internal.js`) assigns `globalThis.ModuleFactory` — so we ask
- * FilesetResolver for it with `useModule = true`. (mediapipe issues #5257, #5479, #5527.)
+ * FilesetResolver for it with `useModule = true` — only in module workers, because the
+ * window (script tag) and classic workers (importScripts) need the classic loader.
+ * (mediapipe issues #5257, #5479, #5527.)
  *
  * Delegate: CPU (XNNPACK) by default. The GPU delegate needs WebGL in the worker, and
  * headless/software WebGL was seen to lose its context about once per 2000 calls; on 2 CPU
@@ -44,6 +46,18 @@ export const NUM_BLENDSHAPES = 52;
 export const PAD_FACE_SIZE = 192;
 export const PAD_CANVAS_SIZE = 384;
 
+/** Module workers have importScripts, but it throws a TypeError; a no-arg call is a no-op elsewhere. */
+export function isModuleWorker(): boolean {
+  const g = globalThis as { importScripts?: (...urls: string[]) => void };
+  if (typeof g.importScripts !== 'function') return false;
+  try {
+    g.importScripts();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export class FaceLandmarkerRunner {
   private mode: 'VIDEO' | 'IMAGE' = 'VIDEO';
   private lastVideoTs = -1;
@@ -62,7 +76,7 @@ export class FaceLandmarkerRunner {
   }
 
   private static async build(o: Required<FaceLandmarkerRunnerOptions>): Promise<FaceLandmarker> {
-    const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), true);
+    const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), isModuleWorker());
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },

@@ -10,9 +10,12 @@ import type { ExecutionProvider } from '../types';
 export type EpChoice = 'auto' | ExecutionProvider;
 
 export interface OrtAssets {
-  /** Absolute URL of ort-wasm-simd-threaded.jsep.wasm (served by the app). */
+  /**
+   * Absolute URL of the ORT runtime wasm served by the app. With `onnxruntime-web/webgpu`
+   * 1.30 this must be ort-wasm-simd-threaded.asyncify.wasm (the JSEP build runs WASM but not WebGPU).
+   */
   ortWasm: string;
-  /** Absolute URL of ort-wasm-simd-threaded.jsep.mjs; derived from ortWasm when absent. */
+  /** Absolute URL of the matching .mjs loader; derived from ortWasm when absent. */
   ortMjs?: string;
 }
 
@@ -21,9 +24,9 @@ let envConfigured = false;
 /** Must run before the first session: ORT reads these once, at runtime initialisation. */
 export function configureOrtEnv(assets: OrtAssets, numThreads?: number): void {
   if (envConfigured) return;
-  // Object form: the file names of the JSEP build differ from the default build's,
-  // and a prefix would make ORT guess names.
-  ort.env.wasm.wasmPaths = { wasm: assets.ortWasm, mjs: assets.ortMjs ?? assets.ortWasm.replace(/\.wasm(\?.*)?$/, '.mjs$1') };
+  // Object form, pointing at the exact file: a folder prefix would make ORT guess file names.
+  // The .mjs glue is embedded in the onnxruntime-web/webgpu bundle; only override it when given.
+  ort.env.wasm.wasmPaths = assets.ortMjs ? { wasm: assets.ortWasm, mjs: assets.ortMjs } : { wasm: assets.ortWasm };
   ort.env.wasm.numThreads = numThreads ?? defaultThreads();
   ort.env.logLevel = 'error';
   envConfigured = true;
@@ -97,7 +100,10 @@ export class ModelSession {
         preferredOutputLocation: 'cpu',
       });
     } catch (e) {
-      throw new Error(`model ${spec.id}: could not be loaded on ${ep}: ${(e as Error).message ?? e}`);
+      let msg = (e as Error).message ?? String(e);
+      // onnxruntime-web/webgpu (1.30) is built for the *asyncify* runtime; the JSEP files lack webgpuInit.
+      if (/webgpuInit/.test(msg)) msg += ` (the ORT runtime files must be ort-wasm-simd-threaded.asyncify.{mjs,wasm}; got ${String(ort.env.wasm.wasmPaths && (ort.env.wasm.wasmPaths as { mjs?: unknown }).mjs)})`;
+      throw new Error(`model ${spec.id}: could not be loaded on ${ep}: ${msg}`);
     }
     try {
       checkNames(spec.id, session, spec);

@@ -4,6 +4,7 @@
  */
 import { manifestSchema, type Manifest, type ModelEntry, type ModelRole } from './schema';
 import { permutationToInternal } from '../classes/expressionClasses';
+import { REGRESSOR_OUTPUTS } from '../flame/regressorParams';
 
 export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; errors: string[] };
 
@@ -44,6 +45,14 @@ export function parseManifest(input: unknown): ManifestResult {
       const { mean, std } = m.input.standardize;
       if (mean.length !== n || std.length !== n) {
         errors.push(`models[${i}].input.standardize: mean/std have ${mean.length}/${std.length} values, features add up to ${n}`);
+      }
+    }
+    if (m.role === 'regressor3d') {
+      // The FLAME decoder needs each family's groups at their upstream sizes.
+      for (const [group, size] of Object.entries(REGRESSOR_OUTPUTS[m.family])) {
+        const out = m.outputs[group as keyof typeof m.outputs];
+        if (!out) errors.push(`models[${i}].outputs.${group}: missing (${m.family} exports need ${Object.keys(REGRESSOR_OUTPUTS[m.family]).join(', ')})`);
+        else if (out.size !== size) errors.push(`models[${i}].outputs.${group}.size: ${out.size}, but ${m.family} gives ${size}`);
       }
     }
     if (m.role === 'fei2d' || m.role === 'regressor3d') {

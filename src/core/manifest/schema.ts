@@ -133,8 +133,8 @@ export const regressor3dModelSchema = baseModel.extend({
   /** Which upstream model this is an export of; decides the FLAME decoding conventions. */
   family: z.enum(['emoca-v2', 'smirk']),
   input: imageInputSchema,
-  /** Output tensor name and size per parameter group, e.g. exp → {name:'exp', size:50}. */
-  outputs: z.record(z.enum(FEATURE_GROUPS), tensorRef.extend({ size: z.number().int().positive() })),
+  /** Output tensor name and size per parameter group, e.g. exp → {name:'exp', size:50}; only the groups the model has. */
+  outputs: z.partialRecord(z.enum(FEATURE_GROUPS), tensorRef.extend({ size: z.number().int().positive() })),
 });
 
 export const morphableModelSchema = baseModel.extend({

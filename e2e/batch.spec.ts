@@ -1,0 +1,584 @@
+// Batch mode, driven like a person: pick a folder (or files), look at the preview, run, pause,
+// resume, cancel, read the table and metrics, download the exports and check them.
+//
+// Fixtures are generated into e2e/.fixtures/batch/ from ../shared (never committed):
+//   batch/<class>/fer*.png   a few FER+ Test images per class, foldered by their majority label
+//   batch/Happiness/corrupt.png  PNG header + garbage          → error row, "corrupt" reason
+//   batch/sad/notes.jpg      a text file named .jpg              → error row, "contains text"
+//   batch/huge.jpg           6000×6000 JPEG (no label)           → row, downscaled note
+//   batch/misc/face.jpg      AFEW frame in a non-class folder    → "unmatched folder" in the preview
+//   batch/misc/two-faces.jpg two faces side by side               → row says so, uses the largest
+//   batch/afew/*.png + labels.csv  AFEW-VA frames with valence/arousal → VA metrics
+//   batch/readme.txt         not an image                        → error row, "not an image or video"
+//   clip.webm                2.1 s VP8 from the AFEW-VA frames   → one row per sampled frame + timeline
+//   many/*.png               120 FER+ images for pause / resume / cancel
+//
+// The model pack is a synthetic one served in place of models/manifest.json (same origin): the
+// real MediaPipe landmarker + a tiny linear "2D model" and "3D head" written below as ONNX, so
+// the test does not depend on a trained model and exercises 2D, 3D and fusion. Predictions are
+// meaningless; the test checks that the app's numbers agree with the exported rows.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import type { Page } from '@playwright/test';
+import { FIXTURES_DIR, REPO_ROOT, SHARED_DIR, expect, test } from './fixtures';
+
+const CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'] as const;
+const FERPLUS_VOTE_ORDER = ['neutral', 'happy', 'surprise', 'sad', 'anger', 'disgust', 'fear', 'contempt'];
+/** Folder names as people write them (synonyms are part of what is tested). */
+const FOLDER_NAME: Record<string, string> = {
+  neutral: 'neutral',
+  happy: 'Happiness',
+  sad: 'sad',
+  surprise: 'surprise',
+  fear: 'fear',
+  disgust: 'disgust',
+  anger: 'angry',
+  contempt: 'contempt',
+};
+const PER_CLASS = 4;
+const AFEW_FRAMES = 6;
+const MANY = 120;
+
+const ROOT = path.join(FIXTURES_DIR, 'batch-e2e');
+const BATCH_DIR = path.join(ROOT, 'batch');
+const MANY_DIR = path.join(ROOT, 'many');
+const VIDEO = path.join(ROOT, 'clip.webm');
+const FER_TEST = path.join(SHARED_DIR, 'data', 'ferplus', 'Test');
+const AFEW_DIR = path.join(SHARED_DIR, 'data', 'afew-va', '001');
+const RECIPE = 'batch-e2e v3';
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+interface Expected {
+  files: number;
+  labelled: Record<string, number>;
+}
+
+function ferMajority(): { file: string; cls: string }[] {
+  const rows = Papa.parse<string[]>(readFileSync(path.join(FER_TEST, 'label.csv'), 'utf8').trim(), { skipEmptyLines: true }).data;
+  const out: { file: string; cls: string }[] = [];
+  for (const r of rows) {
+    const votes = r.slice(2, 12).map(Number);
+    const max = Math.max(...votes);
+    const k = votes.indexOf(max);
+    // Clear majorities only (as a person curating a test folder would), and never unknown / not-a-face.
+    if (k >= 8 || votes.filter((v) => v === max).length > 1) continue;
+    out.push({ file: r[0], cls: FERPLUS_VOTE_ORDER[k] });
+  }
+  return out;
+}
+
+function ffmpeg(args: string[]) {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-threads', '1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function makeFixtures(): Expected {
+  const stamp = path.join(ROOT, '.recipe');
+  const expectedFile = path.join(ROOT, 'expected.json');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === RECIPE && existsSync(expectedFile)) {
+    return JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected;
+  }
+  rmSync(ROOT, { recursive: true, force: true });
+  mkdirSync(BATCH_DIR, { recursive: true });
+  const labelled: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
+  const fer = ferMajority();
+  let files = 0;
+  for (const cls of CLASSES) {
+    const picks = fer.filter((f) => f.cls === cls).slice(0, PER_CLASS);
+    const dir = path.join(BATCH_DIR, FOLDER_NAME[cls]);
+    mkdirSync(dir, { recursive: true });
+    for (const p of picks) copyFileSync(path.join(FER_TEST, p.file), path.join(dir, p.file));
+    labelled[cls] = picks.length;
+    files += picks.length;
+  }
+  // A PNG with a valid signature and header whose image data is garbage.
+  const png = readFileSync(path.join(FER_TEST, fer[0].file));
+  const idat = Buffer.concat([Buffer.from([0, 0, 0, 64]), Buffer.from('IDAT'), Buffer.alloc(64, 0xa5), Buffer.from([1, 2, 3, 4])]);
+  const iend = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+  writeFileSync(path.join(BATCH_DIR, FOLDER_NAME.happy, 'corrupt.png'), Buffer.concat([png.subarray(0, 33), idat, iend]));
+  labelled.happy++; // labelled by its folder, but it cannot be scored
+  writeFileSync(path.join(BATCH_DIR, FOLDER_NAME.sad, 'notes.jpg'), 'These are my notes, not a photo.\n');
+  labelled.sad++;
+  files += 2;
+  // 6000×6000: a FER+ face blown up (decode → downscale path).
+  ffmpeg(['-i', path.join(FER_TEST, fer[1].file), '-vf', 'scale=6000:6000:flags=bicubic,format=yuvj420p', '-q:v', '8', '-f', 'mjpeg', path.join(BATCH_DIR, 'huge.jpg')]);
+  files++;
+  mkdirSync(path.join(BATCH_DIR, 'misc'));
+  ffmpeg(['-i', path.join(AFEW_DIR, '00010.png'), '-q:v', '3', '-f', 'mjpeg', path.join(BATCH_DIR, 'misc', 'face.jpg')]);
+  files++;
+  // Two faces side by side, each about half the image (the landmarker misses faces much smaller than that).
+  ffmpeg(['-i', path.join(SHARED_DIR, 'data', 'photos', 'astronaut.png'), '-i', path.join(AFEW_DIR, '00000.png'), '-filter_complex', '[0:v]crop=260:260:98:0[a];[1:v]crop=260:260:100:20[b];[a][b]hstack=inputs=2,format=yuvj420p', '-q:v', '3', '-f', 'mjpeg', path.join(BATCH_DIR, 'misc', 'two-faces.jpg')]);
+  files++;
+  writeFileSync(path.join(BATCH_DIR, 'readme.txt'), 'A folder for the batch test.\n');
+  files++;
+  // AFEW-VA frames with their valence/arousal (−10..10) in a generic CSV.
+  const afew = JSON.parse(readFileSync(path.join(AFEW_DIR, '001.json'), 'utf8')) as { frames: Record<string, { valence: number; arousal: number }> };
+  mkdirSync(path.join(BATCH_DIR, 'afew'));
+  const lines = ['file,valence,arousal'];
+  for (const key of Object.keys(afew.frames).sort().filter((_, i) => i % 7 === 0).slice(0, AFEW_FRAMES)) {
+    copyFileSync(path.join(AFEW_DIR, `${key}.png`), path.join(BATCH_DIR, 'afew', `${key}.png`));
+    lines.push(`${key}.png,${afew.frames[key].valence},${afew.frames[key].arousal}`);
+    files++;
+  }
+  writeFileSync(path.join(BATCH_DIR, 'afew', 'labels.csv'), `${lines.join('\n')}\n`);
+
+  mkdirSync(MANY_DIR);
+  for (const f of fer.slice(100, 100 + MANY)) copyFileSync(path.join(FER_TEST, f.file), path.join(MANY_DIR, f.file));
+
+  // 2.1 s of AFEW-VA at 10 fps, VP8 WebM (decodable by every Chromium build, proprietary codecs or not).
+  ffmpeg(['-framerate', '10', '-start_number', '0', '-i', path.join(AFEW_DIR, '%05d.png'), '-frames:v', '21', '-vf', 'scale=360:288,format=yuv420p', '-c:v', 'libvpx', '-b:v', '600k', '-deadline', 'realtime', VIDEO]);
+
+  const expected: Expected = { files, labelled };
+  writeFileSync(expectedFile, JSON.stringify(expected));
+  writeFileSync(stamp, RECIPE);
+  return expected;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A synthetic model pack: minimal ONNX writer (protobuf by hand) for MatMul + Add graphs.
+
+class Pb {
+  private parts: number[] = [];
+  private varint(v: number | bigint) {
+    let x = BigInt(v);
+    if (x < 0n) x += 1n << 64n;
+    do {
+      let b = Number(x & 0x7fn);
+      x >>= 7n;
+      if (x > 0n) b |= 0x80;
+      this.parts.push(b);
+    } while (x > 0n);
+  }
+  int(field: number, v: number) {
+    this.varint((field << 3) | 0);
+    this.varint(v);
+    return this;
+  }
+  bytes(field: number, b: Uint8Array) {
+    this.varint((field << 3) | 2);
+    this.varint(b.length);
+    for (const x of b) this.parts.push(x);
+    return this;
+  }
+  str(field: number, s: string) {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  msg(field: number, m: Pb) {
+    return this.bytes(field, m.done());
+  }
+  done() {
+    return Uint8Array.from(this.parts);
+  }
+}
+
+function valueInfo(name: string, dims: number[]) {
+  const shape = new Pb();
+  for (const d of dims) shape.msg(1, new Pb().int(1, d));
+  return new Pb().str(1, name).msg(2, new Pb().msg(1, new Pb().int(1, 1).msg(2, shape)));
+}
+
+function tensor(name: string, dims: number[], values: Float32Array) {
+  const t = new Pb();
+  for (const d of dims) t.int(1, d);
+  return t.int(2, 1).str(8, name).bytes(9, new Uint8Array(values.buffer));
+}
+
+function node(op: string, inputs: string[], outputs: string[], attrs: Pb[] = []) {
+  const n = new Pb();
+  inputs.forEach((i) => n.str(1, i));
+  outputs.forEach((o) => n.str(2, o));
+  n.str(3, `${op}_${outputs[0]}`).str(4, op);
+  attrs.forEach((a) => n.msg(5, a));
+  return n;
+}
+
+/** logits = flatten(input) · W + b, with deterministic weights. */
+function linearModel(input: string, inDims: number[], nIn: number, weight: (i: number, k: number) => number): Uint8Array {
+  const W = new Float32Array(nIn * 8);
+  for (let i = 0; i < nIn; i++) for (let k = 0; k < 8; k++) W[i * 8 + k] = weight(i, k);
+  const b = Float32Array.from({ length: 8 }, (_, k) => 0.05 * k);
+  const g = new Pb()
+    .msg(1, node('Flatten', [input], ['flat'], [new Pb().str(1, 'axis').int(20, 2).int(3, 1)]))
+    .msg(1, node('MatMul', ['flat', 'W'], ['mm']))
+    .msg(1, node('Add', ['mm', 'b'], ['logits']))
+    .str(2, 'synthetic_linear')
+    .msg(5, tensor('W', [nIn, 8], W))
+    .msg(5, tensor('b', [8], b))
+    .msg(11, valueInfo(input, inDims))
+    .msg(12, valueInfo('logits', [1, 8]));
+  return new Pb().int(1, 8).str(2, 'ig3d-web batch e2e').msg(7, g).msg(8, new Pb().str(1, '').int(2, 13)).done();
+}
+
+const MODEL_2D = linearModel('image', [1, 1, 48, 48], 48 * 48, (i, k) => 0.02 * Math.sin(i * 0.37 + k * 1.3) + 0.01 * Math.cos((i % 48) * 0.2 * (k + 1)));
+const MODEL_3D = linearModel('features', [1, 52], 52, (i, k) => 2 * Math.cos(i * 0.7 + k * 0.9));
+
+function syntheticManifest(landmarker: Record<string, unknown>, with3d: boolean) {
+  return {
+    schemaVersion: 1,
+    name: with3d ? 'batch-e2e-synthetic-2d3d' : 'batch-e2e-synthetic-2d',
+    description: 'Synthetic test pack for the batch e2e test (random linear models).',
+    synthetic: true,
+    models: [
+      landmarker,
+      {
+        id: 'synthetic2d',
+        role: 'fei2d',
+        file: 'synthetic_batch_2d.onnx',
+        synthetic: true,
+        input: {
+          name: 'image',
+          size: [48, 48],
+          channels: 1,
+          colorOrder: 'gray',
+          layout: 'NCHW',
+          range: '0-1',
+          normalize: { mean: [0.5], std: [0.5] },
+          crop: { kind: 'aligned', leftEye: [0.3, 0.38], rightEye: [0.7, 0.38], mouth: [0.5, 0.78] },
+        },
+        outputs: { logits: { name: 'logits', classOrder: [...CLASSES] } },
+      },
+      ...(with3d
+        ? [
+            {
+              id: 'synthetic3d',
+              role: 'head3d',
+              file: 'synthetic_batch_3d.onnx',
+              synthetic: true,
+              input: { name: 'features', features: [{ group: 'blendshapes', size: 52 }] },
+              outputs: { logits: { name: 'logits', classOrder: [...CLASSES] } },
+            },
+          ]
+        : []),
+    ],
+    fusion: { mode: with3d ? 'weighted' : '2d', weight2d: with3d ? 0.7 : 1, vaWeight2d: 0.6 },
+  };
+}
+
+/** Serve the synthetic pack in place of the app's manifest (same origin), before the app loads. */
+async function useSyntheticPack(page: Page, with3d: boolean) {
+  const real = JSON.parse(readFileSync(path.join(REPO_ROOT, 'public', 'models', 'manifest.json'), 'utf8')) as {
+    models: { role: string }[];
+  };
+  const landmarker = real.models.find((m) => m.role === 'landmarker')!;
+  // On the context, so the inference workers' fetches are served too.
+  const ctx = page.context();
+  await ctx.route('**/models/manifest.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify(syntheticManifest(landmarker, with3d)) }),
+  );
+  await ctx.route('**/models/synthetic_batch_2d.onnx', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(MODEL_2D) }));
+  await ctx.route('**/models/synthetic_batch_3d.onnx', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from(MODEL_3D) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function openBatch(page: Page, with3d = true) {
+  await useSyntheticPack(page, with3d);
+  await page.goto('/');
+  await expect(page.getByTestId('pack-name')).toHaveText(with3d ? 'batch-e2e-synthetic-2d3d' : 'batch-e2e-synthetic-2d', { timeout: 90_000 });
+  // WebGPU on SwiftShader is very slow: force WASM like a person would, from the header.
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+  await page.getByTestId('tab-batch').click();
+  await expect(page.getByTestId('batch-view')).toBeVisible();
+}
+
+async function download(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!, 'utf8') };
+}
+
+type CsvRow = Record<string, string>;
+const parseCsv = (text: string) => Papa.parse<CsvRow>(text, { header: true, skipEmptyLines: true });
+
+/** Accuracy, macro-F1 (over classes present in the labels) and recall, computed here from CSV columns. */
+function scoreFromCsv(rows: CsvRow[], predCol: string) {
+  const scored = rows.filter((r) => r.status === 'ok' && r.label && r[predCol]);
+  const n = scored.length;
+  const correct = scored.filter((r) => r.label === r[predCol]).length;
+  const present = CLASSES.filter((c) => scored.some((r) => r.label === c));
+  const recall: Record<string, number> = {};
+  const f1s = present.map((c) => {
+    const tp = scored.filter((r) => r.label === c && r[predCol] === c).length;
+    const support = scored.filter((r) => r.label === c).length;
+    const predicted = scored.filter((r) => r[predCol] === c).length;
+    const rec = tp / support;
+    const prec = predicted ? tp / predicted : 0;
+    recall[c] = rec;
+    return prec + rec > 0 ? (2 * prec * rec) / (prec + rec) : 0;
+  });
+  return { n, accuracy: correct / n, macroF1: f1s.reduce((a, b) => a + b, 0) / f1s.length, recall };
+}
+
+function vaFromCsv(rows: CsvRow[], which: 'valence' | 'arousal') {
+  const pts = rows.filter((r) => r.status === 'ok' && r[`label_${which}`] !== '' && r[which] !== '').map((r) => [Number(r[`label_${which}`]), Number(r[which])]);
+  const t = pts.map((p) => p[0]);
+  const p = pts.map((q) => q[1]);
+  const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  const mt = mean(t);
+  const mp = mean(p);
+  const vt = mean(t.map((x) => (x - mt) ** 2));
+  const vp = mean(p.map((x) => (x - mp) ** 2));
+  const cov = mean(t.map((x, i) => (x - mt) * (p[i] - mp)));
+  return {
+    n: pts.length,
+    ccc: (2 * cov) / (vt + vp + (mt - mp) ** 2),
+    rmse: Math.sqrt(mean(t.map((x, i) => (x - p[i]) ** 2))),
+    sagr: mean(t.map((x, i) => ((x >= 0) === (p[i] >= 0) ? 1 : 0))),
+  };
+}
+
+async function metricValue(page: Page, testId: string): Promise<number> {
+  return Number(await page.getByTestId(testId).getAttribute('data-value'));
+}
+
+async function progress(page: Page) {
+  const el = page.getByTestId('batch-progress');
+  return { done: Number(await el.getAttribute('data-done')), total: Number(await el.getAttribute('data-total')), state: await el.getAttribute('data-state') };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let expected: Expected;
+test.beforeAll(() => {
+  expected = makeFixtures();
+});
+
+test.describe('batch mode', () => {
+  test.describe.configure({ timeout: 300_000 });
+
+  test('labelled folder: preview, run to 100%, a row per file with reasons, metrics match the exported CSV, exports, fusion fit, detail', async ({ page, diagnostics }) => {
+    await openBatch(page, true);
+    await page.getByTestId('batch-folder-input').setInputFiles(BATCH_DIR);
+
+    // Preview before the run.
+    const preview = page.getByTestId('batch-preview');
+    await expect(preview).toBeVisible();
+    for (const c of CLASSES) await expect(page.getByTestId(`preview-class-${c}`)).toHaveAttribute('data-count', String(expected.labelled[c]));
+    await expect(page.getByTestId('preview-unmatched')).toContainText('misc');
+    await expect(page.getByTestId('preview-unlabelled')).toContainText('batch/huge.jpg');
+    await expect(page.getByTestId('preview-unlabelled')).toContainText('batch/misc/two-faces.jpg');
+    await expect(page.getByTestId('preview-nonmedia')).toContainText('batch/readme.txt');
+    await expect(page.getByTestId('preview-label-files')).toContainText('batch/afew/labels.csv');
+
+    // Run to the end.
+    const t0 = Date.now();
+    await page.getByTestId('batch-start').click();
+    const bar = page.getByTestId('batch-progress');
+    await expect(bar).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    await expect(bar).toHaveAttribute('data-percent', '100');
+    const p = await progress(page);
+    expect(p.total).toBe(expected.files);
+    expect(p.done).toBe(expected.files);
+    const ips = Number(await bar.getAttribute('data-ips'));
+    test.info().annotations.push({ type: 'throughput', description: `${expected.files} files in ${seconds.toFixed(1)} s (app: ${ips.toFixed(2)} images/s)` });
+    console.log(`[batch] ${expected.files} files, ${seconds.toFixed(1)} s wall, app reports ${ips.toFixed(2)} images/s`);
+    await expect(page.getByTestId('results-count')).toHaveAttribute('data-total', String(expected.files));
+    // Virtualised: only the rows in view (plus a few) are in the DOM, each with at most one thumbnail.
+    const rendered = await page.getByTestId('results-row').count();
+    expect(rendered).toBeGreaterThan(3);
+    expect(rendered).toBeLessThan(expected.files);
+    expect(await page.locator('[data-testid=results-row] img.thumb').count()).toBeLessThanOrEqual(rendered);
+    // Sorting by file name, descending: the last path comes first.
+    await page.getByTestId('sort-path').click();
+    await page.getByTestId('sort-path').click();
+    await expect(page.getByTestId('results-row').first()).toHaveAttribute('data-path', 'batch/surprise/' + readdirSync(path.join(BATCH_DIR, 'surprise')).sort().pop());
+    await page.getByTestId('sort-id').click();
+
+    // Failures carry their reasons (filter to errors: few rows, all rendered).
+    await page.getByTestId('results-filter').selectOption('errors');
+    const errorRows = page.getByTestId('results-row');
+    await expect(errorRows).toHaveCount(3);
+    await expect(page.locator('[data-testid=results-row][data-path$="corrupt.png"] [data-testid=row-reason]')).toContainText(/corrupt or truncated PNG/);
+    await expect(page.locator('[data-testid=results-row][data-path$="notes.jpg"] [data-testid=row-reason]')).toContainText('contains text');
+    await expect(page.locator('[data-testid=results-row][data-path$="readme.txt"] [data-testid=row-reason]')).toContainText('not an image or video');
+    await page.getByTestId('results-filter').selectOption('all');
+
+    // CSV: a row per file, and the app's metrics equal the ones computed here from it.
+    const csv = await download(page, 'export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    const parsed = parseCsv(csv.text);
+    expect(parsed.errors).toEqual([]);
+    const rows = parsed.data;
+    expect(rows).toHaveLength(expected.files);
+    expect(new Set(rows.map((r) => r.path)).size).toBe(expected.files);
+    const byName = (suffix: string) => rows.find((r) => r.path.endsWith(suffix))!;
+    expect(byName('corrupt.png')).toMatchObject({ status: 'error', label: 'happy' });
+    expect(byName('notes.jpg').reason).toMatch(/not an image: the file contains text/);
+    expect(byName('huge.jpg').status).not.toBe('error');
+    expect(byName('huge.jpg').notes).toMatch(/downscaled/);
+    expect(Number(byName('two-faces.jpg').face_count), JSON.stringify(byName('two-faces.jpg'))).toBe(2);
+    expect(byName('two-faces.jpg').notes).toContain('2 faces found: using the largest');
+    for (const r of rows) if (r.status !== 'ok') expect(r.reason, r.path).not.toBe('');
+    const faces = rows.filter((r) => r.status === 'ok');
+    expect(faces.length, 'some images have a face').toBeGreaterThan(5);
+    // The synthetic pack has a 3D head: faces have both branches and a fused prediction.
+    for (const r of faces) expect([r.pred_2d, r.pred_3d, r.pred_fused].every(Boolean), r.path).toBe(true);
+
+    await expect(page.getByTestId('metrics-table')).toBeVisible();
+    for (const [branch, col] of [['2d', 'pred_2d'], ['3d', 'pred_3d'], ['fused', 'pred_fused']] as const) {
+      const s = scoreFromCsv(rows, col);
+      expect(await metricValue(page, `metric-${branch}-n`)).toBe(s.n);
+      expect(await metricValue(page, `metric-${branch}-accuracy`)).toBeCloseTo(s.accuracy, 9);
+      expect(await metricValue(page, `metric-${branch}-macroF1`)).toBeCloseTo(s.macroF1, 9);
+      for (const [c, rec] of Object.entries(s.recall)) expect(await metricValue(page, `metric-${branch}-recall-${c}`)).toBeCloseTo(rec, 9);
+    }
+    await expect(page.getByTestId('confusion')).toBeVisible();
+    const confusionTotal = await page.locator('[data-testid=confusion] td[data-count]').evaluateAll((tds) => tds.reduce((a, td) => a + Number(td.getAttribute('data-count')), 0));
+    expect(confusionTotal).toBe(scoreFromCsv(rows, 'pred_fused').n);
+
+    // Valence / arousal metrics from the AFEW-VA labels.
+    await expect(page.getByTestId('va-metrics')).toBeVisible();
+    await expect(page.getByTestId('va-scatter')).toBeVisible();
+    for (const which of ['valence', 'arousal'] as const) {
+      const v = vaFromCsv(rows, which);
+      expect(v.n).toBeGreaterThan(1);
+      expect(await metricValue(page, `va-${which}-n`)).toBe(v.n);
+      expect(await metricValue(page, `va-${which}-ccc`)).toBeCloseTo(v.ccc, 4);
+      expect(await metricValue(page, `va-${which}-rmse`)).toBeCloseTo(v.rmse, 4);
+      expect(await metricValue(page, `va-${which}-sagr`)).toBeCloseTo(v.sagr, 9);
+    }
+
+    // JSON and features CSV parse and agree.
+    const json = JSON.parse((await download(page, 'export-json')).text) as { rows: { path: string; status: string; ms?: number; logits2d?: number[] }[]; classOrder: string[] };
+    const slowest = [...json.rows].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0)).slice(0, 5);
+    console.log(`[batch] slowest rows: ${slowest.map((r) => `${r.path} ${Math.round(r.ms ?? 0)} ms`).join(', ')}`);
+    const ferMs = json.rows.filter((r) => /fer\d+\.png$/.test(r.path) && r.ms).map((r) => r.ms!).sort((a, b) => a - b);
+    console.log(`[batch] FER+ 48×48 rows: median ${Math.round(ferMs[ferMs.length >> 1])} ms per image per worker`);
+    expect(json.rows).toHaveLength(expected.files);
+    expect(json.classOrder).toEqual([...CLASSES]);
+    expect(json.rows.filter((r) => r.status === 'ok').every((r) => r.logits2d?.length === 8)).toBe(true);
+    const features = parseCsv((await download(page, 'export-features')).text);
+    expect(features.errors).toEqual([]);
+    expect(features.data).toHaveLength(faces.length);
+    expect(Object.keys(features.data[0])).toEqual(expect.arrayContaining(['logit2d_happy', 'logit3d_happy', 'blendshapes_0', 'label']));
+
+    // Fit the fusion weight on part of the data, check on the rest, download the manifest.
+    await expect(page.getByTestId('fusion-fit')).toHaveAttribute('data-available', 'true');
+    await page.getByTestId('fusion-fit-fraction').fill('50');
+    await page.getByTestId('fusion-fit-run').click();
+    const fit = page.getByTestId('fusion-fit-result');
+    await expect(fit).toBeVisible();
+    const w = Number(await fit.getAttribute('data-weight'));
+    expect(w).toBeGreaterThanOrEqual(0);
+    expect(w).toBeLessThanOrEqual(1);
+    const labelledFaces = faces.filter((r) => r.label).length;
+    expect(Number(await fit.getAttribute('data-nfit')) + Number(await fit.getAttribute('data-nheld'))).toBe(labelledFaces);
+    for (const k of ['2d', '3d', 'before', 'after']) await expect(page.getByTestId(`fusion-held-${k}`)).toBeVisible();
+    const manifest = JSON.parse((await download(page, 'fusion-fit-download')).text) as { name: string; fusion: { mode: string; weight2d: number } };
+    expect(manifest.name).toBe('batch-e2e-synthetic-2d3d');
+    expect(manifest.fusion).toMatchObject({ mode: 'weighted', weight2d: w });
+
+    // Detail view: re-run one face with crops, landmarks and the 3D face.
+    await page.getByTestId('results-filter').selectOption('faces');
+    await page.getByTestId('results-row').first().click();
+    const detail = page.getByTestId('row-detail');
+    await expect(detail).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(detail.getByTestId('detail-crop')).toHaveCount(1);
+    await expect(detail.getByTestId('detail-bars-3d')).toBeVisible();
+    await expect(detail.getByTestId('detail-va')).not.toHaveText('—');
+    const meshPixels = await detail.getByTestId('detail-mesh').evaluate((c: HTMLCanvasElement) => c.width * c.height);
+    expect(meshPixels).toBeGreaterThan(0);
+    await page.getByTestId('detail-close').click();
+    await expect(detail).toHaveCount(0);
+
+    // The "wrong predictions" filter shows exactly the labelled faces the fused prediction gets wrong.
+    await page.getByTestId('results-filter').selectOption('wrong');
+    const wrong = faces.filter((r) => r.label && r.label !== r.pred_fused).length;
+    await expect(page.getByTestId('results-count')).toHaveAttribute('data-count', String(wrong));
+    expect(diagnostics.consoleErrors).toEqual([]);
+  });
+
+  test('pause, resume and cancel', async ({ page }) => {
+    await openBatch(page, true);
+    await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
+    await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', String(MANY));
+    await page.getByTestId('batch-start').click();
+    const bar = page.getByTestId('batch-progress');
+    await expect.poll(async () => (await progress(page)).done, { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+
+    await page.getByTestId('batch-pause').click();
+    await expect(bar).toHaveAttribute('data-state', 'paused');
+    await expect(page.getByTestId('batch-resume')).toBeVisible();
+    await page.waitForTimeout(1500); // items in flight when pausing finish
+    const pausedAt = (await progress(page)).done;
+    await page.waitForTimeout(2500);
+    expect((await progress(page)).done, 'nothing runs while paused').toBe(pausedAt);
+    expect(pausedAt).toBeLessThan(MANY);
+
+    await page.getByTestId('batch-resume').click();
+    await expect(bar).toHaveAttribute('data-state', 'running');
+    await expect.poll(async () => (await progress(page)).done, { timeout: 60_000 }).toBeGreaterThan(pausedAt + 2);
+
+    await page.getByTestId('batch-cancel').click();
+    await expect(bar).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
+    const end = await progress(page);
+    expect(end.done).toBeLessThan(MANY);
+    await expect(page.getByTestId('batch-cancelled')).toBeVisible();
+    await expect(page.getByTestId('results-count')).toHaveAttribute('data-total', String(end.done));
+    // The rows that ran are exportable.
+    const csv = parseCsv((await download(page, 'export-csv')).text);
+    expect(csv.data).toHaveLength(end.done);
+  });
+
+  test('video: one row per sampled frame and a timeline; a 2D-only pack explains why fusion cannot be fitted', async ({ page }) => {
+    await openBatch(page, false);
+    await page.getByTestId('batch-files-input').setInputFiles(VIDEO);
+    await expect(page.getByTestId('preview-videos')).toHaveAttribute('data-count', '1');
+    await page.getByTestId('batch-fps').fill('5');
+    await page.getByTestId('batch-start').click();
+    const bar = page.getByTestId('batch-progress');
+    await expect(bar).toHaveAttribute('data-state', 'finished', { timeout: 180_000 });
+    // 2.1 s at 5 frames/s: t = 0, 0.2, …, 2.0.
+    const p = await progress(page);
+    expect(p.total).toBe(11);
+    expect(p.done).toBe(11);
+    const timeline = page.getByTestId('timeline');
+    await expect(timeline).toHaveAttribute('data-video', 'clip.webm');
+    await expect(timeline).toHaveAttribute('data-points', '11');
+    await expect(timeline.locator('polyline').first()).toBeVisible();
+
+    const rows = parseCsv((await download(page, 'export-csv')).text).data;
+    expect(rows.map((r) => Number(r.video_time_s))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2]);
+    expect(rows.every((r) => r.video === 'clip.webm' && r.path.startsWith('clip.webm#t='))).toBe(true);
+    expect(rows.filter((r) => r.status === 'ok').length, 'the actor is found in most frames').toBeGreaterThan(5);
+    expect(rows.filter((r) => r.status === 'ok').every((r) => r.pred_2d && !r.pred_3d)).toBe(true);
+
+    // Detail of a video frame: the frame is sought again and re-run with its crop.
+    await page.getByTestId('results-filter').selectOption('faces');
+    await page.getByTestId('results-row').first().click();
+    await expect(page.getByTestId('row-detail')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('detail-crop')).toHaveCount(1);
+    await page.getByTestId('detail-close').click();
+
+    await expect(page.getByTestId('metrics-none')).toBeVisible();
+    await expect(page.getByTestId('fusion-fit')).toHaveAttribute('data-available', 'false');
+    await expect(page.getByTestId('fusion-fit-unavailable')).toContainText('needs a 3D head');
+  });
+
+  test('dropping files (DataTransfer) works like picking them', async ({ page }) => {
+    await openBatch(page, false);
+    const fer = readdirSync(path.join(BATCH_DIR, 'neutral')).slice(0, 2);
+    const files = [
+      ...fer.map((f) => ({ name: f, type: 'image/png', b64: readFileSync(path.join(BATCH_DIR, 'neutral', f)).toString('base64') })),
+      { name: 'renamed.png', type: 'image/png', b64: Buffer.from('plain text, not a PNG').toString('base64') },
+    ];
+    const dataTransfer = await page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      return dt;
+    }, files);
+    await page.getByTestId('batch-dropzone').dispatchEvent('dragover', { dataTransfer });
+    await page.getByTestId('batch-dropzone').dispatchEvent('drop', { dataTransfer });
+    await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', '3');
+    await page.getByTestId('batch-start').click();
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 120_000 });
+    await expect(page.getByTestId('results-count')).toHaveAttribute('data-total', '3');
+    await page.getByTestId('results-filter').selectOption('errors');
+    await expect(page.locator('[data-testid=results-row][data-path="renamed.png"] [data-testid=row-reason]')).toContainText('not an image: the file contains text (named .png)');
+  });
+});

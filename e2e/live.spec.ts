@@ -1,0 +1,113 @@
+// Live webcam demo, driven like a visitor: open the app, pick WASM, start the camera, read the gauges.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+async function openAppOnWasm(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
+  // Software WebGPU is 50–200× slower than WASM here: live tests force WASM like a user could.
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+}
+
+const frames = async (page: Page) => Number(await page.getByTestId('live-status').getAttribute('data-frames'));
+
+/** Share of canvas pixels that differ from the background colour (the 3D face covers some). */
+async function canvasCoverage(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
+    const probe = document.createElement('canvas');
+    probe.width = c.width;
+    probe.height = c.height;
+    const ctx = probe.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const [r0, g0, b0] = [data[0], data[1], data[2]]; // corner = background
+    let differ = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 30) differ++;
+    }
+    return differ / (data.length / 4);
+  });
+}
+
+test.describe('live mode with a face on the webcam', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('predictions, VA, 3D face and performance appear; stopping stops inference', async ({ page }) => {
+    await openAppOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+
+    // Expression bars: 8 classes with probabilities that sum to 1 and one highlighted top class.
+    const fused = page.getByTestId('bars-fused');
+    await expect(fused.locator('li.top')).toHaveCount(1, { timeout: 90_000 });
+    const probs = await fused.locator('li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-prob'))));
+    expect(probs).toHaveLength(8);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1);
+
+    // VA is derived from the class probabilities (no VA head in the default pack) and says so.
+    await expect(page.getByTestId('va-source')).toHaveText('derived');
+    await expect(page.getByTestId('va-dot')).toBeVisible();
+    await expect(page.getByTestId('va-values')).toContainText(/valence -?\d\.\d\d, arousal -?\d\.\d\d/);
+
+    // Landmarks tracked and the 3D face drawn from all 478 of them.
+    await expect(page.getByTestId('face3d-canvas')).toHaveAttribute('data-vertices', '478');
+    await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
+
+    // Performance panel shows numbers for FPS and each stage.
+    await expect.poll(() => frames(page), { timeout: 60_000 }).toBeGreaterThan(3);
+    for (const id of ['perf-fps', 'perf-landmarks', 'perf-crop', 'perf-model2d', 'perf-render']) {
+      await expect(page.getByTestId(id)).toHaveText(/^\d+(\.\d+)?( ms)?$/);
+    }
+
+    // Smoothing can be turned off and predictions keep coming.
+    await page.getByLabel('Temporal smoothing').uncheck();
+    const before = await frames(page);
+    await expect.poll(() => frames(page), { timeout: 30_000 }).toBeGreaterThan(before);
+
+    // Stop: the camera is released and no more frames are processed.
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+    const stoppedAt = await frames(page);
+    await page.waitForTimeout(2_000);
+    expect(await frames(page)).toBe(stoppedAt);
+    const tracks = await page.getByTestId('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getTracks().length ?? 0);
+    expect(tracks).toBe(0);
+  });
+});
+
+test.describe('live mode with no face on the webcam', () => {
+  test.use({ fakeVideo: 'noface' });
+
+  test('says "no face" and shows no prediction', async ({ page }) => {
+    await openAppOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText(/No face found/, { timeout: 90_000 });
+    await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(0);
+    await expect(page.getByTestId('face3d-canvas')).toHaveAttribute('data-vertices', '0');
+  });
+});
+
+test.describe('camera permission denied', () => {
+  test('explains how to allow the camera', async ({ page, context }) => {
+    await context.clearPermissions();
+    await page.addInitScript(() => {
+      // The visitor clicks "Block" in the browser's permission prompt.
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await openAppOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText(/Camera access was denied/);
+    await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+  });
+
+  test('without any camera, says so', async ({ page }) => {
+    await page.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    });
+    await openAppOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText(/No camera was found/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * npm run bench — speed and memory, printed as one table. Ratios are measured side by side in
+ * one run, because these machines are noisy. Sections (all by default, or name some):
+ *   live     live pipeline on the fake webcam (WASM): per-stage latency and FPS
+ *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
+ *   batch    images/s and peak browser memory over a FER+ folder (BENCH_IMAGES, default 1000)
+ * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import { FAKE_VIDEOS, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup';
+import { REPO_ROOT, progressLine, runHeadless, withRunnerPage } from '../cli/runHeadless';
+import { fakeWebcamArgs } from '../lib/chromium.mjs';
+import { median, percentile, printTable, type BenchRow } from './table';
+
+const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
+const rows: BenchRow[] = [];
+const wanted = new Set(process.argv.slice(2));
+const want = (s: string) => wanted.size === 0 || wanted.has(s);
+
+/** Sum of resident memory of all Chromium processes, MiB. */
+function chromiumRssMiB(): number {
+  try {
+    const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean).reduce((a, b) => a + Number(b), 0) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function benchLive(): Promise<void> {
+  ensureFixtures();
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
+  const samples = await withRunnerPage(
+    {},
+    async (page, origin) => {
+      await page.goto(`${origin}/index.html?bench`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 10, undefined, { timeout: 120_000 });
+      return page.evaluate(async (ms) => {
+        type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; timings: Record<string, number>; fps: number }) => void) => () => void };
+        const store = (window as unknown as { __ig3dLive: Live }).__ig3dLive;
+        const out: { timings: Record<string, number>; fps: number }[] = [];
+        let last: unknown;
+        const unsub = store.subscribe((s) => {
+          if (s.latest && s.latest !== last) {
+            last = s.latest;
+            out.push({ timings: { ...s.timings }, fps: s.fps });
+          }
+        });
+        await new Promise((r) => setTimeout(r, ms));
+        unsub();
+        return out;
+      }, seconds * 1000);
+    },
+    fakeWebcamArgs(FAKE_VIDEOS.afew),
+  );
+  const stage = (k: string) => samples.map((s) => s.timings[k]).filter((x): x is number => typeof x === 'number');
+  for (const [k, label] of [['landmarks', 'landmarks'], ['crop', 'crop'], ['model2d', '2D model'], ['head3d', '3D head'], ['fusion', 'fusion'], ['render', 'render (main thread)'], ['total', 'worker total']] as const) {
+    const xs = stage(k);
+    if (xs.length) rows.push({ section: 'live (WASM, fake webcam)', metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
+  }
+  rows.push({ section: 'live (WASM, fake webcam)', metric: 'FPS (median over the run)', value: median(samples.map((s) => s.fps)), note: `${samples.length} frames in ${seconds} s` });
+}
+
+async function benchModel2d(): Promise<void> {
+  const n = 100;
+  const files = readdirSync(FERPLUS_TEST).filter((f) => f.endsWith('.png')).slice(0, n);
+  const modelPath = join(REPO_ROOT, 'public', 'models', 'fer2d.onnx');
+  const runs = Number(process.env.BENCH_MODEL_RUNS ?? 300);
+  const { inputs, web } = await withRunnerPage({ '/__input/': FERPLUS_TEST }, async (page, origin) => {
+    // The same preprocessing as the model card: gray, (x/255 − 0.5)/0.5, 48×48.
+    const inputs = await page.evaluate(async (urls) => {
+      const out: number[][] = [];
+      for (const url of urls) {
+        const bmp = await createImageBitmap(await (await fetch(url)).blob());
+        const c = new OffscreenCanvas(48, 48).getContext('2d')!;
+        c.drawImage(bmp, 0, 0, 48, 48);
+        const d = c.getImageData(0, 0, 48, 48).data;
+        out.push(Array.from({ length: 48 * 48 }, (_, i) => ((0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2]) / 255 - 0.5) / 0.5));
+      }
+      return out;
+    }, files.map((f) => `${origin}/__input/${f}`));
+    const web = await page.evaluate((req) => window.ig3dCli.benchModel(req), {
+      modelUrl: `${origin}/models/fer2d.onnx`, inputName: 'image', dims: [1, 1, 48, 48], inputs, runs, warmup: 20, ep: 'wasm' as const, numThreads: 1,
+    });
+    return { inputs, web };
+  });
+  const session = await ortNode.InferenceSession.create(readFileSync(modelPath), { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const tensors = inputs.map((x) => new ortNode.Tensor('float32', Float32Array.from(x), [1, 1, 48, 48]));
+  for (let i = 0; i < 20; i++) await session.run({ image: tensors[i % tensors.length] });
+  const native: number[] = [];
+  let firstNative: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const out = await session.run({ image: tensors[i % tensors.length] });
+    native.push(performance.now() - t0);
+    if (i === 0) firstNative = Array.from(Object.values(out)[0].data as Float32Array);
+  }
+  const maxDiff = Math.max(...firstNative.map((v, i) => Math.abs(v - web.firstOutput[i])));
+  const mw = median(web.timesMs), mn = median(native);
+  rows.push({ section: '2D model (1 thread, batch 1)', metric: 'onnxruntime-web WASM median', value: mw, unit: 'ms', note: `${runs} runs on ${n} FER+ Test inputs` });
+  rows.push({ section: '2D model (1 thread, batch 1)', metric: 'onnxruntime-node native median', value: mn, unit: 'ms', note: 'same inputs' });
+  rows.push({ section: '2D model (1 thread, batch 1)', metric: 'web / native latency ratio', value: mw / mn, unit: '×', note: `max |logit diff| ${maxDiff.toExponential(1)}` });
+}
+
+async function benchBatch(): Promise<void> {
+  const limit = Number(process.env.BENCH_IMAGES ?? 1000);
+  const split = limit > 3500 ? 'Train' : 'Test';
+  const memory: { done: number; rss: number }[] = [];
+  let lastSample = 0;
+  const t0 = Date.now();
+  const { rows: out, progress } = await runHeadless({
+    input: join(SHARED_DIR, 'data', 'ferplus', split),
+    limit,
+    workers: 2,
+    onProgress: (p) => {
+      if (Date.now() - lastSample > 1000) {
+        lastSample = Date.now();
+        memory.push({ done: p.done, rss: chromiumRssMiB() });
+        process.stderr.write(`\r${progressLine(p)}   `);
+      }
+    },
+  });
+  process.stderr.write('\n');
+  const secs = (Date.now() - t0) / 1000;
+  const rss = memory.map((m) => m.rss).filter(Number.isFinite);
+  const at = (f: number) => memory.find((m) => m.done >= f * progress.total)?.rss ?? NaN;
+  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
+  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'peak Chromium RSS', value: Math.max(...rss), unit: 'MiB', note: `at 10% / 50% / 100%: ${at(0.1).toFixed(0)} / ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} MiB` });
+  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
+}
+
+const sections: [string, () => Promise<void>][] = [
+  ['live', benchLive],
+  ['model2d', benchModel2d],
+  ['batch', benchBatch],
+];
+for (const [name, fn] of sections) {
+  if (!want(name)) continue;
+  try {
+    await fn();
+  } catch (e) {
+    rows.push({ section: name, metric: 'FAILED', value: (e as Error).message.split('\n')[0] });
+  }
+}
+printTable(rows);
+if (rows.some((r) => r.metric === 'FAILED')) process.exitCode = 1;

@@ -1,0 +1,62 @@
+/**
+ * A pool of inference workers for batch runs. Each wraps an InferenceClient so the runner can
+ * rebuild it (restart) when its face landmarker breaks.
+ */
+import type { FrameResult } from '../core/types';
+import type { PipelineOptions } from '../core/pipeline';
+import { InferenceClient, type ClientResult } from '../worker/inferenceClient';
+import type { FrameOptions } from '../worker/protocol';
+import type { BatchClient } from './batchTypes';
+
+type Restartable = { restart(): Promise<void> };
+
+export class PooledClient implements BatchClient {
+  private constructor(
+    private client: InferenceClient,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  static async create(options: PipelineOptions): Promise<PooledClient> {
+    return new PooledClient(await InferenceClient.createFromOptions(options), options);
+  }
+
+  get info() {
+    return this.client.info;
+  }
+
+  detect(bitmap: ImageBitmap, options: FrameOptions): Promise<FrameResult> {
+    return this.detectWithCrops(bitmap, options);
+  }
+
+  /** Still image, crops included when options.wantCrops (the detail view). */
+  detectWithCrops(bitmap: ImageBitmap, options: Omit<FrameOptions, 'mode'>): Promise<ClientResult> {
+    const { fusionMode, weight2d, wantCrops } = options;
+    return this.client.detect(bitmap, { fusionMode, weight2d, wantCrops });
+  }
+
+  async restart(): Promise<void> {
+    const c = this.client as InferenceClient & Partial<Restartable>;
+    if (typeof c.restart === 'function') {
+      await c.restart();
+      return;
+    }
+    c.close();
+    this.client = await InferenceClient.createFromOptions(this.options);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Starts `size` workers in parallel; if any fails, the others are closed and the error is thrown. */
+export async function createClientPool(size: number, options: PipelineOptions): Promise<PooledClient[]> {
+  const settled = await Promise.allSettled(Array.from({ length: size }, () => PooledClient.create(options)));
+  const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    ok.forEach((c) => c.close());
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
+  return ok;
+}

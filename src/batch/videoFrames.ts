@@ -1,0 +1,101 @@
+/**
+ * Frames of a video file for batch mode: an offscreen <video> seeks to each sampled time and
+ * createImageBitmap(video) grabs the frame. One video element per file; seeks are serialised,
+ * so two inference workers asking for frames of the same video never race.
+ */
+
+const MEDIA_ERRORS: Record<number, string> = {
+  1: 'loading was aborted',
+  2: 'a network error occurred while reading it',
+  3: 'the video data is corrupt or uses a codec this browser cannot decode',
+  4: 'the format or codec is not supported by this browser',
+};
+
+function waitFor(el: HTMLVideoElement, event: string, timeoutMs: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      el.removeEventListener(event, ok);
+      el.removeEventListener('error', bad);
+    };
+    const ok = () => (cleanup(), resolve());
+    const bad = () => (cleanup(), reject(new Error(MEDIA_ERRORS[el.error?.code ?? 0] ?? el.error?.message ?? 'unknown media error')));
+    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out ${what}`))), timeoutMs);
+    el.addEventListener(event, ok, { once: true });
+    el.addEventListener('error', bad, { once: true });
+  });
+}
+
+export class VideoFrameSource {
+  private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly url: string,
+  ) {}
+
+  get duration(): number {
+    return this.video.duration;
+  }
+  get width(): number {
+    return this.video.videoWidth;
+  }
+  get height(): number {
+    return this.video.videoHeight;
+  }
+
+  /** Rejects with a readable reason when the file is not a video this browser can decode. */
+  static async open(file: Blob, timeoutMs = 15_000): Promise<VideoFrameSource> {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.preload = 'auto';
+    video.playsInline = true;
+    const url = URL.createObjectURL(file);
+    const src = new VideoFrameSource(video, url);
+    try {
+      const loaded = waitFor(video, 'loadeddata', timeoutMs, 'reading the video');
+      video.src = url;
+      await loaded;
+      if (!(video.videoWidth > 0 && video.videoHeight > 0)) throw new Error('the file has no video track');
+      if (!Number.isFinite(video.duration) || video.duration <= 0) throw new Error('the video has no known duration');
+      return src;
+    } catch (e) {
+      src.close();
+      throw e;
+    }
+  }
+
+  /** The frame shown at `time` seconds, plus an optional small JPEG thumbnail of it. */
+  frameAt(time: number, thumbWidth = 0): Promise<{ bitmap: ImageBitmap; thumb?: Blob }> {
+    const run = async () => {
+      if (this.closed) throw new Error('video source closed');
+      const v = this.video;
+      if (Math.abs(v.currentTime - time) > 1e-4 || v.readyState < 2) {
+        const seeked = waitFor(v, 'seeked', 10_000, `seeking to ${time.toFixed(3)} s`);
+        v.currentTime = time;
+        await seeked;
+      }
+      const bitmap = await createImageBitmap(v);
+      let thumb: Blob | undefined;
+      if (thumbWidth > 0) {
+        const h = Math.max(1, Math.round((thumbWidth * v.videoHeight) / v.videoWidth));
+        const c = new OffscreenCanvas(thumbWidth, h);
+        c.getContext('2d')!.drawImage(bitmap, 0, 0, thumbWidth, h);
+        thumb = await c.convertToBlob({ type: 'image/jpeg', quality: 0.7 });
+      }
+      return { bitmap, thumb };
+    };
+    const p = this.lock.then(run, run);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.video.removeAttribute('src');
+    this.video.load();
+    URL.revokeObjectURL(this.url);
+  }
+}

@@ -1,0 +1,117 @@
+import { useCallback, useMemo, useState } from 'react';
+import { modelByRole } from '../../core/manifest/parseManifest';
+import { useBatchStore } from '../../stores/batchStore';
+import { usePipelineStore } from '../../stores/pipelineStore';
+import { BatchExports } from './BatchExports';
+import { BatchInput } from './BatchInput';
+import { BatchPreview } from './BatchPreview';
+import { BatchProgressBar } from './BatchProgressBar';
+import { FusionFitPanel } from './FusionFitPanel';
+import { MetricsPanel } from './MetricsPanel';
+import { ResultsTable } from './ResultsTable';
+import { RowDetail } from './RowDetail';
+import { VideoTimelines } from './VideoTimeline';
+import './batch.css';
+
+export function BatchView() {
+  const s = useBatchStore();
+  const { manifest, status: pipelineStatus, epPreference } = usePipelineStore();
+  const [openId, setOpenId] = useState<number>();
+  const close = useCallback(() => setOpenId(undefined), []);
+  const has3dPack = !!manifest && !!modelByRole(manifest, 'head3d');
+  const active = s.phase === 'running' || s.phase === 'paused' || s.phase === 'starting';
+  const busy = s.phase === 'running' || s.phase === 'starting';
+  const done = s.phase === 'finished' || s.phase === 'cancelled';
+  const openRow = openId === undefined ? undefined : s.rows.find((r) => r.id === openId);
+  const detailFusion = useMemo(
+    () => ({ fusionMode: s.fusion?.mode ?? '2d', weight2d: s.fusion?.weight2d ?? 1 }),
+    [s.fusion],
+  );
+  const fusionLabel = s.fusion
+    ? s.fusion.has3d
+      ? `${s.fusion.mode}${s.fusion.mode === 'weighted' ? `, w=${s.fusion.weight2d}` : ''}`
+      : '2D only (no 3D head in the pack)'
+    : '';
+
+  return (
+    <div className="batch" data-testid="batch-view">
+      <BatchInput disabled={active || s.phase === 'planning'} />
+      {s.phase === 'planning' && <p>Reading files…</p>}
+      {s.message && (
+        <p className={s.phase === 'error' ? 'banner banner--error' : 'muted'} role={s.phase === 'error' ? 'alert' : 'status'} data-testid="batch-message">
+          {s.message}
+        </p>
+      )}
+      {s.plan && <BatchPreview preview={s.plan.preview} problems={s.inputProblems} />}
+
+      {s.plan && (
+        <div className="batch-toolbar batch-controls">
+          <label title="Frames analysed per second of video">
+            Video frames per second{' '}
+            <input
+              type="number"
+              min={0.2}
+              max={30}
+              step={0.5}
+              value={s.fps}
+              disabled={active}
+              onChange={(e) => s.setFps(Number(e.target.value))}
+              data-testid="batch-fps"
+              style={{ width: 70 }}
+            />
+          </label>
+          {!active && (
+            <button data-testid="batch-start" onClick={() => void s.start()} disabled={pipelineStatus !== 'ready' && !manifest}>
+              {done ? 'Run again' : 'Start'}
+            </button>
+          )}
+          {s.phase === 'running' && (
+            <button data-testid="batch-pause" onClick={s.pause}>
+              Pause
+            </button>
+          )}
+          {s.phase === 'paused' && (
+            <button data-testid="batch-resume" onClick={s.resume}>
+              Resume
+            </button>
+          )}
+          {(s.phase === 'running' || s.phase === 'paused') && (
+            <button data-testid="batch-cancel" onClick={s.cancel}>
+              Cancel
+            </button>
+          )}
+          {!active && (
+            <button data-testid="batch-reset" onClick={s.reset}>
+              Clear
+            </button>
+          )}
+          <span className="muted small">
+            {POOL_NOTE} Execution provider: {epPreference} (change it at the top right).
+            {!has3dPack && ' The loaded pack has no 3D head: results are 2D only.'}
+          </span>
+        </div>
+      )}
+      <BatchProgressBar progress={s.progress} phase={s.phase} />
+      {s.runNotes.length > 0 && <p className="muted small" data-testid="batch-notes">{s.runNotes.join(' · ')}</p>}
+      {s.phase === 'cancelled' && s.progress && (
+        <p className="batch-warn" data-testid="batch-cancelled">
+          Cancelled: {s.progress.total - s.progress.done} of {s.progress.total} items were not processed and have no row.
+        </p>
+      )}
+
+      {s.rows.length > 0 && (
+        <>
+          <BatchExports rows={s.rows} />
+          <ResultsTable rows={s.rows} onOpen={setOpenId} />
+          <VideoTimelines rows={s.rows} />
+          {!busy && <MetricsPanel rows={s.rows} fusionLabel={fusionLabel} />}
+          {!busy && <FusionFitPanel rows={s.rows} manifest={manifest} has3d={has3dPack && (s.fusion?.has3d ?? false)} />}
+          {busy && <p className="muted small">Metrics and fusion fitting appear when the run finishes, is paused or is cancelled.</p>}
+        </>
+      )}
+      {openRow && <RowDetail row={openRow} fusion={detailFusion} onClose={close} />}
+    </div>
+  );
+}
+
+const POOL_NOTE = 'Runs 2 inference workers.';

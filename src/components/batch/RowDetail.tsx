@@ -1,0 +1,175 @@
+import { useEffect, useRef, useState } from 'react';
+import { decodeImageFile } from '../../batch/buildItems';
+import type { BatchRow } from '../../batch/batchTypes';
+import { VideoFrameSource } from '../../batch/videoFrames';
+import { EXPRESSIONS } from '../../core/classes/expressionClasses';
+import { FaceMeshRenderer } from '../../render3d/faceMeshRenderer';
+import { batchSession } from '../../stores/batchStore';
+import { usePipelineStore } from '../../stores/pipelineStore';
+import type { ClientResult } from '../../worker/inferenceClient';
+import type { CropImage, FrameOptions } from '../../worker/protocol';
+import { ExpressionBars } from '../ExpressionBars';
+import { className, fixed } from './util';
+
+const VIEW_MAX = 420;
+
+async function decodeSource(id: number): Promise<ImageBitmap> {
+  const src = batchSession.sources.get(id);
+  if (!src || src.kind === 'other') throw new Error('this row has no image to re-run');
+  if (src.kind === 'image') return decodeImageFile(src.file, src.path);
+  const video = await VideoFrameSource.open(src.file);
+  try {
+    return (await video.frameAt(src.time)).bitmap;
+  } finally {
+    video.close();
+  }
+}
+
+async function runOne(bitmap: ImageBitmap, opts: Omit<FrameOptions, 'mode'>): Promise<{ result: ClientResult; triangles?: Uint32Array }> {
+  const pooled = batchSession.detailClient ?? batchSession.pool[0];
+  if (pooled) return { result: await pooled.detectWithCrops(bitmap, opts), triangles: pooled.info.triangles };
+  const { client, triangles } = usePipelineStore.getState();
+  if (!client) throw new Error('the model is not loaded');
+  return { result: await client.detect(bitmap, opts), triangles };
+}
+
+function CropCanvas({ crop, name }: { crop: CropImage; name: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = ref.current!;
+    c.width = crop.width;
+    c.height = crop.height;
+    c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(crop.rgba), crop.width, crop.height), 0, 0);
+  }, [crop]);
+  return (
+    <figure className="crop">
+      <canvas ref={ref} data-testid="detail-crop" />
+      <figcaption className="muted small">
+        {name}: {crop.width}×{crop.height}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Re-runs one row's image with crops and shows everything the pipeline saw and produced. */
+export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omit<FrameOptions, 'mode' | 'wantCrops'>; onClose: () => void }) {
+  const imageRef = useRef<HTMLCanvasElement>(null);
+  const meshRef = useRef<HTMLCanvasElement>(null);
+  const [state, setState] = useState<{ status: 'running' | 'done' | 'error'; result?: ClientResult; message?: string }>({ status: 'running' });
+
+  useEffect(() => {
+    let alive = true;
+    let renderer: FaceMeshRenderer | undefined;
+    (async () => {
+      const bitmap = await decodeSource(row.id);
+      // Draw first: the bitmap is transferred (and closed) by the worker.
+      const scale = Math.min(1, VIEW_MAX / Math.max(bitmap.width, bitmap.height));
+      const canvas = imageRef.current;
+      if (canvas) {
+        canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+        canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+        canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      }
+      const { result, triangles } = await runOne(bitmap, { ...fusion, wantCrops: true });
+      if (!alive) return;
+      if (canvas && result.face) {
+        const ctx = canvas.getContext('2d')!;
+        const lm = result.face.landmarks;
+        ctx.fillStyle = '#5cc8ff';
+        for (let i = 0; i < lm.length; i += 3) ctx.fillRect(lm[i] * canvas.width - 0.75, lm[i + 1] * canvas.height - 0.75, 1.5, 1.5);
+        const b = result.face.box;
+        const s = canvas.width / result.imageSize.width;
+        ctx.strokeStyle = '#ffb454';
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(b.x * s, b.y * s, b.width * s, b.height * s);
+      }
+      if (meshRef.current && result.face) {
+        try {
+          renderer = new FaceMeshRenderer(meshRef.current);
+          if (triangles) renderer.setTriangles(triangles);
+          renderer.update(result.face.landmarks, result.imageSize.width / result.imageSize.height, false);
+        } catch {
+          /* WebGL unavailable: the 3D view stays empty, the rest still shows */
+        }
+      }
+      setState({ status: 'done', result });
+    })().catch((e) => alive && setState({ status: 'error', message: (e as Error).message }));
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => {
+      alive = false;
+      window.removeEventListener('keydown', onKey);
+      renderer?.dispose();
+    };
+  }, [row.id, fusion, onClose]);
+
+  const r = state.result;
+  return (
+    <div className="detail-backdrop" onClick={onClose}>
+      <div className="detail" role="dialog" aria-modal="true" aria-label={`details of ${row.path}`} data-testid="row-detail" data-status={state.status} onClick={(e) => e.stopPropagation()}>
+        <div className="batch-toolbar">
+          <h3 className="cell-path">{row.path}</h3>
+          <button onClick={onClose} data-testid="detail-close">
+            Close
+          </button>
+        </div>
+        <p className="muted small">
+          Batch row: {row.status}
+          {row.reason ? ` — ${row.reason}` : ''}
+          {row.label?.expression && ` · label ${className(EXPRESSIONS.indexOf(row.label.expression))}`}
+          {row.label?.valence !== undefined && ` · label V ${fixed(row.label.valence, 2)} A ${fixed(row.label.arousal, 2)}`}
+        </p>
+        {state.status === 'running' && <p>Re-running this image…</p>}
+        {state.status === 'error' && (
+          <p className="status--alert" data-testid="detail-error">
+            {state.message}
+          </p>
+        )}
+        <div className="detail-grid">
+          <figure>
+            <canvas ref={imageRef} className="detail-image" data-testid="detail-image" />
+            <figcaption className="muted small">
+              {r ? `${r.imageSize.width}×${r.imageSize.height}, ${r.faceCount} face(s), found ${r.detection}` : ''}
+            </figcaption>
+          </figure>
+          <div className="detail-crops">{r?.crops && Object.entries(r.crops).map(([k, c]) => <CropCanvas key={k} crop={c} name={k} />)}</div>
+          <figure className="detail-mesh">
+            <canvas ref={meshRef} data-testid="detail-mesh" />
+            <figcaption className="muted small">{r?.face ? '3D face (drag to orbit)' : 'no face: no 3D mesh'}</figcaption>
+          </figure>
+        </div>
+        {r && (
+          <>
+            <div className="bars-row">
+              <ExpressionBars title="2D model" probs={r.branch2d?.probs} testId="detail-bars-2d" />
+              {r.branch3d && <ExpressionBars title="3D head" probs={r.branch3d.probs} testId="detail-bars-3d" />}
+              <ExpressionBars title={`Fused (${r.fused?.mode ?? '—'})`} probs={r.fused?.probs} testId="detail-bars-fused" emphasis />
+            </div>
+            <dl className="detail-facts">
+              <dt>Valence / arousal</dt>
+              <dd data-testid="detail-va">
+                {r.va ? `${fixed(r.va.valence)} / ${fixed(r.va.arousal)} (${r.va.source})` : '—'}
+              </dd>
+              <dt>Head pose (yaw, pitch, roll °)</dt>
+              <dd>
+                {r.face
+                  ? [r.face.headPose.yaw, r.face.headPose.pitch, r.face.headPose.roll].map((x) => ((x * 180) / Math.PI).toFixed(1)).join(', ')
+                  : '—'}
+              </dd>
+              <dt>3D features</dt>
+              <dd>{r.features3d ? r.features3d.groups.map((g) => `${g.group} (${g.size})`).join(', ') : '—'}</dd>
+              <dt>Timings (ms)</dt>
+              <dd>
+                {Object.entries(r.timings)
+                  .map(([k, v]) => `${k} ${(v as number).toFixed(1)}`)
+                  .join(', ')}
+              </dd>
+              <dt>Notes</dt>
+              <dd>{r.notes.length ? r.notes.join('; ') : '—'}</dd>
+            </dl>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

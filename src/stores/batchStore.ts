@@ -1,0 +1,206 @@
+/**
+ * Batch mode state: the dropped files and their preview, the running batch (a pool of
+ * inference workers through BatchRunner) and its rows. Rows and progress reach React at most
+ * every FLUSH_MS, so thousands of results never mean thousands of renders.
+ */
+import { create } from 'zustand';
+import { BatchRunner } from '../batch/batchRunner';
+import type { BatchProgress, BatchRow } from '../batch/batchTypes';
+import { buildItems, type ItemSource } from '../batch/buildItems';
+import { createClientPool, type PooledClient } from '../batch/clientPool';
+import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
+import type { VideoFrameSource } from '../batch/videoFrames';
+import { modelByRole } from '../core/manifest/parseManifest';
+import type { FusionMode } from '../core/types';
+import { appAssetUrls, defaultPackUrl } from '../app/assetUrls';
+import { usePipelineStore } from './pipelineStore';
+
+export const FLUSH_MS = 100;
+export const POOL_SIZE = 2;
+
+export type BatchPhase = 'empty' | 'planning' | 'preview' | 'starting' | 'running' | 'paused' | 'cancelled' | 'finished' | 'error';
+
+interface BatchState {
+  phase: BatchPhase;
+  message?: string;
+  inputProblems: string[];
+  plan?: BatchPlan;
+  /** Video sampling rate, frames per second. */
+  fps: number;
+  progress?: BatchProgress;
+  rows: BatchRow[];
+  /** Fusion used for this run. */
+  fusion?: { mode: FusionMode; weight2d: number; has3d: boolean };
+  runNotes: string[];
+  startedAt?: number;
+  setFiles: (files: InputFile[], problems?: string[]) => Promise<void>;
+  setFps: (fps: number) => void;
+  start: () => Promise<void>;
+  pause: () => void;
+  resume: () => void;
+  cancel: () => void;
+  reset: () => void;
+}
+
+/** Not reactive: large or non-serialisable things the views look up by row id. */
+export const batchSession: {
+  runner?: BatchRunner;
+  pool: PooledClient[];
+  /** The worker kept after a run for the detail view (same pack and EP as the rows). */
+  detailClient?: PooledClient;
+  sources: Map<number, ItemSource>;
+  thumbs: Map<number, Blob>;
+  videos: VideoFrameSource[];
+  runId: number;
+} = { pool: [], sources: new Map(), thumbs: new Map(), videos: [], runId: 0 };
+
+function releaseSession(keepDetail: boolean): void {
+  for (const v of batchSession.videos) v.close();
+  batchSession.videos = [];
+  const keep = keepDetail ? batchSession.pool[0] : undefined;
+  for (const c of batchSession.pool) if (c !== keep) c.close();
+  batchSession.pool = [];
+  if (!keepDetail) {
+    batchSession.detailClient?.close();
+    batchSession.detailClient = undefined;
+  } else if (keep) {
+    if (batchSession.detailClient && batchSession.detailClient !== keep) batchSession.detailClient.close();
+    batchSession.detailClient = keep;
+  }
+}
+
+export const useBatchStore = create<BatchState>()((set, get) => ({
+  phase: 'empty',
+  inputProblems: [],
+  fps: 5,
+  rows: [],
+  runNotes: [],
+
+  async setFiles(files, problems = []) {
+    if (get().phase === 'running' || get().phase === 'paused' || get().phase === 'starting') return;
+    set({ phase: 'planning', inputProblems: problems, plan: undefined, rows: [], progress: undefined, message: undefined, runNotes: [] });
+    try {
+      const plan = await planBatch(files);
+      const n = plan.images.length + plan.videos.length + plan.others.length;
+      set({ phase: n ? 'preview' : 'empty', plan, message: n ? undefined : 'No files found in what was dropped.' });
+    } catch (e) {
+      set({ phase: 'error', message: `Could not read the files: ${(e as Error).message}` });
+    }
+  },
+
+  setFps(fps) {
+    if (Number.isFinite(fps) && fps > 0) set({ fps: Math.min(fps, 60) });
+  },
+
+  async start() {
+    const { plan, fps } = get();
+    const pipe = usePipelineStore.getState();
+    if (!plan) return;
+    if (!pipe.manifest) {
+      set({ phase: 'error', message: 'The model pack is not loaded yet.' });
+      return;
+    }
+    const runId = ++batchSession.runId;
+    releaseSession(false);
+    set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [] });
+
+    const manifest = pipe.manifest;
+    const has3d = !!modelByRole(manifest, 'head3d');
+    const fusion = {
+      mode: (has3d ? (manifest.fusion?.mode ?? 'weighted') : '2d') as FusionMode,
+      weight2d: manifest.fusion?.weight2d ?? 1,
+      has3d,
+    };
+    let pool: PooledClient[];
+    try {
+      const [p, built] = await Promise.all([
+        createClientPool(POOL_SIZE, {
+          packBaseUrl: defaultPackUrl(),
+          manifest,
+          ep: pipe.epPreference,
+          assets: appAssetUrls(),
+          // Two workers share the cores: one WASM thread each.
+          numThreads: 1,
+        }),
+        buildItems(plan, { fps, onStatus: (s) => set({ message: s }) }).then((b) => {
+          batchSession.sources = b.sources;
+          batchSession.thumbs = b.thumbs;
+          batchSession.videos = b.videoSources;
+          return b;
+        }),
+      ]);
+      pool = p;
+      if (runId !== batchSession.runId) {
+        pool.forEach((c) => c.close());
+        return;
+      }
+      batchSession.pool = pool;
+      const items = built.items;
+
+      let buffer: BatchRow[] = [];
+      let latest: BatchProgress | undefined;
+      const flush = () => {
+        if (runId !== batchSession.runId) return;
+        if (buffer.length === 0 && !latest) return;
+        const add = buffer;
+        buffer = [];
+        const progress = latest;
+        latest = undefined;
+        set((s) => ({
+          rows: add.length ? s.rows.concat(add) : s.rows,
+          progress: progress ?? s.progress,
+          phase: progress ? (progress.state === 'paused' ? 'paused' : progress.state === 'running' ? 'running' : s.phase) : s.phase,
+        }));
+      };
+      const timer = setInterval(flush, FLUSH_MS);
+      const runner = new BatchRunner(pool, {
+        frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d },
+        onRow: (r) => buffer.push(r),
+        onProgress: (p) => (latest = p),
+      });
+      batchSession.runner = runner;
+      const ep = pool[0].info.ep;
+      set({
+        phase: 'running',
+        fusion,
+        startedAt: performance.now(),
+        message: undefined,
+        runNotes: [...built.notes, `${pool.length} workers on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
+        progress: { done: 0, total: items.length, failed: 0, noFace: 0, imagesPerSecond: 0, etaSeconds: Infinity, state: 'running', restarts: 0 },
+      });
+      const final = await runner.run(items);
+      clearInterval(timer);
+      latest = final;
+      flush();
+      if (runId !== batchSession.runId) return;
+      batchSession.runner = undefined;
+      releaseSession(true);
+      set({ phase: final.state === 'cancelled' ? 'cancelled' : 'finished', progress: final });
+    } catch (e) {
+      if (runId !== batchSession.runId) return;
+      releaseSession(false);
+      set({ phase: 'error', message: `The batch could not run: ${(e as Error).message}` });
+    }
+  },
+
+  pause() {
+    batchSession.runner?.pause();
+    if (get().phase === 'running') set({ phase: 'paused' });
+  },
+  resume() {
+    batchSession.runner?.resume();
+    if (get().phase === 'paused') set({ phase: 'running' });
+  },
+  cancel() {
+    batchSession.runner?.cancel();
+  },
+  reset() {
+    batchSession.runner?.cancel();
+    batchSession.runner = undefined;
+    batchSession.runId++;
+    releaseSession(false);
+    batchSession.sources = new Map();
+    batchSession.thumbs = new Map();
+    set({ phase: 'empty', plan: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [] });
+  },
+}));

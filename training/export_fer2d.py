@@ -1,0 +1,119 @@
+"""Export the trained fer2d checkpoint to ONNX, check it, and score it with PyTorch.
+
+    /usr/bin/python3 training/export_fer2d.py --ckpt training/runs/fer2d/best.pt
+
+* Writes public/models/fer2d.onnx: input `image` [N,1,48,48] float32 = (p/255-0.5)/0.5,
+  output `logits` [N,8] in FER+ vote order; horizontal-flip TTA is inside the graph.
+* Scores the exported computation (float32, PyTorch) on Valid and on Test.  This is the
+  one place Test is evaluated; nothing is chosen from it.
+* Writes the preprocessed Valid/Test inputs, labels and PyTorch logits to --bin-prefix
+  (default /tmp/fer2d_*) for training/eval_ort_web.mjs, which re-scores the .onnx file
+  with onnxruntime-web and adds its numbers to the metrics file.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fer2d_model import Fer2dNet, FlipTTA  # noqa: E402
+from ferplus import AFFECTNET_CLASSES, FERPLUS_CLASSES, load_split  # noqa: E402
+from metrics import summarize  # noqa: E402
+from train_fer2d import REPO, to_input  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ckpt", default=os.path.join(REPO, "training", "runs", "fer2d", "best.pt"))
+    p.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "ferplus"))
+    p.add_argument("--cache", default=os.path.join(REPO, "training", "runs", "cache"))
+    p.add_argument("--onnx", default=os.path.join(REPO, "public", "models", "fer2d.onnx"))
+    p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
+    p.add_argument("--bin-prefix", default="/tmp/fer2d")
+    p.add_argument("--opset", type=int, default=17)
+    args = p.parse_args()
+    torch.set_num_threads(2)
+
+    ck = torch.load(args.ckpt, map_location="cpu")
+    cfg = ck["config"]
+    net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
+    net.load_state_dict(ck["state_dict"])
+    model = FlipTTA(net).eval()  # float32, default (NCHW-contiguous) memory format
+
+    # --- export -------------------------------------------------------------------
+    dummy = torch.zeros(2, 1, 48, 48)
+    torch.onnx.export(model, dummy, args.onnx, opset_version=args.opset,
+                      input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
+                      do_constant_folding=True)
+    m = onnx.load(args.onnx)
+    onnx.checker.check_model(m, full_check=True)  # full_check also runs shape inference
+    (inp,), (out,) = m.graph.input, m.graph.output
+    dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+    assert inp.name == "image" and dims(inp) == ["N", 1, 48, 48], dims(inp)
+    assert out.name == "logits" and dims(out) == ["N", 8], dims(out)
+    assert inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    with open(args.onnx, "rb") as f:
+        blob = f.read()
+    print(f"exported {args.onnx}: {len(blob)/1e6:.2f} MB, opset {args.opset}, checker OK", flush=True)
+
+    # --- score (PyTorch, float32, exactly the exported computation) -----------------
+    results = {}
+    for split in ("Valid", "Test"):
+        d = load_split(args.data, split, args.cache)
+        x = to_input(torch.from_numpy(d["images"]))
+        with torch.no_grad():
+            logits = torch.cat([model(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy()
+        results[split.lower()] = summarize(d["label"], logits.argmax(1))
+        print(split, json.dumps({k: results[split.lower()][k] for k in ("n", "accuracy", "macroF1")}),
+              flush=True)
+        # Inputs for the onnxruntime-web check (outside the repo).
+        pre = f"{args.bin_prefix}_{split.lower()}"
+        x.numpy().astype("<f4").tofile(pre + ".input.f32")
+        d["label"].astype(np.uint8).tofile(pre + ".label.u8")
+        logits.astype("<f4").tofile(pre + ".torch_logits.f32")
+
+    hist_path = os.path.join(os.path.dirname(args.ckpt), "history.json")
+    hist = json.load(open(hist_path)) if os.path.exists(hist_path) else {}
+    epochs = hist.get("history", [])
+    metrics = {
+        "model": "fer2d",
+        "dataset": "FER+",
+        "protocol": "majority",
+        "protocolNote": "label = argmax of the 10 votes (ties -> first in vote order); images whose "
+                        "majority is unknown or not-a-face dropped; checkpoint chosen on Valid",
+        "units": "fractions 0..1",
+        "classOrder": AFFECTNET_CLASSES,
+        "outputOrder": FERPLUS_CLASSES,
+        "testTimeAugmentation": "horizontal flip, mean of logits, inside the ONNX graph",
+        "valid": results["valid"],
+        "test": results["test"],
+        "pytorch": {"version": torch.__version__, "dtype": "float32"},
+        "onnx": {"file": "fer2d.onnx", "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
+                 "opset": args.opset, "input": "image [N,1,48,48] float32, (p/255-0.5)/0.5",
+                 "output": "logits [N,8] FER+ order"},
+        "params": cfg.get("params"),
+        "checkpoint": ck.get("best"),
+        "epochs": len(epochs),
+        "trainingSeconds": round(hist.get("trainingSeconds", 0), 1),
+        "secondsPerEpochMedian": (round(float(np.median([e["trainSeconds"] for e in epochs])), 1)
+                                  if epochs else None),
+        "trainConfig": {k: cfg[k] for k in ("epochs", "seed", "batch_size", "lr", "wd", "widths",
+                                            "depths", "dropout", "ema", "rot", "scale", "shift",
+                                            "brightness", "contrast", "erase", "bf16") if k in cfg},
+        "generated": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
+    }
+    with open(args.metrics, "w") as f:
+        json.dump(metrics, f, indent=2)
+        f.write("\n")
+    print(f"wrote {args.metrics}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
