@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precachePlugin } from './src/sw/precachePlugin';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 // A static host must send the same two headers (see README "Deploying").
@@ -29,7 +30,8 @@ const cspPlugin: Plugin = {
 };
 
 export default defineConfig({
-  plugins: [react(), cspPlugin],
+  // precachePlugin: dist/sw.js with the list of files to keep for offline use (teaching mode, lecture halls).
+  plugins: [react(), cspPlugin, precachePlugin()],
   base: './',
   // These ship their own wasm loaders; pre-bundling breaks their relative asset lookups.
   optimizeDeps: { exclude: ['onnxruntime-web', '@mediapipe/tasks-vision'] },

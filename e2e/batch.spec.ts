@@ -490,7 +490,8 @@ test.describe('batch mode', () => {
     await page.getByTestId('results-filter').selectOption('wrong');
     const wrong = faces.filter((r) => r.label && r.label !== r.pred_fused).length;
     await expect(page.getByTestId('results-count')).toHaveAttribute('data-count', String(wrong));
-    expect(diagnostics.consoleErrors).toEqual([]);
+    // MediaPipe's wasm prints its INFO/WARNING log lines to stderr (console.error): not errors.
+    expect(diagnostics.consoleErrors.filter((m) => !/^(INFO|WARNING): |^[IW]\d{4} /.test(m))).toEqual([]);
   });
 
   test('pause, resume and cancel', async ({ page }) => {
@@ -504,8 +505,14 @@ test.describe('batch mode', () => {
     await page.getByTestId('batch-pause').click();
     await expect(bar).toHaveAttribute('data-state', 'paused');
     await expect(page.getByTestId('batch-resume')).toBeVisible();
-    await page.waitForTimeout(1500); // items in flight when pausing finish
-    const pausedAt = (await progress(page)).done;
+    // Items already in flight when pausing still finish: wait until the count settles.
+    let pausedAt = (await progress(page)).done;
+    for (let i = 0; i < 30; i++) {
+      await page.waitForTimeout(1000);
+      const now = (await progress(page)).done;
+      if (now === pausedAt) break;
+      pausedAt = now;
+    }
     await page.waitForTimeout(2500);
     expect((await progress(page)).done, 'nothing runs while paused').toBe(pausedAt);
     expect(pausedAt).toBeLessThan(MANY);

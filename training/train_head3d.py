@@ -150,6 +150,7 @@ def main():
     ap.add_argument("--out", default="public/models")
     ap.add_argument("--groups", default="blendshapes,headPose")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fixture-dir", default="tests/fixtures", help="where the ONNX parity fixture goes")
     ap.add_argument("--epochs", type=int, default=60)
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -212,7 +213,8 @@ def main():
     # Reference logits on saved features for the browser parity test.
     ref_idx = np.where(hte)[0][:64]
     fixture = {"features": Xte[ref_idx].tolist(), "logits": predict(model, Xte[ref_idx]).tolist()}
-    with open(os.path.join(args.out, "head3d.parity.json"), "w") as f:
+    os.makedirs(args.fixture_dir, exist_ok=True)
+    with open(os.path.join(args.fixture_dir, "head3d.parity.json"), "w") as f:
         json.dump(fixture, f)
     metrics = {
         "model": "head3d",

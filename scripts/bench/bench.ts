@@ -4,6 +4,7 @@
  *   live     live pipeline on the fake webcam (WASM): per-stage latency and FPS
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
  *   batch    images/s and peak browser memory over a FER+ folder (BENCH_IMAGES, default 1000)
+ *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch`.
  */
 import { execFileSync } from 'node:child_process';
@@ -135,10 +136,109 @@ async function benchBatch(): Promise<void> {
   rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
 }
 
+/** FLAME packs (synthetic stand-ins: same architectures and output shapes as EMOCA v2 / SMIRK). */
+async function benchFlame(): Promise<void> {
+  ensureFixtures();
+  execFileSync('node', [join(REPO_ROOT, 'scripts', 'flame', 'make-synthetic-pack.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const packs = join(REPO_ROOT, 'e2e', '.fixtures', 'synthetic-flame-pack');
+  const runs = Number(process.env.BENCH_FLAME_RUNS ?? 20);
+  const families = [['smirk', 'SMIRK-shaped (MobileNetV3 ×2)', runs], ['emoca-v2', 'EMOCA-shaped (ResNet-50 ×2)', Math.max(3, Math.ceil(runs / 4))]] as const;
+  // A face-sized crop is not needed for latency: deterministic noise in 0..1, NCHW 1×3×224×224.
+  let seed = 1;
+  const input = Array.from({ length: 3 * 224 * 224 }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+
+  const regressor = await withRunnerPage({ '/__packs/': packs }, async (page, origin) => {
+    const hasGpu = await page.evaluate(async () => !!(await (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter().catch(() => null)));
+    const out: Record<string, { wasm: number[]; webgpu?: number[]; webgpuError?: string }> = {};
+    for (const [family, , n] of families) {
+      const req = { modelUrl: `${origin}/__packs/${family}/regressor.onnx`, inputName: 'image', dims: [1, 3, 224, 224], inputs: [input], numThreads: 1 };
+      const wasm = await page.evaluate((r) => window.ig3dCli.benchModel(r), { ...req, runs: n, warmup: 2, ep: 'wasm' as const });
+      out[family] = { wasm: wasm.timesMs };
+      if (!hasGpu) continue;
+      try {
+        out[family].webgpu = (await page.evaluate((r) => window.ig3dCli.benchModel(r), { ...req, runs: 2, warmup: 1, ep: 'webgpu' as const })).timesMs;
+      } catch (e) {
+        out[family].webgpuError = (e as Error).message.split('\n')[0];
+      }
+    }
+    return out;
+  });
+  for (const [family, label, n] of families) {
+    const r = regressor[family];
+    rows.push({ section: 'FLAME regressor (1 thread, batch 1)', metric: `${label} WASM median`, value: median(r.wasm), unit: 'ms', note: `${n} runs, p90 ${percentile(r.wasm, 90).toFixed(0)} ms` });
+    if (r.webgpu) rows.push({ section: 'FLAME regressor (1 thread, batch 1)', metric: `${label} WebGPU median`, value: median(r.webgpu), unit: 'ms', note: '2 runs; WebGPU here is software (SwiftShader), not a GPU' });
+    else if (r.webgpuError) rows.push({ section: 'FLAME regressor (1 thread, batch 1)', metric: `${label} WebGPU`, value: 'failed', note: r.webgpuError });
+  }
+
+  // Decode in Node (same V8 and WASM SIMD kernel as the worker), FLAME 2020-shaped synthetic asset.
+  const { parseFlameAsset } = await import('../../src/core/flame/flameAsset');
+  const { createFlameDecoder } = await import('../../src/core/flame/flameDecoder');
+  const asset = parseFlameAsset(new Uint8Array(readFileSync(join(packs, 'smirk', 'flame.bin'))));
+  for (const backend of ['wasm', 'js'] as const) {
+    const dec = createFlameDecoder(asset, { backend });
+    for (const [family, nShape] of [['smirk', 300], ['emoca-v2', 100]] as const) {
+      // A new identity each frame (the worst case: regressors re-estimate shape per frame).
+      const params = Array.from({ length: 8 }, (_, k) => ({
+        shape: Float32Array.from({ length: nShape }, (_, i) => Math.sin(i + k) * 0.5),
+        exp: Float32Array.from({ length: 50 }, (_, i) => Math.cos(i - k) * 0.5),
+        globalPose: [0.1, 0.05 * k, 0],
+        jaw: [0.1, 0, 0],
+        ...(family === 'smirk' ? { eyelid: [0.2, 0.3] } : {}),
+      }));
+      for (let i = 0; i < 10; i++) dec.decode(params[i % 8]);
+      const times: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const t0 = performance.now();
+        dec.decode(params[i % 8]);
+        times.push(performance.now() - t0);
+      }
+      rows.push({ section: 'FLAME decode (Node, 5023 vertices)', metric: `${family} params, ${backend} kernel median`, value: median(times), unit: 'ms', note: `p90 ${percentile(times, 90).toFixed(2)} ms; shape ${nShape} + exp 50, new each call` });
+    }
+  }
+
+  // Live with the SMIRK pack, loaded through the app's folder picker like a user would.
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
+  const samples = await withRunnerPage(
+    {},
+    async (page, origin) => {
+      await page.goto(`${origin}/index.html?bench`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await page.getByTestId('pack-input').setInputFiles(join(packs, 'smirk'));
+      await page.waitForFunction(() => /SMIRK/.test(document.querySelector('[data-testid=pack-name]')?.textContent ?? ''), undefined, { timeout: 180_000 });
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
+      return page.evaluate(async (ms) => {
+        type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; fps: number }) => void) => () => void };
+        const store = (window as unknown as { __ig3dLive: Live }).__ig3dLive;
+        const out: { timings: Record<string, number>; fps: number }[] = [];
+        let last: unknown;
+        const unsub = store.subscribe((s) => {
+          if (s.latest && s.latest !== last) {
+            last = s.latest;
+            out.push({ timings: { ...s.latest.timings }, fps: s.fps });
+          }
+        });
+        await new Promise((r) => setTimeout(r, ms));
+        unsub();
+        return out;
+      }, seconds * 1000);
+    },
+    fakeWebcamArgs(FAKE_VIDEOS.afew),
+  );
+  const stage = (k: string) => samples.map((s) => s.timings[k]).filter((x): x is number => typeof x === 'number');
+  for (const [k, label] of [['landmarks', 'landmarks'], ['regressor3d', 'crop + FLAME regressor'], ['flame', 'FLAME decode'], ['total', 'worker total per frame']] as const) {
+    const xs = stage(k);
+    if (xs.length) rows.push({ section: 'live, SMIRK-shaped pack (WASM)', metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
+  }
+  rows.push({ section: 'live, SMIRK-shaped pack (WASM)', metric: 'FPS (median over the run)', value: median(samples.map((s) => s.fps)), note: `${samples.length} frames in ${seconds} s` });
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
+  ['flame', benchFlame],
 ];
 for (const [name, fn] of sections) {
   if (!want(name)) continue;

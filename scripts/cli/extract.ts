@@ -1,9 +1,12 @@
 /**
- * npm run extract -- <folder|label.csv> --out features.csv [--pack dir] [--workers 2] [--limit N]
+ * npm run extract -- <folder|label.csv> --out features.csv [--landmarks lm.f32] [--pack dir] [--workers 2] [--limit N]
  * Feature extraction for training 3D heads: per image, the 3D parameters, the 2D model's
  * logits, and whether/how a face was found — computed by the app's own browser pipeline.
+ * --landmarks also writes the 478 landmarks in the canonical face frame as float32
+ * [rows, 478, 3] (row order = the CSV's; NaN where no face), with a .json header beside it.
  */
 import { writeFileSync } from 'node:fs';
+import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToFeaturesCsv } from '../../src/batch/exportRows';
 import { parseArgs } from './args';
 import { progressLine, runHeadless } from './runHeadless';
@@ -18,6 +21,7 @@ const { rows, progress } = await runHeadless({
   input: positional[0],
   packDir: typeof flags.pack === 'string' ? flags.pack : undefined,
   ep: 'wasm',
+  wantCanonicalLandmarks: typeof flags.landmarks === 'string',
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   onProgress: (p) => {
@@ -30,5 +34,16 @@ const { rows, progress } = await runHeadless({
 process.stderr.write(`\r${progressLine(progress)}\n`);
 // Every image gets a line, faces or not, so the protocol's denominators stay honest.
 writeFileSync(flags.out, rowsToFeaturesCsv(rows, { includeMissing: true }));
+if (typeof flags.landmarks === 'string') writeLandmarks(flags.landmarks, rows);
 const byMethod = rows.reduce<Record<string, number>>((acc, r) => ((acc[r.status === 'error' ? 'error' : r.detection] = (acc[r.status === 'error' ? 'error' : r.detection] ?? 0) + 1), acc), {});
 console.error(`wrote ${rows.length} rows to ${flags.out}; detection: ${JSON.stringify(byMethod)}`);
+
+function writeLandmarks(path: string, rows: BatchRow[]): void {
+  const per = 478 * 3;
+  const out = new Float32Array(rows.length * per).fill(NaN);
+  rows.forEach((r, i) => {
+    if (r.canonicalLandmarks?.length === per) out.set(r.canonicalLandmarks, i * per);
+  });
+  writeFileSync(path, Buffer.from(out.buffer));
+  writeFileSync(`${path}.json`, JSON.stringify({ dtype: 'float32', shape: [rows.length, 478, 3], frame: 'MediaPipe canonical face (cm, pose removed)', rows: rows.map((r) => r.path) }));
+}

@@ -23,6 +23,8 @@ export interface HeadlessOptions {
   ep?: 'wasm' | 'webgpu' | 'auto';
   workers?: number;
   limit?: number;
+  /** Also return the landmarks in the canonical face frame (478×3 per row). */
+  wantCanonicalLandmarks?: boolean;
   onProgress?: (p: BatchProgress) => void;
 }
 
@@ -71,6 +73,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
       packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
       ep: opts.ep ?? 'wasm',
       workers: opts.workers ?? 2,
+      wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
       items: files.map((path, id) => ({
         id,
         path,

@@ -1,20 +1,29 @@
 import { useEffect, useState } from 'react';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
+import { PackPanel } from '../components/PackPanel';
 import { BatchView } from '../components/batch/BatchView';
+import { TeachView } from '../components/teach/TeachView';
+import { OfflineStatus } from '../components/teach/OfflineStatus';
+import { registerServiceWorker } from '../sw/registerSW';
 import { usePipelineStore } from '../stores/pipelineStore';
 
 export function App() {
   const { status, error, manifest, load } = usePipelineStore();
   // Leaving Live unmounts LiveView, whose cleanup stops the live loop and the camera.
-  const [tab, setTab] = useState<'live' | 'batch'>(() => (location.hash === '#batch' ? 'batch' : 'live'));
+  const [tab, setTab] = useState<'live' | 'batch' | 'teach'>(() => (location.hash === '#batch' ? 'batch' : location.hash === '#teach' ? 'teach' : 'live'));
   const tabs = [
     { id: 'live', label: 'Live' },
     { id: 'batch', label: 'Batch' },
+    { id: 'teach', label: 'Teach' },
   ] as const;
   useEffect(() => {
     void load();
   }, [load]);
+  // Offline copy (service worker): after the models are up, so it never competes with them.
+  useEffect(() => {
+    if (status === 'ready') registerServiceWorker();
+  }, [status]);
 
   return (
     <div className="app">
@@ -22,8 +31,10 @@ export function App() {
         <h1>
           ig3d-web <span className="muted small">3D-aware facial expression inference, in your browser</span>
         </h1>
+        <OfflineStatus />
         <EpBadge />
       </header>
+      <PackPanel />
       {status === 'error' && (
         <div className="banner banner--error" role="alert" data-testid="pipeline-error">
           {error}
@@ -44,14 +55,14 @@ export function App() {
             data-testid={`tab-${t.id}`}
             onClick={() => {
               setTab(t.id);
-              history.replaceState(null, '', t.id === 'live' ? location.pathname + location.search : '#batch');
+              history.replaceState(null, '', t.id === 'live' ? location.pathname + location.search : `#${t.id}`);
             }}
           >
             {t.label}
           </button>
         ))}
       </nav>
-      <main>{tab === 'live' ? <LiveView /> : <BatchView />}</main>
+      <main>{tab === 'live' ? <LiveView /> : tab === 'batch' ? <BatchView /> : <TeachView />}</main>
       <footer className="muted small">
         Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
         or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial

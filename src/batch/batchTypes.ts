@@ -44,6 +44,9 @@ export interface BatchRow {
   features3d?: Float32Array;
   featureGroups?: { group: string; size: number }[];
   headPose?: { yaw: number; pitch: number; roll: number };
+  /** Only when the run asked for them (feature extraction): 478×3, canonical face frame. */
+  canonicalLandmarks?: Float32Array;
+  blendshapes?: Float32Array;
   notes: string[];
   label?: ItemLabel;
   ms?: number;

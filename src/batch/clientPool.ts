@@ -8,8 +8,6 @@ import { InferenceClient, type ClientResult } from '../worker/inferenceClient';
 import type { FrameOptions } from '../worker/protocol';
 import type { BatchClient } from './batchTypes';
 
-type Restartable = { restart(): Promise<void> };
-
 export class PooledClient implements BatchClient {
   private constructor(
     private client: InferenceClient,
@@ -34,14 +32,14 @@ export class PooledClient implements BatchClient {
     return this.client.detect(bitmap, { fusionMode, weight2d, wantCrops });
   }
 
+  /** Rebuild the worker's pipeline; if that fails, replace the worker altogether. */
   async restart(): Promise<void> {
-    const c = this.client as InferenceClient & Partial<Restartable>;
-    if (typeof c.restart === 'function') {
-      await c.restart();
-      return;
+    try {
+      await this.client.restart();
+    } catch {
+      this.client.close();
+      this.client = await InferenceClient.createFromOptions(this.options);
     }
-    c.close();
-    this.client = await InferenceClient.createFromOptions(this.options);
   }
 
   close(): void {

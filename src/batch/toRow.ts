@@ -27,6 +27,8 @@ export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): Batc
     features3d: r.features3d?.values,
     featureGroups: r.features3d?.groups,
     headPose: r.face ? { yaw: r.face.headPose.yaw, pitch: r.face.headPose.pitch, roll: r.face.headPose.roll } : undefined,
+    canonicalLandmarks: r.face?.canonicalLandmarks,
+    blendshapes: r.face?.canonicalLandmarks ? r.face.blendshapes : undefined,
     notes: r.notes,
     label: item.label,
     ms,

@@ -19,6 +19,7 @@ export interface CliRunRequest {
   workers: number;
   fusionMode?: FusionMode;
   weight2d?: number;
+  wantCanonicalLandmarks?: boolean;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
 }
 
@@ -71,6 +72,7 @@ window.ig3dCli = {
       frame: {
         fusionMode: req.fusionMode ?? (has3d ? manifest.fusion?.mode ?? 'weighted' : '2d'),
         weight2d: req.weight2d ?? manifest.fusion?.weight2d ?? 1,
+        wantCanonicalLandmarks: req.wantCanonicalLandmarks,
       },
       onRow: (row) => buffer.push(serializeRow(row)),
       onProgress: (p) => (progress = p),

@@ -7,6 +7,7 @@ import { modelByRole } from '../core/manifest/parseManifest';
 import { CameraControls } from './CameraControls';
 import { ExpressionBars } from './ExpressionBars';
 import { Face3DView } from './Face3DView';
+import { FlameParamsPanel, FlameView } from './FlameView';
 import { FusionControl } from './FusionControl';
 import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
@@ -15,7 +16,7 @@ import { VideoPreview } from './VideoPreview';
 export function LiveView() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stopLoopRef = useRef<(() => void) | undefined>(undefined);
-  const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore();
+  const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore();
   const camera = useCameraStore();
   const live = useLiveStore();
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
@@ -98,7 +99,9 @@ export function LiveView() {
         <div className="gauges-row">
           <VACircumplex va={live.va} trail={live.trail} />
           <Face3DView />
+          {flameMesh && <FlameView />}
         </div>
+        {flameMesh && <FlameParamsPanel />}
       </div>
     </div>
   );

@@ -1,5 +1,27 @@
 import { useEffect, useRef } from 'react';
-import type { FrameResult } from '../core/types';
+import type { FlameResult, FrameResult } from '../core/types';
+
+/**
+ * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
+ * crop (camera.toImage), as dots. Returns how many landed inside the image.
+ */
+function drawFlamePoints(ctx: CanvasRenderingContext2D, flame: FlameResult): number {
+  const [a, b, c, d, e, f] = flame.camera.toImage;
+  const v = flame.vertices;
+  const { width, height } = ctx.canvas;
+  const r = Math.max(1, width / 640);
+  let inside = 0;
+  ctx.fillStyle = 'rgba(255, 180, 84, 0.55)';
+  for (let i = 0; i < v.length; i += 6) {
+    // every other vertex: FLAME's 5023 are denser than the preview's pixels
+    const x = a * v[i] + c * v[i + 1] + e;
+    const y = b * v[i] + d * v[i + 1] + f;
+    if (x < 0 || y < 0 || x >= width || y >= height) continue;
+    inside++;
+    ctx.fillRect(x - r / 2, y - r / 2, r, r);
+  }
+  return inside;
+}
 
 interface Props {
   stream?: MediaStream;
@@ -30,6 +52,7 @@ export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
       canvas.height = height;
     }
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;
     if (!lm) return;
     ctx.strokeStyle = 'rgba(120, 220, 255, 0.45)';

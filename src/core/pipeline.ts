@@ -4,17 +4,20 @@
  */
 import { modelByRole } from './manifest/parseManifest';
 import type { Fei2dModel, Head3dModel, Manifest } from './manifest/schema';
-import type { CropImage, InitOptions, ReadyInfo, FrameOptions } from '../worker/protocol';
+import type { CropImage, InitOptions, ReadyInfo, FrameOptions, Head3dEvaluation } from '../worker/protocol';
 import type { BranchOutput, ExecutionProvider, FrameResult, StageTimings, ValenceArousal } from './types';
 import { permutationToInternal, toInternalOrder } from './classes/expressionClasses';
 import { lateFusion, softmax } from './fusion/lateFusion';
 import { derivedVA, fuseVA } from './va/derivedVA';
-import { cropTransformForRecipe, landmarksToPixels, pixelsToTensor, sampleCrop } from './crop';
-import { canonicalMeshFromTask } from './mesh/canonicalMesh';
+import { cropTransformForRecipe, landmarksToPixels, pixelsToTensor, sampleCrop, type CropSource } from './crop';
+import { canonicalMeshFromTask, type CanonicalMesh } from './mesh/canonicalMesh';
+import { landmarksToCanonicalFrame } from './mesh/canonicalFrame';
 import { FaceLandmarkerRunner, type ImageLike, type LandmarkDetection, type LandmarkerDelegate } from './inference/faceLandmarker';
 import { configureOrtEnv, ModelSession, resolveEp, webgpuDeviceLost } from './inference/ortSession';
 import { loadPackFile } from './inference/packFiles';
 import { assembleFeatures3d, DEFAULT_FEATURE_GROUPS, standardizeFeatures } from './inference/features3d';
+import { FlameBranch } from './inference/flameBranch';
+import { FLAME_FEATURE_GROUPS } from './flame/regressorOutputs';
 
 /** Init options plus worker-side knobs not (yet) in the protocol. */
 export interface PipelineOptions extends InitOptions {
@@ -97,6 +100,7 @@ function imageSize(img: ImageLike): { width: number; height: number } {
 export class InferencePipeline {
   private branch2d?: Branch & { model: Fei2dModel };
   private branch3d?: Branch & { model: Head3dModel };
+  private flame?: FlameBranch;
   private ep: ExecutionProvider = 'wasm';
   private gpuLost = false;
   private listeners: StatusListener[] = [];
@@ -106,6 +110,7 @@ export class InferencePipeline {
     private readonly manifest: Manifest,
     private readonly landmarker: FaceLandmarkerRunner,
     readonly info: ReadyInfo,
+    private readonly mesh: CanonicalMesh,
   ) {}
 
   static async createFromOptions(options: PipelineOptions, onStatus?: StatusListener): Promise<InferencePipeline> {
@@ -114,14 +119,21 @@ export class InferencePipeline {
     if (!lmModel) throw new Error('the pack has no landmarker model');
     const fei2d = modelByRole(manifest, 'fei2d');
     const head3d = modelByRole(manifest, 'head3d');
+    const regressor = modelByRole(manifest, 'regressor3d');
+    const morphable = modelByRole(manifest, 'morphable');
+    if (regressor && !morphable) throw new Error(`the pack has a FLAME regressor (${regressor.id}) but no model with role "morphable" (flame.bin)`);
 
     // Fetch everything in parallel: the network, not CPU, dominates start-up.
-    const [taskBytes, bytes2d, bytes3d, epChoice] = await Promise.all([
+    const [taskBytes, bytes2d, bytes3d, bytesReg, bytesFlame, epChoice] = await Promise.all([
       loadPackFile(options, lmModel.file, lmModel.sha256),
       fei2d ? loadPackFile(options, fei2d.file, fei2d.sha256) : undefined,
       head3d ? loadPackFile(options, head3d.file, head3d.sha256) : undefined,
+      regressor ? loadPackFile(options, regressor.file, regressor.sha256) : undefined,
+      regressor && morphable ? loadPackFile(options, morphable.file, morphable.sha256) : undefined,
       resolveEp(options.ep),
     ]);
+    // A malformed flame.bin fails here, before any model is opened.
+    const flameDecoder = regressor && bytesFlame ? FlameBranch.prepareDecoder(regressor, bytesFlame) : undefined;
     const mesh = canonicalMeshFromTask(taskBytes);
     const landmarker = await FaceLandmarkerRunner.create({
       modelBytes: taskBytes,
@@ -136,6 +148,7 @@ export class InferencePipeline {
     const open = async (e: ExecutionProvider) => ({
       s2d: fei2d && bytes2d ? await ModelSession.create({ id: fei2d.id, bytes: bytes2d, inputs: [fei2d.input.name], outputs: outputNames(fei2d) }, e) : undefined,
       s3d: head3d && bytes3d ? await ModelSession.create({ id: head3d.id, bytes: bytes3d, inputs: [head3d.input.name], outputs: outputNames(head3d) }, e) : undefined,
+      flame: regressor && bytesReg && flameDecoder ? await FlameBranch.create(regressor, bytesReg, flameDecoder, e) : undefined,
     });
     let sessions: Awaited<ReturnType<typeof open>>;
     try {
@@ -143,7 +156,7 @@ export class InferencePipeline {
         sessions = await open(ep);
       } catch (e) {
         // A name mismatch is the pack's fault and would fail on WASM too: report it as is.
-        if (ep !== 'webgpu' || /not found; the model has/.test((e as Error).message)) throw e;
+        if (ep !== 'webgpu' || /not found; the model has|manifest says|was not produced/.test((e as Error).message)) throw e;
         epNote = `WebGPU failed (${(e as Error).message}): using WASM`;
         ep = 'wasm';
         sessions = await open(ep);
@@ -153,12 +166,14 @@ export class InferencePipeline {
       throw e;
     }
 
-    const roles = ['landmarker', ...(fei2d ? ['fei2d'] : []), ...(head3d ? ['head3d'] : [])];
-    const p = new InferencePipeline(manifest, landmarker, { ep, epNote, triangles: mesh.triangles, roles });
+    const roles = ['landmarker', ...(fei2d ? ['fei2d'] : []), ...(head3d ? ['head3d'] : []), ...(sessions.flame ? ['regressor3d', 'morphable'] : [])];
+    const flameMesh = sessions.flame && regressor ? { ...sessions.flame.mesh, family: regressor.family } : undefined;
+    const p = new InferencePipeline(manifest, landmarker, { ep, epNote, triangles: mesh.triangles, roles, ...(flameMesh ? { flameMesh } : {}) }, mesh);
     p.ep = ep;
     if (onStatus) p.listeners.push(onStatus);
     if (fei2d && sessions.s2d) p.branch2d = { ...branchOf(fei2d, sessions.s2d), model: fei2d };
     if (head3d && sessions.s3d) p.branch3d = { ...branchOf(head3d, sessions.s3d), model: head3d };
+    p.flame = sessions.flame;
     if (ep === 'webgpu') {
       void webgpuDeviceLost().then((reason) => {
         p.gpuLost = true;
@@ -183,7 +198,7 @@ export class InferencePipeline {
   private async fallBackToWasm(reason: string): Promise<void> {
     if (this.ep === 'wasm') return;
     this.ep = 'wasm';
-    await Promise.all([this.branch2d?.session.moveToWasm(), this.branch3d?.session.moveToWasm()]);
+    await Promise.all([this.branch2d?.session.moveToWasm(), this.branch3d?.session.moveToWasm(), this.flame?.session.moveToWasm()]);
     this.emit(`now running on WASM: ${reason}`);
   }
 
@@ -197,6 +212,23 @@ export class InferencePipeline {
       await this.fallBackToWasm(`WebGPU run failed: ${(e as Error).message}`);
       return runBranch(b, feeds);
     }
+  }
+
+  /** The FLAME branch for one face; like runSafe, a WebGPU failure moves everything to WASM and retries once. */
+  private async runFlame(image: ImageLike, landmarksPx: Float32Array, timings: StageTimings): Promise<PipelineResult['flame']> {
+    const flame = this.flame!;
+    if (this.gpuLost && this.ep === 'webgpu') await this.fallBackToWasm('WebGPU device lost');
+    let run;
+    try {
+      run = await flame.run(image as CropSource, landmarksPx);
+    } catch (e) {
+      if (flame.session.ep !== 'webgpu') throw e;
+      await this.fallBackToWasm(`WebGPU run failed: ${(e as Error).message}`);
+      run = await flame.run(image as CropSource, landmarksPx);
+    }
+    timings.regressor3d = run.regressorMs;
+    timings.flame = run.decodeMs;
+    return run.flame;
   }
 
   private landmarkerInput(image: ImageLike, notes: string[]): ImageLike {
@@ -264,9 +296,25 @@ export class InferencePipeline {
       timings.model2d = now() - t;
     }
 
+    // FLAME pack: regressor → parameter groups → decoded mesh; the groups can feed the 3D head.
+    if (this.flame) {
+      try {
+        result.flame = await this.runFlame(image, landmarksToPixels(face.landmarks, size.width, size.height), timings);
+      } catch (e) {
+        notes.push(`FLAME regressor failed on this frame: ${(e as Error).message}`);
+      }
+    }
+
     // 3D parameters (always, raw: batch extraction trains heads on them), then the head3d MLP.
-    const groups = this.branch3d ? this.branch3d.model.input.features : DEFAULT_FEATURE_GROUPS;
-    const feats = assembleFeatures3d(groups, face, { hasPose: det.hasPose ?? true });
+    const groups = this.branch3d
+      ? this.branch3d.model.input.features
+      : this.flame
+        ? [...DEFAULT_FEATURE_GROUPS, ...FLAME_FEATURE_GROUPS[this.flame.model.family]]
+        : DEFAULT_FEATURE_GROUPS;
+    if (options.wantCanonicalLandmarks || groups.some((g) => g.group === 'canonicalLandmarks')) {
+      face.canonicalLandmarks = landmarksToCanonicalFrame(face.landmarks, size, this.mesh.positions, this.mesh.procrustes).canonical;
+    }
+    const feats = assembleFeatures3d(groups, face, { hasPose: det.hasPose ?? true, groups: { canonicalLandmarks: face.canonicalLandmarks, ...result.flame?.params } });
     if (feats.ok) result.features3d = { values: feats.values, groups: feats.groups };
     if (this.branch3d) {
       if (feats.ok) {
@@ -307,9 +355,31 @@ export class InferencePipeline {
     return { ...va, source: 'fused' };
   }
 
+  /**
+   * Teaching mode: run the 3D head alone on a raw feature vector (the manifest's head3d feature
+   * groups, concatenated), e.g. blendshapes edited with sliders. Same standardisation, class
+   * order and VA rules as for a frame's 3D branch.
+   */
+  async evaluateHead3d(features: Float32Array): Promise<Head3dEvaluation> {
+    const b = this.branch3d;
+    if (!b) throw new Error('this pack has no 3D head (role "head3d")');
+    const input = b.model.input;
+    const expected = input.features.reduce((s, g) => s + g.size, 0);
+    if (features.length !== expected) {
+      throw new Error(`the 3D head takes ${expected} features (${input.features.map((g) => `${g.group} ${g.size}`).join(' + ')}), got ${features.length}`);
+    }
+    for (let i = 0; i < features.length; i++) {
+      if (!Number.isFinite(features[i])) throw new Error(`feature ${i} is not a finite number`);
+    }
+    const x = standardizeFeatures(features, input.standardize);
+    const out = await this.runSafe(b, { [input.name]: { data: x, dims: [1, x.length] } });
+    const va: ValenceArousal = out.va ? { ...out.va, source: 'model' } : { ...derivedVA(out.probs), source: 'derived' };
+    return { logits: out.logits, probs: out.probs, va };
+  }
+
   async close(): Promise<void> {
     this.landmarker.close();
-    await Promise.all([this.branch2d?.session.release(), this.branch3d?.session.release()]);
+    await Promise.all([this.branch2d?.session.release(), this.branch3d?.session.release(), this.flame?.release()]);
   }
 }
 

@@ -45,6 +45,8 @@ export interface FaceGeometry {
   /** 52 blendshape scores in MediaPipe's order. */
   blendshapes: Float32Array;
   headPose: HeadPose;
+  /** 478×3 landmarks in the canonical face frame (cm, pose removed); computed when asked for. */
+  canonicalLandmarks?: Float32Array;
   /** Face box in image pixels. */
   box: { x: number; y: number; width: number; height: number };
 }
@@ -60,6 +62,28 @@ export interface StageTimings {
   total?: number;
 }
 
+/** 2×3 affine in canvas order [a, b, c, d, e, f]: x' = a·x + c·y + e, y' = b·x + d·y + f. */
+export type Affine2x3 = readonly [number, number, number, number, number, number];
+
+/** What a FLAME regressor (EMOCA v2 / SMIRK pack) gave for the face, decoded by the worker. */
+export interface FlameResult {
+  family: 'emoca-v2' | 'smirk';
+  /** The regressor's output groups by manifest name (shape, exp, pose, cam, …), batch index 0. */
+  params: Record<string, Float32Array>;
+  /** Posed FLAME vertices [V×3], FLAME units (metres, y up, face looking along +z). */
+  vertices: Float32Array;
+  camera: {
+    /** Weak-perspective camera [scale, tx, ty] as the regressor emitted it (crop space). */
+    cam: [number, number, number];
+    /** [height, width] of the regressor's input crop. */
+    cropSize: [number, number];
+    /** Crop pixels → image pixels (the crop the regressor saw). */
+    cropToImage: Affine2x3;
+    /** FLAME (x, y) → image pixels: the camera mapped back through the crop (for overlays). */
+    toImage: Affine2x3;
+  };
+}
+
 export interface FrameResult {
   frameId: number;
   timestamp: number;
@@ -72,6 +96,8 @@ export interface FrameResult {
   branch2d?: BranchOutput;
   branch3d?: BranchOutput;
   fused?: FusedOutput;
+  /** Set when the pack has a FLAME regressor (role regressor3d + morphable) and a face was found. */
+  flame?: FlameResult;
   va?: ValenceArousal;
   /** Human-readable notes for the user: "several faces, using the largest", fallbacks... */
   notes: string[];

@@ -6,11 +6,16 @@ import { create } from 'zustand';
 import type { Manifest } from '../core/manifest/schema';
 import { parseManifest } from '../core/manifest/parseManifest';
 import type { ExecutionProvider } from '../core/types';
-import type { EpPreference } from '../worker/protocol';
+import type { EpPreference, ReadyInfo } from '../worker/protocol';
 import { InferenceClient } from '../worker/inferenceClient';
 import { appAssetUrls, defaultPackUrl } from '../app/assetUrls';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+/** Which pack runs: the one shipped with the app, or one the user brought (files in memory). */
+export type PackSource =
+  | { kind: 'builtin' }
+  | { kind: 'files'; id: string; manifest: Manifest; files: Record<string, ArrayBuffer> };
 
 interface PipelineState {
   status: Status;
@@ -22,7 +27,17 @@ interface PipelineState {
   error?: string;
   triangles?: Uint32Array;
   client?: InferenceClient;
+  /** The pack that runs (or is being loaded by `load`). */
+  pack: PackSource;
+  /** FLAME mesh of a FLAME pack (triangles sent once by the worker). */
+  flameMesh?: ReadyInfo['flameMesh'];
+  /** (Re)load the current pack, e.g. with another EP; the old pipeline stops first. */
   load: (epPreference?: EpPreference) => Promise<void>;
+  /**
+   * Switch to another pack. The current pipeline keeps running until the new one is ready;
+   * on failure it stays, and the error message is returned (undefined on success).
+   */
+  loadPack: (pack: PackSource) => Promise<string | undefined>;
 }
 
 async function fetchManifest(baseUrl: string): Promise<Manifest> {
@@ -33,25 +48,58 @@ async function fetchManifest(baseUrl: string): Promise<Manifest> {
   return parsed.manifest;
 }
 
-export const usePipelineStore = create<PipelineState>()((set, get) => ({
-  status: 'idle',
-  epPreference: 'auto',
-  async load(epPreference = get().epPreference) {
-    get().client?.close();
-    set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined });
-    try {
-      const packBaseUrl = defaultPackUrl();
-      const manifest = await fetchManifest(packBaseUrl);
-      const client = await InferenceClient.createFromOptions({
-        packBaseUrl,
-        manifest,
-        ep: epPreference,
-        assets: appAssetUrls(),
-      });
-      client.onStatus((ep, message) => set({ ep, epNote: message }));
-      set({ status: 'ready', client, manifest, ep: client.info.ep, epNote: client.info.epNote, triangles: client.info.triangles });
-    } catch (e) {
-      set({ status: 'error', error: `Model failed to load: ${(e as Error).message}` });
-    }
-  },
-}));
+async function startClient(pack: PackSource, ep: EpPreference): Promise<{ client: InferenceClient; manifest: Manifest }> {
+  const packBaseUrl = defaultPackUrl();
+  const manifest = pack.kind === 'builtin' ? await fetchManifest(packBaseUrl) : pack.manifest;
+  const client = await InferenceClient.createFromOptions({
+    packBaseUrl,
+    manifest,
+    ...(pack.kind === 'files' ? { packFiles: pack.files } : {}),
+    ep,
+    assets: appAssetUrls(),
+  });
+  return { client, manifest };
+}
+
+export const usePipelineStore = create<PipelineState>()((set, get) => {
+  const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest) => {
+    client.onStatus((ep, message) => set({ ep, epNote: message }));
+    set({
+      status: 'ready',
+      error: undefined,
+      pack,
+      client,
+      manifest,
+      ep: client.info.ep,
+      epNote: client.info.epNote,
+      triangles: client.info.triangles,
+      flameMesh: client.info.flameMesh,
+    });
+  };
+  return {
+    status: 'idle',
+    epPreference: 'auto',
+    pack: { kind: 'builtin' },
+    async load(epPreference = get().epPreference) {
+      const pack = get().pack;
+      get().client?.close();
+      set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined });
+      try {
+        const { client, manifest } = await startClient(pack, epPreference);
+        adopt(pack, client, manifest);
+      } catch (e) {
+        set({ status: 'error', error: `Model failed to load: ${(e as Error).message}` });
+      }
+    },
+    async loadPack(pack) {
+      try {
+        const { client, manifest } = await startClient(pack, get().epPreference);
+        get().client?.close();
+        adopt(pack, client, manifest);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  };
+});

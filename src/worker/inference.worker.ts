@@ -31,8 +31,13 @@ async function init(options: PipelineOptions): Promise<void> {
     await pipeline?.close();
     pipeline = undefined;
     pipeline = await InferencePipeline.createFromOptions(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
-    // Copy: the triangles are reused by later inits and transfer would detach them.
-    post({ type: 'ready', info: { ...pipeline.info, triangles: pipeline.info.triangles.slice() } });
+    // Copy: the triangles are reused by later inits and transfer would detach them (the FLAME
+    // faces are a view into flame.bin, which the decoder keeps using).
+    const { flameMesh } = pipeline.info;
+    post({
+      type: 'ready',
+      info: { ...pipeline.info, triangles: pipeline.info.triangles.slice(), ...(flameMesh ? { flameMesh: { ...flameMesh, triangles: flameMesh.triangles.slice() } } : {}) },
+    });
   } catch (e) {
     post({ type: 'initError', message: errorMessage(e) });
   }
@@ -43,11 +48,23 @@ async function frame(msg: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
     if (!pipeline) throw new Error('the inference pipeline is not initialised');
     const { crops, ...result } = await pipeline.process(msg.bitmap, msg.timestamp, msg.options, msg.id);
     const transfer: Transferable[] = crops ? Object.values(crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
+    // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
+    if (result.flame) transfer.push(result.flame.vertices.buffer as ArrayBuffer);
     post({ type: 'result', id: msg.id, result, crops }, transfer);
   } catch (e) {
     post({ type: 'frameError', id: msg.id, message: errorMessage(e) });
   } finally {
     msg.bitmap?.close?.();
+  }
+}
+
+async function evalHead3d(msg: Extract<ToWorker, { type: 'evalHead3d' }>): Promise<void> {
+  try {
+    if (!pipeline) throw new Error('the inference pipeline is not initialised');
+    const result = await pipeline.evaluateHead3d(msg.features);
+    post({ type: 'head3dResult', id: msg.id, result });
+  } catch (e) {
+    post({ type: 'head3dError', id: msg.id, message: errorMessage(e) });
   }
 }
 
@@ -59,6 +76,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'frame':
       queue = queue.then(() => frame(msg));
+      break;
+    case 'evalHead3d':
+      queue = queue.then(() => evalHead3d(msg));
       break;
     case 'dispose':
       queue = queue.then(async () => {

@@ -4,7 +4,7 @@
  */
 import type { PipelineOptions } from '../core/pipeline';
 import type { ExecutionProvider, FrameResult } from '../core/types';
-import type { CropImage, FrameOptions, FromWorker, ReadyInfo, ToWorker } from './protocol';
+import type { CropImage, FrameOptions, FromWorker, Head3dEvaluation, ReadyInfo, ToWorker } from './protocol';
 
 export type ClientResult = FrameResult & { crops?: Record<string, CropImage> };
 export type StatusCallback = (ep: ExecutionProvider, message: string) => void;
@@ -12,6 +12,7 @@ export type StatusCallback = (ep: ExecutionProvider, message: string) => void;
 export class InferenceClient {
   private nextId = 1;
   private pending = new Map<number, { resolve: (r: ClientResult) => void; reject: (e: Error) => void }>();
+  private pendingHead3d = new Map<number, { resolve: (r: Head3dEvaluation) => void; reject: (e: Error) => void }>();
   private statusCallbacks: StatusCallback[] = [];
   private closed = false;
   private restarting?: { resolve: () => void; reject: (e: Error) => void };
@@ -82,6 +83,19 @@ export class InferenceClient {
     this.failAll('inference client closed');
   }
 
+  /**
+   * Run the pack's 3D head on a raw feature vector (no image), e.g. teaching mode's sliders.
+   * Queued behind frames in the worker; rejects when the pack has no head3d.
+   */
+  evaluateHead3d(features: Float32Array): Promise<Head3dEvaluation> {
+    if (this.closed) return Promise.reject(new Error('inference client closed'));
+    const id = this.nextId++;
+    return new Promise<Head3dEvaluation>((resolve, reject) => {
+      this.pendingHead3d.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'evalHead3d', id, features: features.slice() } satisfies ToWorker);
+    });
+  }
+
   private send(bitmap: ImageBitmap, timestamp: number, options: FrameOptions): Promise<ClientResult> {
     if (this.closed) {
       bitmap.close();
@@ -106,6 +120,14 @@ export class InferenceClient {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         p?.resolve(msg.crops ? { ...msg.result, crops: msg.crops } : msg.result);
+        break;
+      }
+      case 'head3dResult':
+      case 'head3dError': {
+        const p = this.pendingHead3d.get(msg.id);
+        this.pendingHead3d.delete(msg.id);
+        if (msg.type === 'head3dResult') p?.resolve(msg.result);
+        else p?.reject(new Error(msg.message));
         break;
       }
       case 'frameError': {
@@ -137,5 +159,7 @@ export class InferenceClient {
     this.restarting = undefined;
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
+    for (const p of this.pendingHead3d.values()) p.reject(new Error(message));
+    this.pendingHead3d.clear();
   }
 }

@@ -3,7 +3,7 @@
  * The worker owns MediaPipe and onnxruntime; the UI only sends frames and settings.
  */
 import type { Manifest } from '../core/manifest/schema';
-import type { ExecutionProvider, FrameResult, FusionMode } from '../core/types';
+import type { ExecutionProvider, FrameResult, FusionMode, ValenceArousal } from '../core/types';
 
 export type EpPreference = 'auto' | ExecutionProvider;
 
@@ -25,12 +25,25 @@ export interface FrameOptions {
   weight2d: number;
   /** Return the crop the 2D model saw (RGBA bytes), for the pipeline/detail views. */
   wantCrops?: boolean;
+  /** Also compute the landmarks in the canonical face frame (feature extraction, teaching mode). */
+  wantCanonicalLandmarks?: boolean;
 }
 
 export type ToWorker =
   | { type: 'init'; options: InitOptions }
   | { type: 'frame'; id: number; bitmap: ImageBitmap; timestamp: number; options: FrameOptions }
+  /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
+  | { type: 'evalHead3d'; id: number; features: Float32Array }
   | { type: 'dispose' };
+
+/** The 3D head's answer for a given raw feature vector (groups as the manifest's head3d input). */
+export interface Head3dEvaluation {
+  /** AffectNet order. */
+  logits: Float32Array;
+  probs: Float32Array;
+  /** The head's VA outputs when it has them ('model'), else derived from its probabilities ('derived'). */
+  va: ValenceArousal;
+}
 
 export interface ReadyInfo {
   ep: ExecutionProvider;
@@ -40,6 +53,8 @@ export interface ReadyInfo {
   triangles: Uint32Array;
   /** Roles of the models that loaded. */
   roles: string[];
+  /** FLAME mesh of a FLAME pack, sent once: triangles (indices into FrameResult.flame.vertices) and vertex count. */
+  flameMesh?: { triangles: Uint32Array; vertexCount: number; family: 'emoca-v2' | 'smirk' };
 }
 
 export interface CropImage {
@@ -52,6 +67,8 @@ export type FromWorker =
   | { type: 'ready'; info: ReadyInfo }
   | { type: 'result'; id: number; result: FrameResult; crops?: Record<string, CropImage> }
   | { type: 'frameError'; id: number; message: string }
+  | { type: 'head3dResult'; id: number; result: Head3dEvaluation }
+  | { type: 'head3dError'; id: number; message: string }
   | { type: 'initError'; message: string }
   /** Runtime change the UI must show, e.g. WebGPU device lost → now on WASM. */
   | { type: 'status'; ep: ExecutionProvider; message: string };

@@ -19,9 +19,11 @@ export async function loadPackFile(src: PackSource, path: string, sha256?: strin
     } catch (e) {
       throw new Error(`could not fetch ${path} from ${url.href}: ${(e as Error).message}`);
     }
-    if (!res.ok) {
-      const hint = path.startsWith('third_party/') ? ' (run `npm run setup` to provision third-party models)' : '';
-      throw new Error(`could not fetch ${path}: HTTP ${res.status}${hint}`);
+    const hint = path.startsWith('third_party/') ? ' (run `npm run setup` to provision third-party models)' : '';
+    if (!res.ok) throw new Error(`could not fetch ${path}: HTTP ${res.status}${hint}`);
+    // Single-page-app hosts answer a missing file with index.html; that is "not found", not a model.
+    if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
+      throw new Error(`${path} is missing from the pack (the server sent a web page instead)${hint}`);
     }
     bytes = new Uint8Array(await res.arrayBuffer());
   }

@@ -69,7 +69,7 @@ export const FEATURE_GROUPS = [
   // from MediaPipe FaceLandmarker
   'blendshapes', // 52 scores
   'headPose', // 6: yaw, pitch, roll (rad) + tx, ty, tz (normalised)
-  'canonicalLandmarksPca', // k: PCA of landmarks in the canonical face frame
+  'canonicalLandmarks', // 478×3: landmarks in the canonical (pose-free, metric) face frame, cm
   // from a FLAME regressor (EMOCA / SMIRK)
   'shape',
   'exp',
@@ -118,8 +118,6 @@ export const head3dModelSchema = baseModel.extend({
     features: z.array(featureSlice).min(1),
     /** Standardisation applied before the network: (x - mean) / std, per element. */
     standardize: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
-    /** For canonicalLandmarksPca: file with the PCA basis (pack-relative). */
-    pcaFile: packPath.optional(),
   }),
   outputs: z.object({
     logits: classLogitsOutput,

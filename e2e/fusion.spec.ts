@@ -1,0 +1,51 @@
+// Late fusion in live mode: the fusion control decides what the fused bars show.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+test.use({ fakeVideo: 'afew' });
+
+const probs = (page: Page, id: string) =>
+  page.getByTestId(id).locator('li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-prob'))));
+
+/** Largest difference between two bar sets shown at the same moment (same frame). */
+async function gap(page: Page, a: string, b: string): Promise<number> {
+  const [pa, pb] = await Promise.all([probs(page, a), probs(page, b)]);
+  return Math.max(...pa.map((v, i) => Math.abs(v - pb[i])));
+}
+
+test('fusion mode and 2D weight change the fused bars; the 3D head runs on the webcam', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+  await page.getByLabel('Temporal smoothing').uncheck(); // compare bars of one frame, not averages
+  await page.getByRole('button', { name: 'Start camera' }).click();
+
+  // The default pack has a 3D head: its bars fill in from the webcam's face.
+  await expect(page.getByTestId('bars-3d').locator('li.top')).toHaveCount(1, { timeout: 90_000 });
+  const p3d = await probs(page, 'bars-3d');
+  expect(p3d.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+
+  const mode = page.getByLabel('fusion mode');
+  await mode.selectOption('3d');
+  await expect.poll(() => gap(page, 'bars-fused', 'bars-3d'), { timeout: 30_000 }).toBeLessThan(1e-3);
+  await mode.selectOption('2d');
+  await expect.poll(() => gap(page, 'bars-fused', 'bars-2d'), { timeout: 30_000 }).toBeLessThan(1e-3);
+
+  // Weighted: w = 0 is the 3D head alone, w = 1 the 2D model alone, in between differs from both.
+  await mode.selectOption('weighted');
+  const slider = page.getByLabel('2D weight');
+  await slider.fill('0');
+  await expect(page.getByTestId('fusion-weight')).toHaveText('0.00');
+  await expect.poll(() => gap(page, 'bars-fused', 'bars-3d'), { timeout: 30_000 }).toBeLessThan(1e-3);
+  await slider.fill('1');
+  await expect.poll(() => gap(page, 'bars-fused', 'bars-2d'), { timeout: 30_000 }).toBeLessThan(1e-3);
+  await slider.fill('0.5');
+  await expect
+    .poll(async () => Math.min(await gap(page, 'bars-fused', 'bars-2d'), await gap(page, 'bars-fused', 'bars-3d')), { timeout: 30_000 })
+    .toBeGreaterThan(1e-3);
+
+  // Mean and max are offered too.
+  await mode.selectOption('max');
+  await expect(mode).toHaveValue('max');
+  await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1);
+});

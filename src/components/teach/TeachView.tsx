@@ -1,0 +1,324 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startLiveLoop } from '../../app/liveLoop';
+import { modelByRole } from '../../core/manifest/parseManifest';
+import { derivedVA } from '../../core/va/derivedVA';
+import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
+import type { Head3dEvaluation } from '../../worker/protocol';
+import type { ClientResult } from '../../worker/inferenceClient';
+import { useCameraStore } from '../../stores/cameraStore';
+import { usePipelineStore } from '../../stores/pipelineStore';
+import { teachFusion, useTeachStore } from '../../stores/teachStore';
+import { VideoPreview } from '../VideoPreview';
+import { ParamExplorer } from './ParamExplorer';
+import { PipelineView } from './PipelineView';
+import { composeFigure, downloadCanvasPng } from './figureExport';
+import './teach.css';
+
+const SHORTCUTS: [string, string][] = [
+  ['F', 'freeze / unfreeze the camera frame (copies its parameters into the sliders)'],
+  ['N / P', 'next / previous expression preset'],
+  ['R', 'reset the sliders'],
+  ['2 / 3', 'toggle the 2D / 3D branch in the fusion'],
+  ['E', 'export the current view as a PNG figure'],
+  ['L', 'presenter layout (large type, high contrast)'],
+  ['?', 'show / hide these shortcuts'],
+];
+
+function frameToCanvas(src: CanvasImageSource, width: number, height: number): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  c.getContext('2d')!.drawImage(src, 0, 0, width, height);
+  return c;
+}
+
+/** Teaching mode: freeze a moment, follow it through the method, and drive the 3D head with sliders. */
+export function TeachView() {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const meshCanvasRef = useRef<HTMLCanvasElement | null>(null);
+  const stopLoopRef = useRef<(() => void) | undefined>(undefined);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore();
+  const camera = useCameraStore();
+  const t = useTeachStore();
+  const [message, setMessage] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [help, setHelp] = useState(false);
+  const has3dHead = !!manifest && !!modelByRole(manifest, 'head3d');
+
+  useEffect(() => {
+    if (triangles) void useTeachStore.getState().loadAdapter();
+  }, [triangles]);
+
+  // Default fusion weight: the pack's, when it has one for both branches.
+  useEffect(() => {
+    if (manifest?.fusion && has3dHead) useTeachStore.getState().setWeight2d(manifest.fusion.weight2d);
+  }, [manifest, has3dHead]);
+
+  const stopLoop = useCallback(() => {
+    stopLoopRef.current?.();
+    stopLoopRef.current = undefined;
+  }, []);
+
+  const startLoop = useCallback(() => {
+    const video = videoRef.current;
+    const c = usePipelineStore.getState().client;
+    if (!video || !c || stopLoopRef.current) return;
+    stopLoopRef.current = startLiveLoop(video, c, {
+      frameOptions: () => ({ mode: 'video', fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true }),
+      onResult: (r) => useTeachStore.getState().setLive(r as ClientResult),
+      onError: (m) => setMessage(`Frame failed: ${m}`),
+    });
+  }, []);
+
+  const startCamera = useCallback(async () => {
+    setMessage(undefined);
+    const stream = await useCameraStore.getState().start();
+    if (!stream) return;
+    useTeachStore.getState().setFrozen(undefined);
+    useTeachStore.getState().setLive(undefined);
+    startLoop();
+  }, [startLoop]);
+
+  const stopCamera = useCallback(() => {
+    stopLoop();
+    useCameraStore.getState().stop();
+  }, [stopLoop]);
+
+  // Leaving the tab stops the loop and the camera; a new client (EP switch) restarts the loop.
+  useEffect(() => () => stopCamera(), [stopCamera]);
+  useEffect(() => {
+    if (stopLoopRef.current && client) {
+      stopLoop();
+      startLoop();
+    }
+  }, [client, startLoop, stopLoop]);
+
+  /** Run one still frame through the pipeline and make it the frozen frame; copy its parameters. */
+  const analyseStill = useCallback(async (image: HTMLCanvasElement, source: 'camera' | 'image') => {
+    const c = usePipelineStore.getState().client;
+    if (!c) return;
+    setBusy(true);
+    try {
+      const bitmap = await createImageBitmap(image);
+      const result = await c.detect(bitmap, { fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true, wantCanonicalLandmarks: true });
+      const st = useTeachStore.getState();
+      st.setFrozen({ result, image, source, at: Date.now() });
+      const a = st.adapter;
+      if (a) {
+        const v = a.fromFrame(result);
+        if (typeof v === 'string') setMessage(`Frozen, but the parameters could not be copied: ${v}.`);
+        else {
+          st.setValues(v, `copied from the frozen ${source === 'camera' ? 'camera frame' : 'photo'}`);
+          useTeachStore.setState({ presetIndex: -1 });
+          setMessage(undefined);
+        }
+      }
+    } catch (e) {
+      setMessage(`Could not analyse the frame: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  const freeze = useCallback(async () => {
+    const st = useTeachStore.getState();
+    if (st.frozen) {
+      // Unfreeze: back to the live camera if it is on.
+      st.setFrozen(undefined);
+      if (useCameraStore.getState().stream) startLoop();
+      return;
+    }
+    const video = videoRef.current;
+    if (!video || !useCameraStore.getState().stream || video.videoWidth === 0) {
+      setMessage('Start the camera first (or open a photo).');
+      return;
+    }
+    stopLoop();
+    await analyseStill(frameToCanvas(video, video.videoWidth, video.videoHeight), 'camera');
+  }, [analyseStill, startLoop, stopLoop]);
+
+  const openPhoto = useCallback(
+    async (file: File) => {
+      try {
+        const bmp = await createImageBitmap(file);
+        const canvas = frameToCanvas(bmp, bmp.width, bmp.height);
+        bmp.close();
+        stopLoop();
+        await analyseStill(canvas, 'image');
+      } catch (e) {
+        setMessage(`Could not open ${file.name}: ${(e as Error).message}`);
+      }
+    },
+    [analyseStill, stopLoop],
+  );
+
+  // What the pipeline view explains: the frozen frame, else the latest live frame.
+  const result = t.frozen?.result ?? (camera.stream ? t.live : undefined);
+  const headNow: Head3dEvaluation | undefined = t.head.status === 'ok' ? t.head.eval : t.head.status === 'busy' || t.head.status === 'error' ? t.head.last : undefined;
+  const b3d: Head3dEvaluation | undefined = useMemo(() => {
+    if (t.frozen || !result) return headNow; // frozen or no frame: the sliders drive the 3D branch
+    const b = result.branch3d;
+    return b ? { logits: b.logits, probs: b.probs, va: b.va ? { ...b.va, source: 'model' } : { ...derivedVA(b.probs), source: 'derived' } } : undefined;
+  }, [t.frozen, result, headNow]);
+  const fusion = useMemo(
+    () => teachFusion(result?.branch2d, b3d, { use2d: t.use2d, use3d: t.use3d, weight2d: t.weight2d, fusionMode: t.fusionMode, vaWeight2d: manifest?.fusion?.vaWeight2d ?? 0.6 }),
+    [result, b3d, t.use2d, t.use3d, t.weight2d, t.fusionMode, manifest],
+  );
+  const paramsForPipeline = useMemo(() => {
+    if (!t.adapter) return undefined;
+    if (t.frozen || !result) return t.values;
+    const v = t.adapter.fromFrame(result);
+    return typeof v === 'string' ? undefined : v;
+  }, [t.adapter, t.frozen, result, t.values]);
+  const paramsEdited = !!t.frozen && t.valuesOrigin !== `copied from the frozen ${t.frozen.source === 'camera' ? 'camera frame' : 'photo'}`;
+
+  const exportFigure = useCallback(async () => {
+    const st = useTeachStore.getState();
+    const r = st.frozen?.result ?? (useCameraStore.getState().stream ? st.live : undefined);
+    const d = fusion.disagreement;
+    const crop = r?.crops ? Object.values(r.crops)[0] : undefined;
+    const frameImage = st.frozen?.image ?? (videoRef.current && videoRef.current.videoWidth ? frameToCanvas(videoRef.current, videoRef.current.videoWidth, videoRef.current.videoHeight) : undefined);
+    const fig = composeFigure({
+      title: 'Ig3D in the browser: 2D pixels + 3D face parameters',
+      subtitle: `Parameters: ${st.valuesOrigin}. ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      frame: frameImage && r ? { image: frameImage, landmarks: r.face?.landmarks, triangles } : undefined,
+      crop,
+      mesh: meshCanvasRef.current,
+      bars: [
+        { title: '2D network', probs: fusion.probs2d, emphasis: d?.followed === '2d' },
+        { title: paramsEdited ? '3D head (edited parameters)' : '3D head', probs: fusion.probs3d, emphasis: d?.followed === '3d' },
+        { title: `Fused${fusion.fused?.mode === 'weighted' ? ` (w = ${st.weight2d.toFixed(2)})` : fusion.fused ? ` (${fusion.fused.mode})` : ''}`, probs: fusion.fused?.probs, emphasis: true },
+      ],
+      va: fusion.va,
+      notes: [
+        d
+          ? `2D says ${EXPRESSION_LABELS[d.top2d]}, 3D says ${EXPRESSION_LABELS[d.top3d]}: the fusion followed ${d.followed === 'neither' ? 'neither' : `the ${d.followed.toUpperCase()} branch`} (${EXPRESSION_LABELS[d.topFused]}).`
+          : 'Late fusion: ℓ = w·ℓ2D + (1−w)·ℓ3D, then softmax.',
+      ],
+    });
+    await downloadCanvasPng(fig, `ig3d-figure-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.png`);
+  }, [fusion, paramsEdited, triangles]);
+
+  // Keyboard shortcuts (not while typing in a text field or choosing in a select).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el.tagName === 'INPUT' && !['range', 'checkbox', 'button'].includes((el as HTMLInputElement).type)))) return;
+      const st = useTeachStore.getState();
+      const k = e.key.toLowerCase();
+      if (k === 'f') void freeze();
+      else if (k === 'n') st.nextPreset(1);
+      else if (k === 'p') st.nextPreset(-1);
+      else if (k === 'r') st.resetValues();
+      else if (k === '2') st.toggleBranch('2d');
+      else if (k === '3') st.toggleBranch('3d');
+      else if (k === 'e') void exportFigure();
+      else if (k === 'l') st.setPresenter(!st.presenter);
+      else if (e.key === '?') setHelp((h) => !h);
+      else if (e.key === 'Escape') setHelp(false);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [freeze, exportFigure]);
+
+  const cameraOn = camera.status === 'on' || camera.status === 'starting';
+  const liveVideo = (
+    <div>
+      <VideoPreview stream={camera.stream} videoRef={videoRef} result={cameraOn && !t.frozen ? t.live : undefined} triangles={triangles} />
+      {!cameraOn && <p className="muted small">Camera off. Start it, or open a photo.</p>}
+    </div>
+  );
+
+  return (
+    <div className={`teach ${t.presenter ? 'teach--presenter' : ''}`} data-testid="teach-view" data-presenter={t.presenter}>
+      <div className="teach-toolbar" role="toolbar" aria-label="teaching mode">
+        {cameraOn ? (
+          <button type="button" onClick={stopCamera}>
+            Stop camera
+          </button>
+        ) : (
+          <button type="button" onClick={() => void startCamera()} disabled={pipelineStatus !== 'ready'} data-testid="teach-start-camera">
+            Start camera
+          </button>
+        )}
+        <button type="button" onClick={() => void freeze()} disabled={busy || pipelineStatus !== 'ready'} data-testid="teach-freeze" aria-pressed={!!t.frozen}>
+          {t.frozen ? 'Unfreeze' : 'Freeze & copy parameters'} <kbd>F</kbd>
+        </button>
+        <button type="button" onClick={() => fileRef.current?.click()} disabled={busy || pipelineStatus !== 'ready'}>
+          Open photo…
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept="image/*"
+          hidden
+          data-testid="teach-photo-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void openPhoto(f);
+          }}
+        />
+        <button type="button" onClick={() => void exportFigure()} data-testid="teach-export">
+          Export figure <kbd>E</kbd>
+        </button>
+        <label className="toggle">
+          <input type="checkbox" checked={t.presenter} onChange={(e) => t.setPresenter(e.target.checked)} data-testid="teach-presenter" /> Presenter layout <kbd>L</kbd>
+        </label>
+        <button type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help}>
+          Shortcuts <kbd>?</kbd>
+        </button>
+      </div>
+      {help && (
+        <dl className="teach-help" data-testid="teach-help">
+          {SHORTCUTS.map(([k, d]) => (
+            <div key={k}>
+              <dt>
+                <kbd>{k}</kbd>
+              </dt>
+              <dd>{d}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <p className="status" role="status" data-testid="teach-status" data-frozen={!!t.frozen} data-live-frames={t.live ? t.live.frameId : 0}>
+        {busy
+          ? 'Analysing the frame…'
+          : (message ??
+            (t.frozen
+              ? `Frozen ${t.frozen.source === 'camera' ? 'camera frame' : 'photo'}: its parameters are in the sliders. Move them and watch the 3D head and the fusion change.`
+              : cameraOn
+                ? 'Live. Press F to freeze this moment and copy its 3D parameters into the sliders.'
+                : 'Start the camera (or open a photo), or play with the sliders and presets on the right.'))}
+      </p>
+      {camera.status === 'denied' || camera.status === 'unavailable' || camera.status === 'error' ? <p className="status status--alert">{camera.message}</p> : null}
+      {t.adapterStatus === 'error' && <p className="banner banner--error">{t.adapterError}</p>}
+
+      <div className="teach-grid">
+        <PipelineView
+          result={result}
+          frozenImage={t.frozen?.image}
+          liveVideo={liveVideo}
+          triangles={triangles}
+          adapter={t.adapter}
+          params={paramsForPipeline}
+          paramsEdited={paramsEdited}
+          fusion={fusion}
+          has3dHead={has3dHead}
+        />
+        {t.adapter && t.values ? <ParamExplorer adapter={t.adapter} meshCanvasRef={meshCanvasRef} /> : <p className="muted">{t.adapterStatus === 'error' ? '' : 'Loading the face model…'}</p>}
+      </div>
+      <p className="muted small" data-testid="teach-frame-params" data-blendshapes={t.frozen?.result.face ? JSON.stringify(Array.from(t.frozen.result.face.blendshapes, (v) => Math.round(v * 1e4) / 1e4)) : ''}>
+        Method: {''}
+        <a href="https://arxiv.org/abs/2408.16907" target="_blank" rel="noreferrer noopener">
+          Dong et al., Ig3D (arXiv:2408.16907)
+        </a>
+        . The learned face geometry is described in models/blendshape_geometry.md.
+      </p>
+    </div>
+  );
+}

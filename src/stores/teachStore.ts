@@ -1,0 +1,257 @@
+/**
+ * Teaching mode state: the face parameter adapter and the slider values, the 3D head's answer for
+ * them, the frozen (or live) frame that the pipeline view explains, fusion settings and the
+ * presenter layout. Inference itself goes through the shared pipeline client.
+ */
+import { create } from 'zustand';
+import type { Expression } from '../core/classes/expressionClasses';
+import { EXPRESSIONS } from '../core/classes/expressionClasses';
+import { lateFusion } from '../core/fusion/lateFusion';
+import { derivedVA, fuseVA } from '../core/va/derivedVA';
+import type { FusedOutput, FusionMode, ValenceArousal } from '../core/types';
+import { parseBlendshapeGeometry } from '../core/blendshapeModel/blendshapeGeometry';
+import { createMediapipeAdapter, headFeatureVector, parsePresetsFile, type FaceParamAdapter, type PresetsFile } from '../core/blendshapeModel/faceParams';
+import { modelByRole } from '../core/manifest/parseManifest';
+import type { Head3dEvaluation } from '../worker/protocol';
+import type { ClientResult } from '../worker/inferenceClient';
+import { defaultPackUrl } from '../app/assetUrls';
+import { usePipelineStore } from './pipelineStore';
+
+export const GEOMETRY_FILE = 'blendshape_geometry.bin';
+export const PRESETS_FILE = 'blendshape_geometry.presets.json';
+
+export interface FrozenFrame {
+  result: ClientResult;
+  /** The frame as the worker saw it (not mirrored). */
+  image: HTMLCanvasElement;
+  source: 'camera' | 'image';
+  at: number;
+}
+
+type HeadState =
+  | { status: 'none'; message: string }
+  | { status: 'busy'; last?: Head3dEvaluation }
+  | { status: 'ok'; eval: Head3dEvaluation }
+  | { status: 'error'; message: string; last?: Head3dEvaluation };
+
+interface TeachState {
+  adapterStatus: 'idle' | 'loading' | 'ready' | 'error';
+  adapterError?: string;
+  adapter?: FaceParamAdapter;
+  presetsInfo?: Pick<PresetsFile, 'source' | 'method'>;
+  values?: Float32Array;
+  /** Which preset was applied last (index into adapter.presets), or -1. */
+  presetIndex: number;
+  /** What the sliders came from, for the captions. */
+  valuesOrigin: string;
+  head: HeadState;
+  frozen?: FrozenFrame;
+  live?: ClientResult;
+  use2d: boolean;
+  use3d: boolean;
+  weight2d: number;
+  fusionMode: Exclude<FusionMode, '2d' | '3d'>;
+  presenter: boolean;
+  loadAdapter: () => Promise<void>;
+  setValue: (index: number, v: number) => void;
+  setValues: (values: Float32Array, origin: string) => void;
+  resetValues: () => void;
+  applyPreset: (index: number) => void;
+  nextPreset: (step?: number) => void;
+  setFrozen: (f: FrozenFrame | undefined) => void;
+  setLive: (r: ClientResult | undefined) => void;
+  toggleBranch: (b: '2d' | '3d') => void;
+  setWeight2d: (w: number) => void;
+  setPresenter: (on: boolean) => void;
+}
+
+let evalRunning = false;
+let evalDirty = false;
+
+/** Evaluate the 3D head for the current slider values; coalesces bursts (latest wins). */
+async function evaluateHead(get: () => TeachState, set: (p: Partial<TeachState>) => void): Promise<void> {
+  if (evalRunning) {
+    evalDirty = true;
+    return;
+  }
+  const { adapter, values } = get();
+  const { client, manifest } = usePipelineStore.getState();
+  const head = manifest ? modelByRole(manifest, 'head3d') : undefined;
+  if (!adapter || !values) return;
+  if (!client || !manifest) {
+    set({ head: { status: 'none', message: 'Models are loading…' } });
+    return;
+  }
+  if (!head) {
+    set({ head: { status: 'none', message: 'This model pack has no 3D head: the sliders move the mesh only.' } });
+    return;
+  }
+  const fv = headFeatureVector(head.input.features, adapter.features(values));
+  if (!fv.ok) {
+    set({ head: { status: 'none', message: `The pack’s 3D head needs ${fv.missing.join(', ')}, which ${adapter.label} does not provide.` } });
+    return;
+  }
+  evalRunning = true;
+  const prev = get().head;
+  set({ head: { status: 'busy', last: prev.status === 'ok' ? prev.eval : prev.status === 'busy' || prev.status === 'error' ? prev.last : undefined } });
+  try {
+    const r = await client.evaluateHead3d(fv.values);
+    set({ head: { status: 'ok', eval: r } });
+  } catch (e) {
+    const cur = get().head;
+    set({ head: { status: 'error', message: (e as Error).message, last: cur.status === 'busy' ? cur.last : undefined } });
+  } finally {
+    evalRunning = false;
+    if (evalDirty) {
+      evalDirty = false;
+      void evaluateHead(get, set);
+    }
+  }
+}
+
+async function fetchPackFile(name: string): Promise<Response> {
+  const res = await fetch(new URL(name, defaultPackUrl()));
+  if (!res.ok) throw new Error(`${name}: ${res.status} ${res.statusText}`);
+  return res;
+}
+
+export const useTeachStore = create<TeachState>()((set, get) => ({
+  adapterStatus: 'idle',
+  presetIndex: -1,
+  valuesOrigin: 'neutral start (all blendshapes 0)',
+  head: { status: 'none', message: 'Models are loading…' },
+  use2d: true,
+  use3d: true,
+  weight2d: 0.5,
+  fusionMode: 'weighted',
+  presenter: false,
+
+  async loadAdapter() {
+    const { adapterStatus } = get();
+    if (adapterStatus === 'loading' || adapterStatus === 'ready') return;
+    const triangles = usePipelineStore.getState().triangles;
+    if (!triangles) return; // called again when the pipeline is ready
+    set({ adapterStatus: 'loading', adapterError: undefined });
+    try {
+      const [geomRes, presetsRes] = await Promise.all([fetchPackFile(GEOMETRY_FILE), fetchPackFile(PRESETS_FILE).catch(() => undefined)]);
+      const geometry = parseBlendshapeGeometry(await geomRes.arrayBuffer());
+      const presets = presetsRes ? parsePresetsFile(await presetsRes.json()) : undefined;
+      const adapter = createMediapipeAdapter({ geometry, triangles, presets });
+      set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetsInfo: presets && { source: presets.source, method: presets.method } });
+      void evaluateHead(get, set);
+    } catch (e) {
+      set({ adapterStatus: 'error', adapterError: `The face model could not be loaded: ${(e as Error).message}` });
+    }
+  },
+
+  setValue(index, v) {
+    const values = get().values?.slice();
+    if (!values) return;
+    values[index] = v;
+    set({ values, presetIndex: -1, valuesOrigin: 'edited with the sliders' });
+    void evaluateHead(get, set);
+  },
+  setValues(values, origin) {
+    set({ values: values.slice(), valuesOrigin: origin });
+    void evaluateHead(get, set);
+  },
+  resetValues() {
+    const a = get().adapter;
+    if (!a) return;
+    set({ values: a.initialValues(), presetIndex: -1, valuesOrigin: 'reset (all blendshapes 0)' });
+    void evaluateHead(get, set);
+  },
+  applyPreset(index) {
+    const a = get().adapter;
+    const p = a?.presets[index];
+    if (!a || !p) return;
+    set({ values: p.values.slice(), presetIndex: index, valuesOrigin: `preset “${p.cls}” (mean of ${p.count ?? '?'} FER+ Train faces)` });
+    void evaluateHead(get, set);
+  },
+  nextPreset(step = 1) {
+    const a = get().adapter;
+    if (!a || a.presets.length === 0) return;
+    const n = a.presets.length;
+    const i = get().presetIndex;
+    get().applyPreset(i < 0 ? (step > 0 ? 0 : n - 1) : (((i + step) % n) + n) % n);
+  },
+  setFrozen(frozen) {
+    set({ frozen });
+  },
+  setLive(live) {
+    set({ live });
+  },
+  toggleBranch(b) {
+    const { use2d, use3d } = get();
+    // At least one branch stays on.
+    if (b === '2d') set({ use2d: !use2d || !use3d ? true : false });
+    else set({ use3d: !use3d || !use2d ? true : false });
+  },
+  setWeight2d(w) {
+    set({ weight2d: Math.max(0, Math.min(1, w)) });
+  },
+  setPresenter(presenter) {
+    set({ presenter });
+  },
+}));
+
+/** Re-evaluate when the pipeline (client/manifest) changes, e.g. a pack switch or EP change. */
+usePipelineStore.subscribe((s, prev) => {
+  if (s.client !== prev.client || s.manifest !== prev.manifest) {
+    const t = useTeachStore.getState();
+    if (t.adapterStatus === 'idle' || t.adapterStatus === 'error') void t.loadAdapter();
+    else if (t.values) t.setValues(t.values, t.valuesOrigin);
+  }
+});
+
+export interface TeachFusion {
+  fused?: FusedOutput;
+  va?: ValenceArousal;
+  /** Which branch produced the 3D logits: the slider values or the frame itself. */
+  logits2d?: Float32Array;
+  logits3d?: Float32Array;
+  probs2d?: Float32Array;
+  probs3d?: Float32Array;
+  disagreement?: { top2d: Expression; top3d: Expression; followed: '2d' | '3d' | 'neither'; topFused: Expression };
+}
+
+const argmax = (p: ArrayLike<number>) => {
+  let b = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[b]) b = i;
+  return b;
+};
+
+/**
+ * Late fusion as the pipeline does it, for what the teacher is looking at: the frame's 2D logits and
+ * the 3D head's logits for the current slider values (equal to the frame's own 3D branch right
+ * after "copy from frame").
+ */
+export function teachFusion(
+  b2d: { logits: Float32Array; probs: Float32Array; va?: { valence: number; arousal: number } } | undefined,
+  b3d: Head3dEvaluation | undefined,
+  opts: { use2d: boolean; use3d: boolean; weight2d: number; fusionMode: Exclude<FusionMode, '2d' | '3d'>; vaWeight2d: number },
+): TeachFusion {
+  const l2d = opts.use2d ? b2d?.logits : undefined;
+  const l3d = opts.use3d ? b3d?.logits : undefined;
+  const mode: FusionMode = l2d && l3d ? opts.fusionMode : l3d ? '3d' : '2d';
+  const fused = lateFusion(mode, opts.weight2d, l2d, l3d);
+  const out: TeachFusion = { fused, logits2d: b2d?.logits, logits3d: b3d?.logits, probs2d: b2d?.probs, probs3d: b3d?.probs };
+  if (fused) {
+    const va2 = b2d ? (b2d.va ?? derivedVA(b2d.probs)) : undefined;
+    const va3 = b3d ? (b3d.va.source === 'model' ? b3d.va : derivedVA(b3d.probs)) : undefined;
+    if (l2d && l3d && va2 && va3) {
+      const both = !!b2d?.va || b3d?.va.source === 'model';
+      out.va = both ? { ...fuseVA(va2, va3, opts.vaWeight2d), source: 'fused' } : { ...derivedVA(fused.probs), source: 'derived' };
+    } else if (l3d && b3d) out.va = b3d.va;
+    else if (l2d && b2d) out.va = b2d.va ? { ...b2d.va, source: 'model' } : { ...derivedVA(b2d.probs), source: 'derived' };
+  }
+  if (b2d && b3d && fused) {
+    const t2 = argmax(b2d.probs);
+    const t3 = argmax(b3d.probs);
+    if (t2 !== t3) {
+      const tf = argmax(fused.probs);
+      out.disagreement = { top2d: EXPRESSIONS[t2], top3d: EXPRESSIONS[t3], topFused: EXPRESSIONS[tf], followed: tf === t2 ? '2d' : tf === t3 ? '3d' : 'neither' };
+    }
+  }
+  return out;
+}
