@@ -22,6 +22,8 @@ const { rows, progress } = await runHeadless({
   packDir: typeof flags.pack === 'string' ? flags.pack : undefined,
   ep: 'wasm',
   wantCanonicalLandmarks: typeof flags.landmarks === 'string',
+  // Datasets fed to extract are tight face crops (FER+): keep a 2D prediction when no face is found.
+  wholeImageFallback: !flags['no-whole-image-fallback'],
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   onProgress: (p) => {

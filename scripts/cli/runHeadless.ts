@@ -25,6 +25,8 @@ export interface HeadlessOptions {
   limit?: number;
   /** Also return the landmarks in the canonical face frame (478×3 per row). */
   wantCanonicalLandmarks?: boolean;
+  /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
+  wholeImageFallback?: boolean;
   onProgress?: (p: BatchProgress) => void;
 }
 
@@ -74,6 +76,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
       ep: opts.ep ?? 'wasm',
       workers: opts.workers ?? 2,
       wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
+      wholeImageFallback: opts.wholeImageFallback,
       items: files.map((path, id) => ({
         id,
         path,

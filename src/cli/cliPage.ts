@@ -20,6 +20,7 @@ export interface CliRunRequest {
   fusionMode?: FusionMode;
   weight2d?: number;
   wantCanonicalLandmarks?: boolean;
+  wholeImageFallback?: boolean;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
 }
 
@@ -73,6 +74,7 @@ window.ig3dCli = {
         fusionMode: req.fusionMode ?? (has3d ? manifest.fusion?.mode ?? 'weighted' : '2d'),
         weight2d: req.weight2d ?? manifest.fusion?.weight2d ?? 1,
         wantCanonicalLandmarks: req.wantCanonicalLandmarks,
+        wholeImageFallback: req.wholeImageFallback,
       },
       onRow: (row) => buffer.push(serializeRow(row)),
       onProgress: (p) => (progress = p),

@@ -9,7 +9,7 @@ import type { BranchOutput, ExecutionProvider, FrameResult, StageTimings, Valenc
 import { permutationToInternal, toInternalOrder } from './classes/expressionClasses';
 import { lateFusion, softmax } from './fusion/lateFusion';
 import { derivedVA, fuseVA } from './va/derivedVA';
-import { cropTransformForRecipe, landmarksToPixels, pixelsToTensor, sampleCrop, type CropSource } from './crop';
+import { centreSquareCropTransform, cropTransformForRecipe, landmarksToPixels, pixelsToTensor, sampleCrop, type Affine, type CropSource } from './crop';
 import { canonicalMeshFromTask, type CanonicalMesh } from './mesh/canonicalMesh';
 import { landmarksToCanonicalFrame } from './mesh/canonicalFrame';
 import { FaceLandmarkerRunner, type ImageLike, type LandmarkDetection, type LandmarkerDelegate } from './inference/faceLandmarker';
@@ -259,6 +259,22 @@ export class InferencePipeline {
     }
   }
 
+  /** Crop with `affine` (crop pixels → image pixels), pack the tensor, run the 2D model. */
+  private async run2d(image: ImageLike, affine: Affine, result: PipelineResult, options: FrameOptions): Promise<void> {
+    const branch = this.branch2d!;
+    const spec = branch.model.input;
+    const [h, w] = spec.size;
+    let t = now();
+    const pixels = sampleCrop(image as CropSource, affine, w, h);
+    const data = pixelsToTensor(pixels.data, w, h, spec);
+    result.timings.crop = now() - t;
+    if (options.wantCrops) result.crops = { ...result.crops, [branch.id]: { width: w, height: h, rgba: pixels.data } };
+    const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
+    t = now();
+    result.branch2d = await this.runSafe(branch, { [spec.name]: { data, dims } });
+    result.timings.model2d = now() - t;
+  }
+
   /** Process one frame. Throws (with a readable message) only for this frame's problem. */
   async process(image: ImageLike, timestamp: number, options: FrameOptions, frameId = 0): Promise<PipelineResult> {
     const t0 = now();
@@ -274,6 +290,13 @@ export class InferencePipeline {
     result.faceCount = det.faceCount;
     notes.push(...det.notes);
     if (!det.face) {
+      if (options.mode === 'image' && options.wholeImageFallback && this.branch2d) {
+        const spec = this.branch2d.model.input;
+        await this.run2d(image, centreSquareCropTransform(size.width, size.height, spec.size), result, options);
+        result.fused = lateFusion('2d', 1, result.branch2d?.logits, undefined);
+        result.va = result.fused && this.valenceArousal(result, this.manifest.fusion?.vaWeight2d ?? 0.6, notes);
+        notes.push('no face found: the 2D model ran on the whole image (tight-crop fallback)');
+      }
       timings.total = now() - t0;
       return result;
     }
@@ -283,17 +306,7 @@ export class InferencePipeline {
     // 2D branch: crop → tensor → model.
     if (this.branch2d) {
       const spec = this.branch2d.model.input;
-      const [h, w] = spec.size;
-      t = now();
-      const affine = cropTransformForRecipe(spec.crop, landmarksToPixels(face.landmarks, size.width, size.height), spec.size);
-      const pixels = sampleCrop(image, affine, w, h);
-      const data = pixelsToTensor(pixels.data, w, h, spec);
-      timings.crop = now() - t;
-      if (options.wantCrops) result.crops = { [this.branch2d.id]: { width: w, height: h, rgba: pixels.data } };
-      const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
-      t = now();
-      result.branch2d = await this.runSafe(this.branch2d, { [spec.name]: { data, dims } });
-      timings.model2d = now() - t;
+      await this.run2d(image, cropTransformForRecipe(spec.crop, landmarksToPixels(face.landmarks, size.width, size.height), spec.size), result, options);
     }
 
     // FLAME pack: regressor → parameter groups → decoded mesh; the groups can feed the 3D head.

@@ -4,14 +4,12 @@
  * presenter layout. Inference itself goes through the shared pipeline client.
  */
 import { create } from 'zustand';
-import type { Expression } from '../core/classes/expressionClasses';
-import { EXPRESSIONS } from '../core/classes/expressionClasses';
-import { lateFusion } from '../core/fusion/lateFusion';
-import { derivedVA, fuseVA } from '../core/va/derivedVA';
-import type { FusedOutput, FusionMode, ValenceArousal } from '../core/types';
+import type { FusionMode } from '../core/types';
 import { parseBlendshapeGeometry } from '../core/blendshapeModel/blendshapeGeometry';
 import { createMediapipeAdapter, headFeatureVector, parsePresetsFile, type FaceParamAdapter, type PresetsFile } from '../core/blendshapeModel/faceParams';
 import { modelByRole } from '../core/manifest/parseManifest';
+import { parseFlameAsset } from '../core/flame/flameAsset';
+import { createFlameAdapter } from '../core/blendshapeModel/flameAdapter';
 import type { Head3dEvaluation } from '../worker/protocol';
 import type { ClientResult } from '../worker/inferenceClient';
 import { defaultPackUrl } from '../app/assetUrls';
@@ -129,15 +127,25 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
   async loadAdapter() {
     const { adapterStatus } = get();
     if (adapterStatus === 'loading' || adapterStatus === 'ready') return;
-    const triangles = usePipelineStore.getState().triangles;
-    if (!triangles) return; // called again when the pipeline is ready
+    const { triangles, manifest, pack } = usePipelineStore.getState();
+    if (!triangles || !manifest) return; // called again when the pipeline is ready
     set({ adapterStatus: 'loading', adapterError: undefined });
     try {
+      // A FLAME pack drives FLAME; the open pack drives the learned blendshape geometry.
+      const morphable = modelByRole(manifest, 'morphable');
+      const regressor = modelByRole(manifest, 'regressor3d');
+      if (morphable && regressor) {
+        const bytes = pack.kind === 'files' && pack.files[morphable.file] ? pack.files[morphable.file] : await (await fetchPackFile(morphable.file)).arrayBuffer();
+        const adapter = createFlameAdapter({ asset: parseFlameAsset(bytes), family: regressor.family });
+        set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetIndex: -1, presetsInfo: undefined, valuesOrigin: 'FLAME mean face (all parameters 0)' });
+        void evaluateHead(get, set);
+        return;
+      }
       const [geomRes, presetsRes] = await Promise.all([fetchPackFile(GEOMETRY_FILE), fetchPackFile(PRESETS_FILE).catch(() => undefined)]);
       const geometry = parseBlendshapeGeometry(await geomRes.arrayBuffer());
       const presets = presetsRes ? parsePresetsFile(await presetsRes.json()) : undefined;
       const adapter = createMediapipeAdapter({ geometry, triangles, presets });
-      set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetsInfo: presets && { source: presets.source, method: presets.method } });
+      set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetIndex: -1, valuesOrigin: 'neutral start (all blendshapes 0)', presetsInfo: presets && { source: presets.source, method: presets.method } });
       void evaluateHead(get, set);
     } catch (e) {
       set({ adapterStatus: 'error', adapterError: `The face model could not be loaded: ${(e as Error).message}` });
@@ -197,61 +205,15 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
 
 /** Re-evaluate when the pipeline (client/manifest) changes, e.g. a pack switch or EP change. */
 usePipelineStore.subscribe((s, prev) => {
-  if (s.client !== prev.client || s.manifest !== prev.manifest) {
+  if (s.manifest !== prev.manifest && prev.manifest) {
+    // Another pack (e.g. a FLAME pack dropped in): another adapter, and the old frame is stale.
+    useTeachStore.setState({ adapterStatus: 'idle', adapter: undefined, values: undefined, frozen: undefined, live: undefined });
+    void useTeachStore.getState().loadAdapter();
+  } else if (s.client !== prev.client || s.manifest !== prev.manifest) {
     const t = useTeachStore.getState();
     if (t.adapterStatus === 'idle' || t.adapterStatus === 'error') void t.loadAdapter();
     else if (t.values) t.setValues(t.values, t.valuesOrigin);
   }
 });
 
-export interface TeachFusion {
-  fused?: FusedOutput;
-  va?: ValenceArousal;
-  /** Which branch produced the 3D logits: the slider values or the frame itself. */
-  logits2d?: Float32Array;
-  logits3d?: Float32Array;
-  probs2d?: Float32Array;
-  probs3d?: Float32Array;
-  disagreement?: { top2d: Expression; top3d: Expression; followed: '2d' | '3d' | 'neither'; topFused: Expression };
-}
-
-const argmax = (p: ArrayLike<number>) => {
-  let b = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[b]) b = i;
-  return b;
-};
-
-/**
- * Late fusion as the pipeline does it, for what the teacher is looking at: the frame's 2D logits and
- * the 3D head's logits for the current slider values (equal to the frame's own 3D branch right
- * after "copy from frame").
- */
-export function teachFusion(
-  b2d: { logits: Float32Array; probs: Float32Array; va?: { valence: number; arousal: number } } | undefined,
-  b3d: Head3dEvaluation | undefined,
-  opts: { use2d: boolean; use3d: boolean; weight2d: number; fusionMode: Exclude<FusionMode, '2d' | '3d'>; vaWeight2d: number },
-): TeachFusion {
-  const l2d = opts.use2d ? b2d?.logits : undefined;
-  const l3d = opts.use3d ? b3d?.logits : undefined;
-  const mode: FusionMode = l2d && l3d ? opts.fusionMode : l3d ? '3d' : '2d';
-  const fused = lateFusion(mode, opts.weight2d, l2d, l3d);
-  const out: TeachFusion = { fused, logits2d: b2d?.logits, logits3d: b3d?.logits, probs2d: b2d?.probs, probs3d: b3d?.probs };
-  if (fused) {
-    const va2 = b2d ? (b2d.va ?? derivedVA(b2d.probs)) : undefined;
-    const va3 = b3d ? (b3d.va.source === 'model' ? b3d.va : derivedVA(b3d.probs)) : undefined;
-    if (l2d && l3d && va2 && va3) {
-      const both = !!b2d?.va || b3d?.va.source === 'model';
-      out.va = both ? { ...fuseVA(va2, va3, opts.vaWeight2d), source: 'fused' } : { ...derivedVA(fused.probs), source: 'derived' };
-    } else if (l3d && b3d) out.va = b3d.va;
-    else if (l2d && b2d) out.va = b2d.va ? { ...b2d.va, source: 'model' } : { ...derivedVA(b2d.probs), source: 'derived' };
-  }
-  if (b2d && b3d && fused) {
-    const t2 = argmax(b2d.probs);
-    const t3 = argmax(b3d.probs);
-    if (t2 !== t3) {
-      const tf = argmax(fused.probs);
-      out.disagreement = { top2d: EXPRESSIONS[t2], top3d: EXPRESSIONS[t3], topFused: EXPRESSIONS[tf], followed: tf === t2 ? '2d' : tf === t3 ? '3d' : 'neither' };
-    }
-  }
-  return out;
-}
+export { teachFusion, type TeachFusion } from '../components/teach/teachFusion';

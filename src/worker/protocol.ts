@@ -27,6 +27,11 @@ export interface FrameOptions {
   wantCrops?: boolean;
   /** Also compute the landmarks in the canonical face frame (feature extraction, teaching mode). */
   wantCanonicalLandmarks?: boolean;
+  /**
+   * Still images only: when no face is found, run the 2D model on the centred square of the
+   * whole image (for datasets of tight face crops). The row stays 'no face' and says so.
+   */
+  wholeImageFallback?: boolean;
 }
 
 export type ToWorker =

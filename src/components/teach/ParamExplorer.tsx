@@ -6,7 +6,7 @@ import { ExpressionBars } from '../ExpressionBars';
 import { VACircumplex } from '../VACircumplex';
 import { ParamMeshView } from './ParamMeshView';
 
-const OPEN_GROUPS = new Set(['brows', 'eyes', 'jaw', 'mouth']);
+const OPEN_GROUPS = new Set(['brows', 'eyes', 'jaw', 'mouth', 'expression', 'eyelids']);
 
 const Slider = memo(function Slider({ p, index, value, reference }: { p: ParamSpec; index: number; value: number; reference?: number }) {
   const setValue = useTeachStore((s) => s.setValue);
@@ -52,7 +52,9 @@ export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAd
 
   const byGroup = useMemo(() => {
     const m = new Map<string, { p: ParamSpec; i: number }[]>();
-    adapter.params.forEach((p, i) => m.set(p.group, [...(m.get(p.group) ?? []), { p, i }]));
+    adapter.params.forEach((p, i) => {
+      if (!p.hidden) m.set(p.group, [...(m.get(p.group) ?? []), { p, i }]);
+    });
     return m;
   }, [adapter]);
 
@@ -81,6 +83,7 @@ export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAd
 
       <div className="teach-presets" role="group" aria-label="expression presets">
         <span className="small muted">Presets (data-made):</span>
+        {adapter.presets.length === 0 && <span className="small muted">none for {adapter.label} yet</span>}
         {adapter.presets.map((p, i) => (
           <button
             key={p.cls}

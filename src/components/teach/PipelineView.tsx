@@ -96,8 +96,8 @@ export function PipelineView({ result, frozenImage, liveVideo, triangles, adapte
     if (!adapter || !params) return [];
     return adapter.params
       .map((p, i) => ({ p, v: params[i], i }))
-      .filter(({ p }) => p.group !== 'pose' && p.group !== 'identity' && p.key !== '_neutral')
-      .sort((a, b) => b.v - a.v)
+      .filter(({ p }) => p.group !== 'pose' && p.group !== 'identity' && !p.hidden && p.key !== '_neutral')
+      .sort((a, b) => Math.abs(b.v) - Math.abs(a.v))
       .slice(0, 8);
   })();
   const d = fusion.disagreement;
@@ -131,7 +131,7 @@ export function PipelineView({ result, frozenImage, liveVideo, triangles, adapte
         {topParams.length > 0 && (
           <>
             <p className="small">
-              Strongest blendshapes{paramsEdited ? <strong className="teach-edited"> (edited in the explorer)</strong> : ''}:
+              Strongest {adapter?.id === 'flame' ? 'FLAME parameters' : 'blendshapes'}{paramsEdited ? <strong className="teach-edited"> (edited in the explorer)</strong> : ''}:
             </p>
             <ul className="teach-topparams" data-testid="teach-topparams">
               {topParams.map(({ p, v }) => (

@@ -38,7 +38,7 @@ function drawBars(ctx: CanvasRenderingContext2D, x: number, y: number, w: number
   ctx.fillText(title, x, y);
   const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
   EXPRESSIONS.forEach((cls, i) => {
-    const yy = y + 18 + i * 34;
+    const yy = y + 14 + i * 30;
     ctx.font = `${i === top ? 'bold ' : ''}22px system-ui, sans-serif`;
     ctx.fillStyle = i === top ? TOP : INK;
     ctx.fillText(EXPRESSION_LABELS[cls], x, yy + 20);
@@ -162,7 +162,12 @@ export function composeFigure(f: FigureInput): HTMLCanvasElement {
   let y = 150;
   for (const b of f.bars.slice(0, 3)) {
     drawBars(ctx, col3x, y, 640, b.title, b.probs, !!b.emphasis);
-    y += 290;
+    if (!b.probs) {
+      ctx.fillStyle = MUTED;
+      ctx.font = '20px system-ui, sans-serif';
+      ctx.fillText('(not available)', col3x + 260, y);
+    }
+    y += 300;
   }
   drawVA(ctx, col2.x + col2.w / 2, 790, 125, f.va);
 

@@ -29,6 +29,8 @@ export interface ParamSpec {
   unit?: string;
   /** Feeds the 3D head (false: only changes the mesh, e.g. identity). */
   feedsHead: boolean;
+  /** Kept in the value vector (copied from frames, fed to the head) but without a slider. */
+  hidden?: boolean;
 }
 
 export interface ParamGroup {

@@ -122,3 +122,12 @@ export function landmarksToPixels(landmarks: ArrayLike<number>, width: number, h
   }
   return out;
 }
+
+/**
+ * The centred square of the whole image, as a crop transform. For still images that are
+ * already tight face crops (48×48 datasets) when the landmarker finds no face.
+ */
+export function centreSquareCropTransform(imageWidth: number, imageHeight: number, [h, w]: readonly [number, number]): Affine {
+  const side = Math.min(imageWidth, imageHeight);
+  return [side / w, 0, 0, side / h, (imageWidth - side) / 2, (imageHeight - side) / 2];
+}

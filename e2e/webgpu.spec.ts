@@ -1,0 +1,37 @@
+// The WebGPU path (SwiftShader here: correct but slow) and its agreement with WASM.
+import { expect, test } from './fixtures';
+
+test('the 2D model gives the same logits on the webgpu and wasm execution providers', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/cli.html');
+  await page.waitForFunction(() => 'ig3dCli' in window);
+  expect(await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter()))).toBe(true);
+  // A face-like smooth input; deterministic so both runs see the same tensor.
+  const input = Array.from({ length: 48 * 48 }, (_, i) => Math.sin(i / 37) * 0.6 + Math.cos(i / 11) * 0.3);
+  const run = (ep: 'webgpu' | 'wasm') =>
+    page.evaluate(
+      ({ ep, input }) =>
+        window.ig3dCli.benchModel({ modelUrl: new URL('models/fer2d.onnx', location.href).href, inputName: 'image', dims: [1, 1, 48, 48], inputs: [input], runs: 1, warmup: 0, ep, numThreads: 1 }),
+      { ep, input },
+    );
+  const gpu = await run('webgpu');
+  const cpu = await run('wasm');
+  expect(gpu.firstOutput).toHaveLength(8);
+  const maxDiff = Math.max(...gpu.firstOutput.map((v, i) => Math.abs(v - cpu.firstOutput[i])));
+  expect(maxDiff).toBeLessThan(1e-3);
+  const argmax = (x: number[]) => x.indexOf(Math.max(...x));
+  expect(argmax(gpu.firstOutput)).toBe(argmax(cpu.firstOutput));
+});
+
+test.describe('forcing WebGPU in the app', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('the badge shows WEBGPU and live predictions still arrive', async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto('/');
+    await page.getByLabel('execution provider').selectOption('webgpu');
+    await expect(page.getByTestId('ep-badge')).toHaveText('WEBGPU', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1, { timeout: 240_000 });
+  });
+});
