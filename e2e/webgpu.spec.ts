@@ -35,3 +35,26 @@ test.describe('forcing WebGPU in the app', () => {
     await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1, { timeout: 240_000 });
   });
 });
+
+test.describe('losing the GPU device', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('falls back to WASM, says so, and keeps predicting', async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto('/?debug');
+    await page.getByLabel('execution provider').selectOption('webgpu');
+    await expect(page.getByTestId('ep-badge')).toHaveText('WEBGPU', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const frames = () => page.getByTestId('live-status').getAttribute('data-frames').then(Number);
+    await expect.poll(frames, { timeout: 240_000 }).toBeGreaterThan(0);
+
+    await page.evaluate(() => {
+      type Hook = { pipeline: { getState: () => { client: { simulateGpuDeviceLoss: () => void } } } };
+      (window as unknown as { __ig3d: Hook }).__ig3d.pipeline.getState().client.simulateGpuDeviceLoss();
+    });
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 120_000 });
+    await expect(page.getByTestId("ep-note")).toContainText(/device (was )?lost/i);
+    const after = await frames();
+    await expect.poll(frames, { timeout: 60_000 }).toBeGreaterThan(after + 2);
+  });
+});

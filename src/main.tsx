@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { useLiveStore } from './stores/liveStore';
+import { usePipelineStore } from './stores/pipelineStore';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
@@ -10,7 +11,7 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-// `npm run bench` reads per-frame stage timings through this hook; only with ?bench in the URL.
-if (new URLSearchParams(location.search).has('bench')) {
-  (window as unknown as { __ig3dLive: typeof useLiveStore }).__ig3dLive = useLiveStore;
+// `npm run bench` and the e2e tests reach the stores through this hook; only with ?debug in the URL.
+if (new URLSearchParams(location.search).has('debug')) {
+  (window as unknown as { __ig3d: object }).__ig3d = { live: useLiveStore, pipeline: usePipelineStore };
 }

@@ -64,9 +64,12 @@ def main():
     print(f"exported {args.onnx}: {len(blob)/1e6:.2f} MB, opset {args.opset}, checker OK", flush=True)
 
     # --- score (PyTorch, float32, exactly the exported computation) -----------------
-    results = {}
+    results, counts = {}, {}
+    tr = load_split(args.data, "Train", args.cache)
+    counts["train"] = {"kept": len(tr["label"]), "dropped": tr["n_dropped"]}
     for split in ("Valid", "Test"):
         d = load_split(args.data, split, args.cache)
+        counts[split.lower()] = {"kept": len(d["label"]), "dropped": d["n_dropped"]}
         x = to_input(torch.from_numpy(d["images"]))
         with torch.no_grad():
             logits = torch.cat([model(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy()
@@ -92,6 +95,7 @@ def main():
         "classOrder": AFFECTNET_CLASSES,
         "outputOrder": FERPLUS_CLASSES,
         "testTimeAugmentation": "horizontal flip, mean of logits, inside the ONNX graph",
+        "splits": counts,
         "valid": results["valid"],
         "test": results["test"],
         "pytorch": {"version": torch.__version__, "dtype": "float32"},

@@ -37,14 +37,14 @@ async function benchLive(): Promise<void> {
   const samples = await withRunnerPage(
     {},
     async (page, origin) => {
-      await page.goto(`${origin}/index.html?bench`);
+      await page.goto(`${origin}/index.html?debug`);
       await page.getByLabel('execution provider').selectOption('wasm');
       await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
       await page.getByRole('button', { name: 'Start camera' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 10, undefined, { timeout: 120_000 });
       return page.evaluate(async (ms) => {
         type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; timings: Record<string, number>; fps: number }) => void) => () => void };
-        const store = (window as unknown as { __ig3dLive: Live }).__ig3dLive;
+        const store = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live;
         const out: { timings: Record<string, number>; fps: number }[] = [];
         let last: unknown;
         const unsub = store.subscribe((s) => {

@@ -202,30 +202,28 @@ export class InferencePipeline {
     this.emit(`now running on WASM: ${reason}`);
   }
 
-  /** Run one model; a WebGPU failure moves every model to WASM and retries once. */
-  private async runSafe(b: Branch, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<BranchOutput> {
-    if (this.gpuLost && this.ep === 'webgpu') await this.fallBackToWasm('WebGPU device lost');
+  /** Run `fn` on its session; a WebGPU failure moves every model to WASM and retries once. */
+  private async withWasmFallback<T>(session: { ep: ExecutionProvider }, fn: () => Promise<T>): Promise<T> {
+    if (this.gpuLost && this.ep === 'webgpu') await this.fallBackToWasm('the WebGPU device was lost');
     try {
-      return await runBranch(b, feeds);
+      return await fn();
     } catch (e) {
-      if (b.session.ep !== 'webgpu') throw e;
-      await this.fallBackToWasm(`WebGPU run failed: ${(e as Error).message}`);
-      return runBranch(b, feeds);
+      if (session.ep !== 'webgpu') throw e;
+      const msg = (e as Error).message;
+      // A lost device surfaces as a failed buffer map inside ORT; say what happened, not how.
+      await this.fallBackToWasm(/device (was )?lost/i.test(msg) ? 'the WebGPU device was lost' : `WebGPU run failed: ${msg}`);
+      return fn();
     }
+  }
+
+  private runSafe(b: Branch, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<BranchOutput> {
+    return this.withWasmFallback(b.session, () => runBranch(b, feeds));
   }
 
   /** The FLAME branch for one face; like runSafe, a WebGPU failure moves everything to WASM and retries once. */
   private async runFlame(image: ImageLike, landmarksPx: Float32Array, timings: StageTimings): Promise<PipelineResult['flame']> {
     const flame = this.flame!;
-    if (this.gpuLost && this.ep === 'webgpu') await this.fallBackToWasm('WebGPU device lost');
-    let run;
-    try {
-      run = await flame.run(image as CropSource, landmarksPx);
-    } catch (e) {
-      if (flame.session.ep !== 'webgpu') throw e;
-      await this.fallBackToWasm(`WebGPU run failed: ${(e as Error).message}`);
-      run = await flame.run(image as CropSource, landmarksPx);
-    }
+    const run = await this.withWasmFallback(flame.session, () => flame.run(image as CropSource, landmarksPx));
     timings.regressor3d = run.regressorMs;
     timings.flame = run.decodeMs;
     return run.flame;

@@ -6,6 +6,7 @@
 /// <reference lib="webworker" />
 import { InferencePipeline, type PipelineOptions } from '../core/pipeline';
 import type { FromWorker, ToWorker } from './protocol';
+import { destroyWebGpuDevice } from '../core/inference/ortSession';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -79,6 +80,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'evalHead3d':
       queue = queue.then(() => evalHead3d(msg));
+      break;
+    case 'simulateGpuDeviceLoss':
+      void destroyWebGpuDevice();
       break;
     case 'dispose':
       queue = queue.then(async () => {

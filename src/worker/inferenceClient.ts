@@ -67,6 +67,11 @@ export class InferenceClient {
     });
   }
 
+  /** Make the worker lose its WebGPU device, to show (and test) the fall-back to WASM. */
+  simulateGpuDeviceLoss(): void {
+    this.worker.postMessage({ type: 'simulateGpuDeviceLoss' } satisfies ToWorker);
+  }
+
   onStatus(cb: StatusCallback): () => void {
     this.statusCallbacks.push(cb);
     return () => {

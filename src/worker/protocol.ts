@@ -39,7 +39,9 @@ export type ToWorker =
   | { type: 'frame'; id: number; bitmap: ImageBitmap; timestamp: number; options: FrameOptions }
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
   | { type: 'evalHead3d'; id: number; features: Float32Array }
-  | { type: 'dispose' };
+  | { type: 'dispose' }
+  /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
+  | { type: 'simulateGpuDeviceLoss' };
 
 /** The 3D head's answer for a given raw feature vector (groups as the manifest's head3d input). */
 export interface Head3dEvaluation {

@@ -6,7 +6,8 @@ import { type Affine, invertAffine } from './affine';
 
 export type CropSource = ImageBitmap | OffscreenCanvas | ImageData;
 
-let scratch: OffscreenCanvas | undefined;
+/** One scratch canvas per crop size: the 2D model and a FLAME regressor crop at different sizes every frame. */
+const scratch = new Map<string, OffscreenCanvas>();
 
 function sourceCanvas(src: CropSource): CanvasImageSource {
   if (typeof ImageData !== 'undefined' && src instanceof ImageData) {
@@ -22,8 +23,14 @@ function sourceCanvas(src: CropSource): CanvasImageSource {
  * Outside the image is black (transparent → alpha 0, RGB 0), like OpenCV's constant border.
  */
 export function sampleCrop(src: CropSource, cropToImage: Affine, width: number, height: number): ImageData {
-  if (!scratch || scratch.width !== width || scratch.height !== height) scratch = new OffscreenCanvas(width, height);
-  const ctx = scratch.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | null;
+  const key = `${width}x${height}`;
+  let canvas = scratch.get(key);
+  if (!canvas) {
+    if (scratch.size >= 4) scratch.clear(); // bounded: sizes come from the pack's few models
+    canvas = new OffscreenCanvas(width, height);
+    scratch.set(key, canvas);
+  }
+  const ctx = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | null;
   if (!ctx) throw new Error('2D canvas not available in this context');
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, width, height);

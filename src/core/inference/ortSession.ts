@@ -157,3 +157,9 @@ export async function webgpuDeviceLost(): Promise<string> {
     return `WebGPU device unavailable: ${(e as Error).message}`;
   }
 }
+
+/** Destroy ORT's WebGPU device (as a GPU reset would); `webgpuDeviceLost` then resolves. */
+export async function destroyWebGpuDevice(): Promise<void> {
+  const device = await Promise.resolve(ort.env.webgpu.device).catch(() => undefined);
+  device?.destroy();
+}

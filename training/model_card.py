@@ -1,0 +1,158 @@
+"""Render public/models/fer2d.md (the model card) from public/models/fer2d.metrics.json.
+
+    /usr/bin/python3 training/model_card.py
+
+Numbers in the card are never typed by hand: they come from the metrics file written by
+export_fer2d.py (PyTorch) and eval_ort_web.mjs (onnxruntime-web).
+"""
+import argparse
+import json
+import os
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLASSES = ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Anger", "Contempt"]
+
+
+def pct(x):
+    return f"{100 * x:.2f}"
+
+
+def results_table(m):
+    rows = [("Valid", "PyTorch", m["valid"]), ("Test", "PyTorch", m["test"])]
+    ort = m.get("onnxruntimeWeb", {})
+    if "valid" in ort:
+        rows.insert(1, ("Valid", "onnxruntime-web", ort["valid"]))
+    if "test" in ort:
+        rows.append(("Test", "onnxruntime-web", ort["test"]))
+    head = "| split | runtime | n | accuracy | macro-F1 | " + " | ".join(CLASSES) + " |"
+    sep = "|" + "---|" * (5 + len(CLASSES))
+    lines = [head, sep]
+    for split, rt, r in rows:
+        rec = " | ".join(pct(r["perClassRecall"][c]) for c in CLASSES)
+        lines.append(f"| {split} | {rt} | {r['n']} | **{pct(r['accuracy'])}** | {pct(r['macroF1'])} | {rec} |")
+    sup = m["test"]["perClassSupport"]
+    lines.append("")
+    lines.append("Test support per class: " + ", ".join(f"{c} {sup[c]}" for c in CLASSES) + ".")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
+    p.add_argument("--out", default=os.path.join(REPO, "public", "models", "fer2d.md"))
+    args = p.parse_args()
+    m = json.load(open(args.metrics))
+    cfg = m["trainConfig"]
+    ort = m.get("onnxruntimeWeb", {})
+    parity = ort.get("test", {}).get("parityVsPytorch")
+    target_met = m["test"]["accuracy"] >= 0.85
+    budget = cfg.get("time_budget_min") or 0
+    rebuild_train = (f"--time-budget-min {budget:g}" if budget else f"--epochs {cfg['epochs']}")
+    card = f"""# fer2d — FER+ facial-expression CNN (8 classes)
+
+The default 2D expression model of ig3d-web: a compact ResNet trained from scratch on FER+,
+running in the browser with onnxruntime-web.
+
+**Test (FER+, majority protocol, n={m['test']['n']}): accuracy {pct(m['test']['accuracy'])} %,
+macro-F1 {pct(m['test']['macroF1'])} % (PyTorch{'' if not ort.get('test') else
+f"; onnxruntime-web {pct(ort['test']['accuracy'])} % / {pct(ort['test']['macroF1'])} %"}).**
+{'' if target_met else f"The project target of 85 % Test accuracy is **not** met; see *Status* below."}
+
+## Input / output contract
+
+| | |
+|---|---|
+| file | `fer2d.onnx`, {m['onnx']['bytes'] / 1e6:.2f} MB, opset {m['onnx']['opset']}, sha256 `{m['onnx']['sha256']}` |
+| input | `image`, float32 `[N, 1, 48, 48]` (dynamic N), grayscale, value = (pixel/255 − 0.5)/0.5 |
+| output | `logits`, float32 `[N, 8]`, raw logits (apply softmax yourself) in FER+ vote order: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt |
+| to AffectNet order | Neutral=0, Happy=1, Sad=3, Surprise=2, Fear=6, Disgust=5, Anger=4, Contempt=7 (FER+ indices) |
+| test-time augmentation | horizontal flip **inside the graph**: logits = mean(net(x), net(mirror(x))); the numbers below are of exactly this graph |
+| framing | FER2013-style face crops (face fills most of the 48×48 frame); the app crops from landmarks to match |
+
+## Data
+
+* **FER+** (Microsoft): the FER2013 images relabelled with 10 crowd votes each
+  (neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, not-a-face).
+  Images: 48×48 grayscale, from the Kaggle ICML-2013 challenge, **research use only**.
+  FER+ labels: **MIT licence**. Neither is redistributed with the app; only the trained weights are.
+* Splits used as published: Train to fit, Valid for every choice (recipe, checkpoint),
+  Test scored once at the end.
+* **Protocol ("majority")**: the label of an image is the argmax of its 10 votes (ties go to
+  the first class in vote order); images whose majority is unknown or not-a-face are dropped
+  ({", ".join(f"{k.capitalize()} {v['kept']} kept, {v['dropped']} dropped" for k, v in m['splits'].items())}).
+  Training targets are the **normalised 8-class vote distributions** (soft labels).
+  Note: this is the plain-argmax protocol of the project's data README; the original FER+
+  paper's "majority" mode additionally drops images without a >50 % majority, which makes its
+  test set easier, so numbers are not directly comparable with that paper.
+
+## Architecture
+
+`Fer2dNet` (`training/fer2d_model.py`), {m['params'] / 1e6:.2f} M parameters:
+stem conv3×3 1→32 (48×48) + BN + ReLU → residual basic blocks 32→64 (stride 2, 24×24),
+64→128 (stride 2, 12×12), 128→256 (stride 2, 6×6) → global average pool → dropout 0.3 →
+linear 256→8. In the ONNX graph BatchNorm is folded into the convolutions and the flip-TTA
+wrapper mirrors the input with a constant-index Gather.
+
+## Training recipe
+
+* Loss: cross-entropy against the normalised 8-class vote distribution.
+* Augmentation (batched torch ops, one `grid_sample` per batch): random affine — rotation
+  ±{cfg['rot']:g}°, scale {1 - cfg['scale']:g}–{1 + cfg['scale']:g}, translation ±{100 * cfg['shift']:g} %,
+  horizontal flip — with border padding (robustness to the app's landmark crops being slightly off);
+  brightness ±{100 * cfg['brightness']:g} % and contrast ±{100 * cfg['contrast']:g} % jitter; random erasing
+  (p={cfg['erase']:g}, 2–20 % of the area, random gray fill).
+* Optimiser: AdamW, peak LR {cfg['lr']:g}, weight decay {cfg['wd']:g} (not on BN/bias), batch {cfg['batch_size']},
+  OneCycle schedule (cosine warm-up over 20 %, cosine decay to peak/4000); EMA of the weights
+  (decay {cfg['ema']:g}/step). Checkpoint: the EMA/raw weights with the best Valid accuracy
+  (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.
+* Precision / speed: bf16 autocast + channels-last on CPU (oneDNN); exported and scored in float32.
+* Length: {'a wall-clock budget of %g min (the LR schedule follows elapsed time), which gave ' % budget if budget else ''}{m['epochs']} epochs;
+  median {m['secondsPerEpochMedian']} s/epoch, {m['trainingSeconds'] / 60:.1f} min in all (training + per-epoch Valid checks),
+  on 2 cores of an AMD EPYC (AVX512-BF16) that was **shared with the app's test runs** (one epoch took
+  ~100 s on a quiet machine in a probe, up to ~300 s under that load). Seed {cfg['seed']}.
+
+### Rebuild
+
+From the repo root (data at `../shared/data/ferplus`, Debian's `python3-torch` 1.13):
+
+```sh
+/usr/bin/python3 training/train_fer2d.py --out training/runs/fer2d {rebuild_train} --seed {cfg['seed']}
+/usr/bin/python3 training/export_fer2d.py --ckpt training/runs/fer2d/best.pt
+node training/eval_ort_web.mjs
+/usr/bin/python3 training/model_card.py
+```
+
+bf16, the per-epoch 1-vs-2-thread choice and (with a time budget) the machine's load change the
+rounding and the number of steps, so a rebuild gives a model of similar quality, not identical bytes.
+
+## Results (majority accuracy, macro-F1 and per-class recall, %)
+
+{results_table(m)}
+
+{'' if not parity else f"onnxruntime-web {ort['version']} (WASM backend, 1 thread, in Node) vs PyTorch float32 on Test: max |Δlogit| = {parity['maxAbsLogitDiff']:.2e}, arg-max agreement {pct(parity['argmaxAgreement'])} %; {ort['test']['msPerImage']:.2f} ms/image (batch 256, flip TTA included, shared CPU)."}
+
+Machine-readable: `fer2d.metrics.json` (fractions 0..1).
+
+## Status
+
+{"Meets the project target (≥ 85 % Test majority accuracy)." if target_met else
+f"Below the project target of 85 % Test accuracy ({pct(m['test']['accuracy'])} %). The model was trained for only {m['epochs']} epochs because the shared 2-core machine ran 2–3× slower than in quiet benchmarks; from-scratch CNNs that reach ~85 % on FER+ are typically trained for 40–60 epochs or more. Longer training (e.g. `--time-budget-min 120` on a quiet machine, or `--epochs 40`) is the first thing to try."}
+
+## Limitations
+
+* 48×48 grayscale input: fine detail and colour are lost; very small or blurred webcam faces degrade further.
+* Expression classes only: **no valence/arousal head** (the app derives VA from class probabilities).
+* FER2013 biases: web-scraped, posed and stock-photo faces; skewed towards young, light-skinned adults;
+  few Disgust and Contempt examples (Test support: Disgust {m['test']['perClassSupport']['Disgust']}, Contempt
+  {m['test']['perClassSupport']['Contempt']}), so their recall is low and noisy.
+* FER+ labels are crowd perceptions of posed/spontaneous expressions, not felt emotion.
+* Trained on FER2013 framing; crops that differ (tighter/looser, rotated faces beyond ±15°) reduce accuracy.
+* Images are research-use only; check whether your use is compatible.
+"""
+    with open(args.out, "w") as f:
+        f.write(card)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
