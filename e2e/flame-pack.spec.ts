@@ -79,6 +79,23 @@ async function canvasCoverage(page: Page, testId: string): Promise<number> {
 
 const smirkName = () => (JSON.parse(readFileSync(path.join(SMIRK, 'manifest.json'), 'utf8')) as ManifestJson).name;
 
+test('a dropped pack folder is checked like a picked one', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
+  const builtin = await page.getByTestId('pack-name').textContent();
+  // Drop manifest.json alone (loose files, as a file manager drops them): the models it names are missing.
+  const manifest = readFileSync(path.join(SMIRK, 'manifest.json'), 'utf8');
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'manifest.json', { type: 'application/json' }));
+    return dt;
+  }, manifest);
+  await page.getByTestId('pack-panel').dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('pack-error')).toHaveText(/missing file: regressor\.onnx[\s\S]*missing file: flame\.bin/);
+  await expect(page.getByTestId('pack-error')).toContainText(`Still running on the previous pack: ${builtin}`);
+  await expect(page.getByTestId('pack-select')).toHaveValue('builtin');
+});
+
 test.describe('FLAME pack (SMIRK stand-in) on the webcam', () => {
   test.use({ fakeVideo: 'afew' });
 

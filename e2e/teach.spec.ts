@@ -5,6 +5,7 @@
 // it. Until then, the slider / freeze tests serve a tiny deterministic linear head (58 features →
 // 8 logits, ONNX written below) in place of the manifest, same origin, so the explorer's worker API
 // is exercised either way. The preset test needs the trained head and is skipped without it.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -292,5 +293,37 @@ test.describe('teaching mode with a face on the webcam', () => {
     await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true', { timeout: 60_000 });
     await expect(page.getByTestId('teach-bars-2d').locator('li.top')).toHaveCount(1);
     await context.setOffline(false);
+  });
+});
+
+test.describe('teaching mode with a FLAME pack', () => {
+  test.use({ fakeVideo: 'afew' });
+  const SMIRK = path.join(REPO_ROOT, 'e2e', '.fixtures', 'synthetic-flame-pack', 'smirk');
+
+  test.beforeAll(() => {
+    // The SMIRK stand-in pack of flame-pack.spec.ts (generated when missing or stale; cached).
+    execFileSync('node', [path.join(REPO_ROOT, 'scripts/flame/make-synthetic-pack.mjs')], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  });
+
+  test('the same explorer drives FLAME: jaw slider deforms the FLAME mesh, freezing copies FLAME parameters', async ({ page }) => {
+    test.setTimeout(300_000);
+    await openTeach(page);
+    await page.getByTestId('pack-input').setInputFiles(SMIRK);
+    await expect(page.getByTestId('teach-explorer')).toContainText('FLAME (SMIRK parameters)', { timeout: 180_000 });
+    await expect(page.getByTestId('group-jaw')).toBeVisible();
+    await expect(page.getByTestId('group-eyelids')).toBeVisible();
+    await expect.poll(async () => Number(await page.getByTestId('teach-mesh').getAttribute('data-renders')), { timeout: 30_000 }).toBeGreaterThan(0);
+    const px0 = await meshPixels(page);
+    await page.getByTestId('param-jaw.x').fill('0.5');
+    await expect.poll(async () => differing(px0, await meshPixels(page)), { timeout: 30_000 }).toBeGreaterThan(100);
+
+    await page.getByTestId('teach-start-camera').click();
+    await expect(page.getByTestId('teach-detection')).toContainText('Face found', { timeout: 120_000 });
+    await page.getByTestId('teach-freeze').click();
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true', { timeout: 120_000 });
+    await expect(page.getByTestId('teach-values-origin')).toContainText('copied from the frozen camera frame');
+    // The synthetic regressor gives some non-zero FLAME expression: at least one slider moved off 0.
+    const exps = await Promise.all(Array.from({ length: 10 }, (_, i) => page.getByTestId(`param-exp.${i}`).inputValue()));
+    expect(exps.some((v) => Math.abs(Number(v)) > 0.01), `exp sliders: ${exps.join(', ')}`).toBe(true);
   });
 });

@@ -117,6 +117,8 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
         createClientPool(POOL_SIZE, {
           packBaseUrl: defaultPackUrl(),
           manifest,
+          // A pack the user dropped runs from its files, like in live mode.
+          ...(pipe.pack.kind === 'files' ? { packFiles: pipe.pack.files } : {}),
           ep: pipe.epPreference,
           assets: appAssetUrls(),
           // Two workers share the cores: one WASM thread each.
