@@ -7,7 +7,6 @@
 //
 // This runs the same runtime the browser uses, so the card's numbers are what users get.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
@@ -62,8 +61,8 @@ const session = await ort.InferenceSession.create(readFileSync(modelPath), { exe
 if (session.inputNames[0] !== 'image' || session.outputNames[0] !== 'logits') {
   throw new Error(`unexpected I/O names ${session.inputNames} -> ${session.outputNames}`);
 }
-const require = createRequire(import.meta.url);
-const ortVersion = require('onnxruntime-web/package.json').version;
+// package.json is not in the package's "exports", so take the version from ort.env.
+const ortVersion = ort.env.versions?.web ?? 'unknown';
 
 const report = { version: ortVersion, backend: 'wasm', numThreads: 1 };
 for (const split of ['valid', 'test']) {

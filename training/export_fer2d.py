@@ -108,9 +108,11 @@ def main():
         "trainingSeconds": round(hist.get("trainingSeconds", 0), 1),
         "secondsPerEpochMedian": (round(float(np.median([e["trainSeconds"] for e in epochs])), 1)
                                   if epochs else None),
-        "trainConfig": {k: cfg[k] for k in ("epochs", "seed", "batch_size", "lr", "wd", "widths",
-                                            "depths", "dropout", "ema", "rot", "scale", "shift",
-                                            "brightness", "contrast", "erase", "bf16") if k in cfg},
+        "steps": sum(e.get("steps", 0) for e in epochs),
+        "secondsPerEpochRange": ([round(min(e["trainSeconds"] for e in epochs if e.get("progress", 0) < 1), 1),
+                                  round(max(e["trainSeconds"] for e in epochs), 1)] if epochs else None),
+        # Every training option except local paths.
+        "trainConfig": {k: v for k, v in cfg.items() if k not in ("data", "out", "cache")},
         "generated": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
     }
     with open(args.metrics, "w") as f:
