@@ -42,7 +42,7 @@ async function main() {
   const assets = await copyRuntimeAssets({ nodeModulesDir: path.join(repoRoot, 'node_modules'), vendorDir });
   log(
     `public/vendor/: ${assets.copied.length} file(s) copied, ${assets.upToDate.length} up to date ` +
-      `(${formatMB(assets.bytes)}: onnxruntime-web wasm + @mediapipe/tasks-vision/wasm)`,
+      `(${formatMB(assets.bytes)}: @mediapipe/tasks-vision/wasm)`,
   );
 
   if (failures.length) {

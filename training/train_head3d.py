@@ -27,13 +27,22 @@ import torch.nn.functional as F
 from sklearn.metrics import f1_score, recall_score
 
 CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
-FEATURE_GROUP_SIZES = {"blendshapes": 52, "headPose": 6}
+FEATURE_GROUP_SIZES = {"blendshapes": 52, "headPose": 6, "canonicalLandmarks": 478 * 3}
 
 
-def read_features(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    return rows
+def read_features(paths):
+    """One or more feature CSVs (comma-separated), with their `.f32` canonical landmarks when present."""
+    rows, landmarks = [], []
+    for path in paths.split(","):
+        with open(path, newline="") as f:
+            part = list(csv.DictReader(f))
+        rows += part
+        lm_path = path[:-4] + ".f32" if path.endswith(".csv") else None
+        if lm_path and os.path.exists(lm_path):
+            landmarks.append(np.fromfile(lm_path, dtype=np.float32).reshape(len(part), 478 * 3))
+        else:
+            landmarks.append(np.full((len(part), 478 * 3), np.nan, np.float32))
+    return rows, np.concatenate(landmarks)
 
 
 def group_columns(header, group):
@@ -41,10 +50,12 @@ def group_columns(header, group):
     return sorted(cols, key=lambda c: int(c[len(group) + 1:]))
 
 
-def to_arrays(rows, groups):
+def to_arrays(data, groups):
     """All rows keep their place (protocol denominators); `has3d` marks rows with face features."""
+    rows, landmarks = data
     header = list(rows[0].keys())
-    cols = [c for g in groups for c in group_columns(header, g)]
+    csv_groups = [g for g in groups if g != "canonicalLandmarks"]
+    cols = [c for g in csv_groups for c in group_columns(header, g)]
     n = len(rows)
     X = np.zeros((n, len(cols)), np.float32)
     has3d = np.zeros(n, bool)
@@ -57,14 +68,34 @@ def to_arrays(rows, groups):
             has3d[i] = True
         if r.get("logit2d_neutral", "") != "":
             l2d[i] = [float(r[f"logit2d_{c}"]) for c in CLASSES]
+    if "canonicalLandmarks" in groups:
+        has3d &= ~np.isnan(landmarks).any(1)
+        X = np.concatenate([X, np.nan_to_num(landmarks)], 1)
+        cols = cols + [f"canonicalLandmarks_{i}" for i in range(landmarks.shape[1])]
     return X, has3d, l2d, y, dist, cols
 
 
-class Head3D(nn.Module):
-    """MLP from the 3D parameter vector to 8 logits; standardisation is part of the graph."""
+class LandmarkPCA(nn.Module):
+    """Projects the trailing 1434 canonical-landmark values onto K principal components
+    (fitted on Train), so the app can send raw landmarks and the head stays small."""
 
-    def __init__(self, dim, width, depth, dropout, mean, std):
+    def __init__(self, n_other, mean, components):
         super().__init__()
+        self.n_other = n_other
+        self.register_buffer("lm_mean", torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer("components", torch.tensor(components, dtype=torch.float32))
+
+    def forward(self, x):
+        other, lm = x[:, :self.n_other], x[:, self.n_other:]
+        return torch.cat([other, (lm - self.lm_mean) @ self.components.t()], 1)
+
+
+class Head3D(nn.Module):
+    """MLP from the 3D parameter vector to 8 logits; PCA and standardisation are part of the graph."""
+
+    def __init__(self, dim, width, depth, dropout, mean, std, pca=None):
+        super().__init__()
+        self.pca = pca if pca is not None else nn.Identity()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
         layers, d = [], dim
@@ -75,14 +106,29 @@ class Head3D(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x):
-        return self.net((x - self.mean) / self.std)
+        return self.net((self.pca(x) - self.mean) / self.std)
 
 
-def train_head(Xtr, Dtr, Xva, yva, width, depth, dropout, epochs, lr, wd, seed):
+def fit_pca(Xtr, n_other, k):
+    """PCA of the canonical landmarks (the columns after the first n_other) on Train faces."""
+    if k <= 0 or Xtr.shape[1] <= n_other:
+        return None
+    lm = Xtr[:, n_other:].astype(np.float64)
+    mu = lm.mean(0)
+    _, _, vt = np.linalg.svd(lm - mu, full_matrices=False)
+    return LandmarkPCA(n_other, mu.astype(np.float32), vt[:k].astype(np.float32))
+
+
+def train_head(Xtr, Dtr, Xva, yva, width, depth, dropout, epochs, lr, wd, seed, pca=None):
     torch.manual_seed(seed)
     np.random.seed(seed)
-    mean, std = Xtr.mean(0), Xtr.std(0) + 1e-6
-    model = Head3D(Xtr.shape[1], width, depth, dropout, mean, std)
+    if pca is not None:
+        with torch.no_grad():
+            Ztr = pca(torch.from_numpy(Xtr)).numpy()
+    else:
+        Ztr = Xtr
+    mean, std = Ztr.mean(0), Ztr.std(0) + 1e-6
+    model = Head3D(Ztr.shape[1], width, depth, dropout, mean, std, pca)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * ((len(Xtr) + 255) // 256))
     Xt, Dt = torch.from_numpy(Xtr), torch.from_numpy(Dtr)
@@ -172,7 +218,9 @@ def main():
     ap.add_argument("--valid", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--out", default="public/models")
-    ap.add_argument("--groups", default="blendshapes,headPose")
+    ap.add_argument("--groups", default="blendshapes,headPose",
+                    help="feature groups in input order; canonicalLandmarks reads the .f32 beside each CSV")
+    ap.add_argument("--landmarks-pca", type=int, default=32, help="PCA components of the canonical landmarks (inside the ONNX head)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--manifest", help="pack manifest to update with the head and the chosen fusion weight")
     ap.add_argument("--fixture-dir", default="tests/fixtures", help="where the ONNX parity fixture goes")
@@ -189,6 +237,8 @@ def main():
     Xva, hva, l2va, yva, _, _ = to_arrays(va, groups)
     Xte, hte, l2te, yte, _, _ = to_arrays(te, groups)
     Xtr_f, Dtr_f = Xtr[htr], Dtr[htr]
+    n_other = sum(FEATURE_GROUP_SIZES[g] for g in groups if g != "canonicalLandmarks")
+    pca = fit_pca(Xtr_f, n_other, args.landmarks_pca) if "canonicalLandmarks" in groups else None
     print(f"features: {len(cols)} ({args.groups}); train {htr.sum()}/{len(htr)} with a face, valid {hva.sum()}/{len(hva)}, test {hte.sum()}/{len(hte)}")
 
     # Architecture search on Valid (faces only for the head's own accuracy).
@@ -201,7 +251,7 @@ def main():
         configs.append(dict(width=2048, depth=4, dropout=0.5, lr=1e-3, wd=5e-4))  # the paper's 4×[2048, BN, LeakyReLU]
     results = []
     for cfg in configs:
-        model, acc, ep = train_head(Xtr_f, Dtr_f, Xva[hva], yva[hva], epochs=args.epochs, seed=args.seed, **cfg)
+        model, acc, ep = train_head(Xtr_f, Dtr_f, Xva[hva], yva[hva], epochs=args.epochs, seed=args.seed, pca=pca, **cfg)
         print(f"  {cfg} → valid acc (faces) {acc:.4f} at epoch {ep}")
         results.append((acc, cfg, ep, model))
     acc, cfg, best_ep, model = max(results, key=lambda r: r[0])
@@ -252,6 +302,7 @@ def main():
         "classOrder": CLASSES,
         "features": [{"group": g, "size": FEATURE_GROUP_SIZES.get(g, sum(1 for c in cols if c.startswith(g + '_')))} for g in groups],
         "architecture": cfg,
+        "landmarksPca": args.landmarks_pca if "canonicalLandmarks" in groups else None,
         "epochsChosen": best_ep,
         "validHeadAccuracyFaces": float(acc),
         "fusion": {"chosenOn": "FER+ Valid", "weight2d": w_best, "fuses": "raw logits (AffectNet order)", "validAccuracyByWeight": val_acc, "validByMode": variants},

@@ -1,5 +1,5 @@
 /**
- * npm run extract -- <folder|label.csv> --out features.csv [--landmarks lm.f32] [--pack dir] [--workers 2] [--limit N]
+ * npm run extract -- <folder|label.csv> --out features.csv [--landmarks lm.f32] [--pack dir] [--workers 2] [--skip N] [--limit N]
  * Feature extraction for training 3D heads: per image, the 3D parameters, the 2D model's
  * logits, and whether/how a face was found — computed by the app's own browser pipeline.
  * --landmarks also writes the 478 landmarks in the canonical face frame as float32
@@ -26,6 +26,7 @@ const { rows, progress } = await runHeadless({
   wholeImageFallback: !flags['no-whole-image-fallback'],
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
+  skip: flags.skip ? Number(flags.skip) : undefined,
   onProgress: (p) => {
     if (Date.now() - lastPrint > 2000) {
       lastPrint = Date.now();

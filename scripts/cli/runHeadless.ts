@@ -23,6 +23,8 @@ export interface HeadlessOptions {
   ep?: 'wasm' | 'webgpu' | 'auto';
   workers?: number;
   limit?: number;
+  /** Skip the first N images (with --limit: process a slice, e.g. to extend an earlier run). */
+  skip?: number;
   /** Also return the landmarks in the canonical face frame (478×3 per row). */
   wantCanonicalLandmarks?: boolean;
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
@@ -60,7 +62,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
   let { root, files, labels } = collectInput(opts.input);
   // With a FER+ label.csv, images whose majority is unknown / not-a-face are not part of the protocol.
   if (labels?.source === 'ferplus-csv') files = files.filter((f) => labels!.labels.has(labelKey(f)));
-  if (opts.limit) files = files.slice(0, opts.limit);
+  if (opts.skip || opts.limit) files = files.slice(opts.skip ?? 0, opts.limit ? (opts.skip ?? 0) + opts.limit : undefined);
   if (files.length === 0) throw new Error(`no images found in ${root}`);
 
   const mounts: Record<string, string> = { '/__input/': root };

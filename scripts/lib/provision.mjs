@@ -187,19 +187,9 @@ export async function provisionModel(entry, { sharedDir, destRoot, fetchImpl = g
 }
 
 /** Runtime files the app serves from its own origin (never a CDN), relative to node_modules. */
-export const RUNTIME_ASSETS = [
-  {
-    from: 'onnxruntime-web/dist',
-    to: '.',
-    files: [
-      'ort-wasm-simd-threaded.jsep.mjs',
-      'ort-wasm-simd-threaded.jsep.wasm',
-      'ort-wasm-simd-threaded.mjs',
-      'ort-wasm-simd-threaded.wasm',
-    ],
-  },
-  { from: '@mediapipe/tasks-vision/wasm', to: 'mediapipe', files: '*' },
-];
+// onnxruntime-web's runtime is not here: the app imports its wasm as a Vite asset
+// (src/app/assetUrls.ts), so the build ships exactly the one file it uses.
+export const RUNTIME_ASSETS = [{ from: '@mediapipe/tasks-vision/wasm', to: 'mediapipe', files: '*' }];
 
 /**
  * Copies RUNTIME_ASSETS from nodeModulesDir into vendorDir. A file whose size and mtime already match is

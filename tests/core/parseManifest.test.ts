@@ -80,6 +80,7 @@ describe('manifest validation', () => {
 
   it('parses a head3d input order and checks standardisation length', () => {
     const m = clone();
+    m.models = m.models.filter((x: { role: string }) => x.role !== 'head3d');
     m.models.push({
       id: 'head3d',
       role: 'head3d',
