@@ -33,7 +33,7 @@ test('fusion mode and 2D weight change the fused bars; the 3D head runs on the w
 
   // Weighted: w = 0 is the 3D head alone, w = 1 the 2D model alone, in between differs from both.
   await mode.selectOption('weighted');
-  const slider = page.getByLabel('2D weight');
+  const slider = page.getByRole('slider', { name: '2D weight' });
   await slider.fill('0');
   await expect(page.getByTestId('fusion-weight')).toHaveText('0.00');
   await expect.poll(() => gap(page, 'bars-fused', 'bars-3d'), { timeout: 30_000 }).toBeLessThan(1e-3);
