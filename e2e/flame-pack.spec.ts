@@ -6,6 +6,7 @@ import { copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync 
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, FIXTURES_DIR, REPO_ROOT, test } from './fixtures';
+import { canvasCoverage, liveFrames } from './pageReadings';
 
 const PACKS = path.join(FIXTURES_DIR, 'synthetic-flame-pack');
 const SMIRK = path.join(PACKS, 'smirk');
@@ -55,26 +56,6 @@ async function openAppOnWasm(page: Page) {
 
 async function loadPackFolder(page: Page, dir: string) {
   await page.getByTestId('pack-input').setInputFiles(dir);
-}
-
-const frames = async (page: Page) => Number(await page.getByTestId('live-status').getAttribute('data-frames'));
-
-/** Share of canvas pixels that differ from the corner (background) colour. */
-async function canvasCoverage(page: Page, testId: string): Promise<number> {
-  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
-    const probe = document.createElement('canvas');
-    probe.width = c.width;
-    probe.height = c.height;
-    const ctx = probe.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    const [r0, g0, b0] = [data[0], data[1], data[2]];
-    let differ = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 30) differ++;
-    }
-    return differ / (data.length / 4);
-  });
 }
 
 const smirkName = () => (JSON.parse(readFileSync(path.join(SMIRK, 'manifest.json'), 'utf8')) as ManifestJson).name;
@@ -152,8 +133,8 @@ test.describe('FLAME pack (SMIRK stand-in) on the webcam', () => {
       await expect(page.getByTestId('pack-error')).toHaveText(c.message, { timeout: 120_000 });
       await expect(page.getByTestId('pack-error')).toContainText(`Still running on the previous pack: ${smirkName()}`);
       await expect(page.getByTestId('pack-name')).toHaveText(smirkName());
-      const before = await frames(page);
-      await expect.poll(() => frames(page), { timeout: 60_000 }).toBeGreaterThan(before);
+      const before = await liveFrames(page);
+      await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(before);
       await expect(page.getByTestId('flame-canvas')).toHaveAttribute('data-vertices', '5023');
     }
 

@@ -1,6 +1,7 @@
 // Live webcam demo, driven like a visitor: open the app, pick WASM, start the camera, read the gauges.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { canvasCoverage, liveFrames } from './pageReadings';
 
 async function openAppOnWasm(page: Page) {
   await page.goto('/');
@@ -9,26 +10,6 @@ async function openAppOnWasm(page: Page) {
   await page.getByLabel('execution provider').selectOption('wasm');
   await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
   await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
-}
-
-const frames = async (page: Page) => Number(await page.getByTestId('live-status').getAttribute('data-frames'));
-
-/** Share of canvas pixels that differ from the background colour (the 3D face covers some). */
-async function canvasCoverage(page: Page, testId: string): Promise<number> {
-  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
-    const probe = document.createElement('canvas');
-    probe.width = c.width;
-    probe.height = c.height;
-    const ctx = probe.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    const [r0, g0, b0] = [data[0], data[1], data[2]]; // corner = background
-    let differ = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 30) differ++;
-    }
-    return differ / (data.length / 4);
-  });
 }
 
 test.describe('live mode with a face on the webcam', () => {
@@ -56,22 +37,22 @@ test.describe('live mode with a face on the webcam', () => {
     await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
 
     // Performance panel shows numbers for FPS and each stage.
-    await expect.poll(() => frames(page), { timeout: 60_000 }).toBeGreaterThan(3);
+    await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(3);
     for (const id of ['perf-fps', 'perf-landmarks', 'perf-crop', 'perf-model2d', 'perf-render']) {
       await expect(page.getByTestId(id)).toHaveText(/^\d+(\.\d+)?( ms)?$/);
     }
 
     // Smoothing can be turned off and predictions keep coming.
     await page.getByLabel('Temporal smoothing').uncheck();
-    const before = await frames(page);
-    await expect.poll(() => frames(page), { timeout: 30_000 }).toBeGreaterThan(before);
+    const before = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(before);
 
     // Stop: the camera is released and no more frames are processed.
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
-    const stoppedAt = await frames(page);
+    const stoppedAt = await liveFrames(page);
     await page.waitForTimeout(2_000);
-    expect(await frames(page)).toBe(stoppedAt);
+    expect(await liveFrames(page)).toBe(stoppedAt);
     const tracks = await page.getByTestId('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getTracks().length ?? 0);
     expect(tracks).toBe(0);
   });

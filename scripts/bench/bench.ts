@@ -130,9 +130,9 @@ async function benchBatch(): Promise<void> {
   process.stderr.write('\n');
   const secs = (Date.now() - t0) / 1000;
   const rss = memory.map((m) => m.rss).filter(Number.isFinite);
-  const at = (f: number) => memory.find((m) => m.done >= f * progress.total)?.rss ?? NaN;
+  const at = (f: number) => (memory.find((m) => m.done >= f * progress.total) ?? memory[memory.length - 1])?.rss ?? NaN;
   rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
-  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'peak Chromium RSS', value: Math.max(...rss), unit: 'MiB', note: `at 10% / 50% / 100%: ${at(0.1).toFixed(0)} / ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} MiB` });
+  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'peak Chromium RSS', value: Math.max(...rss), unit: 'MiB', note: `at 10% / 50% / end: ${at(0.1).toFixed(0)} / ${at(0.5).toFixed(0)} / ${at(1).toFixed(0)} MiB` });
   rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
 }
 
@@ -201,7 +201,7 @@ async function benchFlame(): Promise<void> {
   const samples = await withRunnerPage(
     {},
     async (page, origin) => {
-      await page.goto(`${origin}/index.html?bench`);
+      await page.goto(`${origin}/index.html?debug`);
       await page.getByLabel('execution provider').selectOption('wasm');
       await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
       await page.getByTestId('pack-input').setInputFiles(join(packs, 'smirk'));
@@ -210,7 +210,7 @@ async function benchFlame(): Promise<void> {
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
       return page.evaluate(async (ms) => {
         type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; fps: number }) => void) => () => void };
-        const store = (window as unknown as { __ig3dLive: Live }).__ig3dLive;
+        const store = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live;
         const out: { timings: Record<string, number>; fps: number }[] = [];
         let last: unknown;
         const unsub = store.subscribe((s) => {

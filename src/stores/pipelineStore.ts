@@ -61,6 +61,8 @@ async function startClient(pack: PackSource, ep: EpPreference): Promise<{ client
   return { client, manifest };
 }
 
+let loadGeneration = 0;
+
 export const usePipelineStore = create<PipelineState>()((set, get) => {
   const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest) => {
     client.onStatus((ep, message) => set({ ep, epNote: message }));
@@ -81,13 +83,17 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
     epPreference: 'auto',
     pack: { kind: 'builtin' },
     async load(epPreference = get().epPreference) {
+      // Switching the EP twice quickly starts two loads; only the newest may win.
+      const generation = ++loadGeneration;
       const pack = get().pack;
       get().client?.close();
       set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined });
       try {
         const { client, manifest } = await startClient(pack, epPreference);
+        if (generation !== loadGeneration) return client.close();
         adopt(pack, client, manifest);
       } catch (e) {
+        if (generation !== loadGeneration) return;
         set({ status: 'error', error: `Model failed to load: ${(e as Error).message}` });
       }
     },
