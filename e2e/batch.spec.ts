@@ -23,6 +23,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import type { Page } from '@playwright/test';
 import { FIXTURES_DIR, REPO_ROOT, SHARED_DIR, expect, test } from './fixtures';
+import { linearOnnx } from './onnxWriter';
 
 const CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'] as const;
 const FERPLUS_VOTE_ORDER = ['neutral', 'happy', 'surprise', 'sad', 'anger', 'disgust', 'fear', 'contempt'];
@@ -138,78 +139,14 @@ function makeFixtures(): Expected {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A synthetic model pack: minimal ONNX writer (protobuf by hand) for MatMul + Add graphs.
-
-class Pb {
-  private parts: number[] = [];
-  private varint(v: number | bigint) {
-    let x = BigInt(v);
-    if (x < 0n) x += 1n << 64n;
-    do {
-      let b = Number(x & 0x7fn);
-      x >>= 7n;
-      if (x > 0n) b |= 0x80;
-      this.parts.push(b);
-    } while (x > 0n);
-  }
-  int(field: number, v: number) {
-    this.varint((field << 3) | 0);
-    this.varint(v);
-    return this;
-  }
-  bytes(field: number, b: Uint8Array) {
-    this.varint((field << 3) | 2);
-    this.varint(b.length);
-    for (const x of b) this.parts.push(x);
-    return this;
-  }
-  str(field: number, s: string) {
-    return this.bytes(field, new TextEncoder().encode(s));
-  }
-  msg(field: number, m: Pb) {
-    return this.bytes(field, m.done());
-  }
-  done() {
-    return Uint8Array.from(this.parts);
-  }
-}
-
-function valueInfo(name: string, dims: number[]) {
-  const shape = new Pb();
-  for (const d of dims) shape.msg(1, new Pb().int(1, d));
-  return new Pb().str(1, name).msg(2, new Pb().msg(1, new Pb().int(1, 1).msg(2, shape)));
-}
-
-function tensor(name: string, dims: number[], values: Float32Array) {
-  const t = new Pb();
-  for (const d of dims) t.int(1, d);
-  return t.int(2, 1).str(8, name).bytes(9, new Uint8Array(values.buffer));
-}
-
-function node(op: string, inputs: string[], outputs: string[], attrs: Pb[] = []) {
-  const n = new Pb();
-  inputs.forEach((i) => n.str(1, i));
-  outputs.forEach((o) => n.str(2, o));
-  n.str(3, `${op}_${outputs[0]}`).str(4, op);
-  attrs.forEach((a) => n.msg(5, a));
-  return n;
-}
+// A synthetic model pack: deterministic linear models (see onnxWriter.ts).
 
 /** logits = flatten(input) · W + b, with deterministic weights. */
 function linearModel(input: string, inDims: number[], nIn: number, weight: (i: number, k: number) => number): Uint8Array {
   const W = new Float32Array(nIn * 8);
   for (let i = 0; i < nIn; i++) for (let k = 0; k < 8; k++) W[i * 8 + k] = weight(i, k);
   const b = Float32Array.from({ length: 8 }, (_, k) => 0.05 * k);
-  const g = new Pb()
-    .msg(1, node('Flatten', [input], ['flat'], [new Pb().str(1, 'axis').int(20, 2).int(3, 1)]))
-    .msg(1, node('MatMul', ['flat', 'W'], ['mm']))
-    .msg(1, node('Add', ['mm', 'b'], ['logits']))
-    .str(2, 'synthetic_linear')
-    .msg(5, tensor('W', [nIn, 8], W))
-    .msg(5, tensor('b', [8], b))
-    .msg(11, valueInfo(input, inDims))
-    .msg(12, valueInfo('logits', [1, 8]));
-  return new Pb().int(1, 8).str(2, 'ig3d-web batch e2e').msg(7, g).msg(8, new Pb().str(1, '').int(2, 13)).done();
+  return linearOnnx({ input, inDims, W, b, name: 'synthetic_linear' });
 }
 
 const MODEL_2D = linearModel('image', [1, 1, 48, 48], 48 * 48, (i, k) => 0.02 * Math.sin(i * 0.37 + k * 1.3) + 0.01 * Math.cos((i % 48) * 0.2 * (k + 1)));

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
+import { linearOnnx } from './onnxWriter';
 
 const CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'] as const;
 const BLENDSHAPES = [
@@ -28,56 +29,8 @@ const realManifest = () => JSON.parse(readFileSync(path.join(REPO_ROOT, 'public'
 const hasTrainedHead = () => realManifest().models.some((m) => m.role === 'head3d');
 
 // ---------------------------------------------------------------------------------------------
-// A tiny ONNX (MatMul + Add) written by hand, as in batch.spec.ts.
+// A tiny 3D head (MatMul + Add), used only while the shipped pack has no trained head3d.
 
-class Pb {
-  private parts: number[] = [];
-  private varint(v: number) {
-    let x = BigInt(v);
-    do {
-      let b = Number(x & 0x7fn);
-      x >>= 7n;
-      if (x > 0n) b |= 0x80;
-      this.parts.push(b);
-    } while (x > 0n);
-  }
-  int(field: number, v: number) {
-    this.varint((field << 3) | 0);
-    this.varint(v);
-    return this;
-  }
-  bytes(field: number, b: Uint8Array) {
-    this.varint((field << 3) | 2);
-    this.varint(b.length);
-    for (const x of b) this.parts.push(x);
-    return this;
-  }
-  str(field: number, s: string) {
-    return this.bytes(field, new TextEncoder().encode(s));
-  }
-  msg(field: number, m: Pb) {
-    return this.bytes(field, m.done());
-  }
-  done() {
-    return Uint8Array.from(this.parts);
-  }
-}
-const valueInfo = (name: string, dims: number[]) => {
-  const shape = new Pb();
-  for (const d of dims) shape.msg(1, new Pb().int(1, d));
-  return new Pb().str(1, name).msg(2, new Pb().msg(1, new Pb().int(1, 1).msg(2, shape)));
-};
-const tensor = (name: string, dims: number[], values: Float32Array) => {
-  const t = new Pb();
-  for (const d of dims) t.int(1, d);
-  return t.int(2, 1).str(8, name).bytes(9, new Uint8Array(values.buffer));
-};
-const node = (op: string, inputs: string[], outputs: string[]) => {
-  const n = new Pb();
-  inputs.forEach((i) => n.str(1, i));
-  outputs.forEach((o) => n.str(2, o));
-  return n.str(3, `${op}_${outputs[0]}`).str(4, op);
-};
 /** logits = features · W + b; jawOpen pushes "surprise", the smile blendshapes "happy", so sliders visibly matter. */
 function linearHead(): Uint8Array {
   const nIn = 58;
@@ -87,15 +40,7 @@ function linearHead(): Uint8Array {
   W[44 * 8 + 1] += 4; // mouthSmileLeft → happy
   W[45 * 8 + 1] += 4;
   const b = Float32Array.from({ length: 8 }, (_, k) => (k === 0 ? 0.5 : 0));
-  const g = new Pb()
-    .msg(1, node('MatMul', ['features', 'W'], ['mm']))
-    .msg(1, node('Add', ['mm', 'b'], ['logits']))
-    .str(2, 'teach_e2e_head')
-    .msg(5, tensor('W', [nIn, 8], W))
-    .msg(5, tensor('b', [8], b))
-    .msg(11, valueInfo('features', [1, nIn]))
-    .msg(12, valueInfo('logits', [1, 8]));
-  return new Pb().int(1, 8).str(2, 'ig3d-web teach e2e').msg(7, g).msg(8, new Pb().str(1, '').int(2, 13)).done();
+  return linearOnnx({ input: 'features', inDims: [1, nIn], W, b, name: 'teach_e2e_head' });
 }
 
 /** When the shipped pack has no 3D head yet, serve the real manifest plus the tiny head (same origin). */
