@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
+import type { Page } from 'playwright-core';
 import { FAKE_VIDEOS, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup';
 import { REPO_ROOT, progressLine, runHeadless, withRunnerPage } from '../cli/runHeadless';
 import { fakeWebcamArgs } from '../lib/chromium.mjs';
@@ -31,7 +32,11 @@ function chromiumRssMiB(): number {
   }
 }
 
-async function benchLive(): Promise<void> {
+/**
+ * Live pipeline on the fake webcam (WASM): per-stage medians and FPS over BENCH_LIVE_SECONDS,
+ * read from the live store through the app's ?debug hook. `prepare` runs before the camera starts.
+ */
+async function measureLive(section: string, stages: readonly (readonly [key: string, label: string])[], prepare?: (page: Page) => Promise<void>): Promise<void> {
   ensureFixtures();
   const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
   const samples = await withRunnerPage(
@@ -40,10 +45,11 @@ async function benchLive(): Promise<void> {
       await page.goto(`${origin}/index.html?debug`);
       await page.getByLabel('execution provider').selectOption('wasm');
       await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await prepare?.(page);
       await page.getByRole('button', { name: 'Start camera' }).click();
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 10, undefined, { timeout: 120_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
       return page.evaluate(async (ms) => {
-        type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; timings: Record<string, number>; fps: number }) => void) => () => void };
+        type Live = { subscribe: (fn: (s: { latest?: unknown; timings: Record<string, number>; fps: number }) => void) => () => void };
         const store = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live;
         const out: { timings: Record<string, number>; fps: number }[] = [];
         let last: unknown;
@@ -60,12 +66,23 @@ async function benchLive(): Promise<void> {
     },
     fakeWebcamArgs(FAKE_VIDEOS.afew),
   );
-  const stage = (k: string) => samples.map((s) => s.timings[k]).filter((x): x is number => typeof x === 'number');
-  for (const [k, label] of [['landmarks', 'landmarks'], ['crop', 'crop'], ['model2d', '2D model'], ['head3d', '3D head'], ['fusion', 'fusion'], ['render', 'render (main thread)'], ['total', 'worker total']] as const) {
-    const xs = stage(k);
-    if (xs.length) rows.push({ section: 'live (WASM, fake webcam)', metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
+  for (const [k, label] of stages) {
+    const xs = samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number');
+    if (xs.length) rows.push({ section, metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
   }
-  rows.push({ section: 'live (WASM, fake webcam)', metric: 'FPS (median over the run)', value: median(samples.map((s) => s.fps)), note: `${samples.length} frames in ${seconds} s` });
+  rows.push({ section, metric: 'FPS (median over the run)', value: median(samples.map((x) => x.fps)), note: `${samples.length} frames in ${seconds} s` });
+}
+
+function benchLive(): Promise<void> {
+  return measureLive('live (WASM, fake webcam)', [
+    ['landmarks', 'landmarks'],
+    ['crop', 'crop'],
+    ['model2d', '2D model'],
+    ['head3d', '3D head'],
+    ['fusion', 'fusion'],
+    ['render', 'render (main thread)'],
+    ['total', 'worker total'],
+  ]);
 }
 
 async function benchModel2d(): Promise<void> {
@@ -197,41 +214,19 @@ async function benchFlame(): Promise<void> {
   }
 
   // Live with the SMIRK pack, loaded through the app's folder picker like a user would.
-  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
-  const samples = await withRunnerPage(
-    {},
-    async (page, origin) => {
-      await page.goto(`${origin}/index.html?debug`);
-      await page.getByLabel('execution provider').selectOption('wasm');
-      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+  await measureLive(
+    'live, SMIRK-shaped pack (WASM)',
+    [
+      ['landmarks', 'landmarks'],
+      ['regressor3d', 'crop + FLAME regressor'],
+      ['flame', 'FLAME decode'],
+      ['total', 'worker total per frame'],
+    ],
+    async (page) => {
       await page.getByTestId('pack-input').setInputFiles(join(packs, 'smirk'));
       await page.waitForFunction(() => /SMIRK/.test(document.querySelector('[data-testid=pack-name]')?.textContent ?? ''), undefined, { timeout: 180_000 });
-      await page.getByRole('button', { name: 'Start camera' }).click();
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
-      return page.evaluate(async (ms) => {
-        type Live = { subscribe: (fn: (s: { latest?: { timings: Record<string, number> }; fps: number }) => void) => () => void };
-        const store = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live;
-        const out: { timings: Record<string, number>; fps: number }[] = [];
-        let last: unknown;
-        const unsub = store.subscribe((s) => {
-          if (s.latest && s.latest !== last) {
-            last = s.latest;
-            out.push({ timings: { ...s.latest.timings }, fps: s.fps });
-          }
-        });
-        await new Promise((r) => setTimeout(r, ms));
-        unsub();
-        return out;
-      }, seconds * 1000);
     },
-    fakeWebcamArgs(FAKE_VIDEOS.afew),
   );
-  const stage = (k: string) => samples.map((s) => s.timings[k]).filter((x): x is number => typeof x === 'number');
-  for (const [k, label] of [['landmarks', 'landmarks'], ['regressor3d', 'crop + FLAME regressor'], ['flame', 'FLAME decode'], ['total', 'worker total per frame']] as const) {
-    const xs = stage(k);
-    if (xs.length) rows.push({ section: 'live, SMIRK-shaped pack (WASM)', metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
-  }
-  rows.push({ section: 'live, SMIRK-shaped pack (WASM)', metric: 'FPS (median over the run)', value: median(samples.map((s) => s.fps)), note: `${samples.length} frames in ${seconds} s` });
 }
 
 const sections: [string, () => Promise<void>][] = [
