@@ -103,7 +103,10 @@ def main():
                  "opset": args.opset, "input": "image [N,1,48,48] float32, (p/255-0.5)/0.5",
                  "output": "logits [N,8] FER+ order"},
         "params": cfg.get("params"),
+        "runDir": os.path.relpath(os.path.dirname(os.path.abspath(args.ckpt)), REPO),
         "checkpoint": ck.get("best"),
+        # Valid accuracy per evaluated epoch (EMA weights), for the card's learning-curve remark.
+        "validCurve": [[e["epoch"], round(e["ema"]["accuracy"], 4)] for e in epochs if "ema" in e],
         "epochs": len(epochs),
         "trainingSeconds": round(hist.get("trainingSeconds", 0), 1),
         "secondsPerEpochMedian": (round(float(np.median([e["trainSeconds"] for e in epochs])), 1)

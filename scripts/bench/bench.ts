@@ -3,12 +3,13 @@
  * one run, because these machines are noisy. Sections (all by default, or name some):
  *   live     live pipeline on the fake webcam (WASM): per-stage latency and FPS
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
- *   batch    images/s and peak browser memory over a FER+ folder (BENCH_IMAGES, default 1000)
+ *   batch    images/s and memory over a FER+ folder through the headless runner (BENCH_IMAGES, default 1000)
+ *   batch-ui the same through the app's Batch tab (folder input, store, table): the tab's memory
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
- * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch`.
+ * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
@@ -16,21 +17,12 @@ import { FAKE_VIDEOS, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup'
 import { REPO_ROOT, progressLine, runHeadless, withRunnerPage } from '../cli/runHeadless';
 import { fakeWebcamArgs } from '../lib/chromium.mjs';
 import { median, percentile, printTable, type BenchRow } from './table';
+import { chromiumMemory, type ChromiumMemory } from './processMemory';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
-
-/** Sum of resident memory of all Chromium processes, MiB. */
-function chromiumRssMiB(): number {
-  try {
-    const out = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).reduce((a, b) => a + Number(b), 0) / 1024;
-  } catch {
-    return NaN;
-  }
-}
 
 /**
  * Live pipeline on the fake webcam (WASM): per-stage medians and FPS over BENCH_LIVE_SECONDS,
@@ -126,31 +118,118 @@ async function benchModel2d(): Promise<void> {
   rows.push({ section: '2D model (1 thread, batch 1)', metric: 'web / native latency ratio', value: mw / mn, unit: '×', note: `max |logit diff| ${maxDiff.toExponential(1)}` });
 }
 
+interface MemorySample { done: number; tabHeaps: number; mem: ChromiumMemory }
+
+/** Memory rows at 10 % / 50 % / end of a run, with the growth rate over its second half. */
+function memoryRows(section: string, samples: MemorySample[], total: number): void {
+  const at = (f: number) => samples.find((m) => m.done >= f * total) ?? samples[samples.length - 1];
+  const memoryRow = (metric: string, read: (m: MemorySample) => number) => {
+    if (samples.length === 0) return rows.push({ section, metric, value: 'no samples', note: '' });
+    const [a, b, c] = [at(0.1), at(0.5), at(1)].map(read);
+    const perK = ((c - b) / Math.max(1, at(1).done - at(0.5).done)) * 1000;
+    rows.push({ section, metric, value: Math.max(...samples.map(read).filter(Number.isFinite)), unit: 'MiB peak', note: `10% / 50% / end: ${a.toFixed(0)} / ${b.toFixed(0)} / ${c.toFixed(0)} MiB; 50%→end ${perK >= 0 ? '+' : ''}${perK.toFixed(1)} MiB per 1,000 images` });
+  };
+  memoryRow('tab heaps: page + workers (JS, WASM)', (m) => m.tabHeaps);
+  memoryRow('tab renderer RSS', (m) => m.mem.tabRenderer);
+  memoryRow('GPU process RSS', (m) => m.mem.gpuProcess);
+  memoryRow('rest of Chromium RSS (not the tab)', (m) => m.mem.other);
+}
+
+
+/**
+ * Images/s and memory over a FER+ folder. Memory is sampled while the run goes:
+ * - the tab's JS/WASM heaps (page + both workers) from performance.measureUserAgentSpecificMemory()
+ *   (the web-standard measurement; it garbage-collects first, so it shows what is really retained);
+ * - resident memory of the tab's renderer and of the GPU process (what the OS sees);
+ * - everything else Chromium runs, reported apart because it is not the tab.
+ */
 async function benchBatch(): Promise<void> {
   const limit = Number(process.env.BENCH_IMAGES ?? 1000);
   const split = limit > 3500 ? 'Train' : 'Test';
-  const memory: { done: number; rss: number }[] = [];
+  const samples: MemorySample[] = [];
+  let page: Page | undefined;
+  let sampling = false;
   let lastSample = 0;
+  const sample = (done: number) => {
+    if (!page || sampling) return;
+    sampling = true;
+    page
+      .evaluate(async () => (await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory()).bytes)
+      .then((bytes) => samples.push({ done, tabHeaps: bytes / 2 ** 20, mem: chromiumMemory() }))
+      .catch(() => undefined)
+      .finally(() => (sampling = false));
+  };
   const t0 = Date.now();
   const { rows: out, progress } = await runHeadless({
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
     workers: 2,
+    // Without this flag measureUserAgentSpecificMemory() waits up to 20 s for a natural GC.
+    launchArgs: ['--enable-blink-features=ForceEagerMeasureMemory'],
+    onPage: (p) => (page = p),
     onProgress: (p) => {
-      if (Date.now() - lastSample > 1000) {
+      if (Date.now() - lastSample > 5000 || p.done === p.total) {
         lastSample = Date.now();
-        memory.push({ done: p.done, rss: chromiumRssMiB() });
+        sample(p.done);
         process.stderr.write(`\r${progressLine(p)}   `);
       }
     },
   });
   process.stderr.write('\n');
   const secs = (Date.now() - t0) / 1000;
-  const rss = memory.map((m) => m.rss).filter(Number.isFinite);
-  const at = (f: number) => (memory.find((m) => m.done >= f * progress.total) ?? memory[memory.length - 1])?.rss ?? NaN;
-  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
-  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'peak Chromium RSS', value: Math.max(...rss), unit: 'MiB', note: `at 10% / 50% / end: ${at(0.1).toFixed(0)} / ${at(0.5).toFixed(0)} / ${at(1).toFixed(0)} MiB` });
-  rows.push({ section: `batch (FER+ ${split}, WASM, 2 workers)`, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
+  const section = `batch (FER+ ${split}, WASM, 2 workers)`;
+  rows.push({ section, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
+  memoryRows(section, samples, progress.total);
+  rows.push({ section, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
+}
+
+/**
+ * The same soak through the app's own Batch tab, the way a researcher runs it: a folder of
+ * BENCH_IMAGES FER+ Train images (copies plus their label.csv rows) picked with the folder
+ * input, run to the end, memory sampled as in benchBatch. This is the tab a person keeps open,
+ * with the zustand store, the virtualised table and the metrics.
+ */
+async function benchBatchUi(): Promise<void> {
+  const limit = Number(process.env.BENCH_IMAGES ?? 1000);
+  const src = join(SHARED_DIR, 'data', 'ferplus', 'Train');
+  const dir = join(REPO_ROOT, 'e2e', '.fixtures', `bench-ui-${limit}`, 'ferplus-train');
+  if (!existsSync(join(dir, 'label.csv'))) {
+    mkdirSync(dir, { recursive: true });
+    const files = readdirSync(src).filter((f) => f.endsWith('.png')).sort().slice(0, limit);
+    // Copies, not symlinks: a folder input skips symbolic links.
+    for (const f of files) if (!existsSync(join(dir, f))) copyFileSync(join(src, f), join(dir, f));
+    const keep = new Set(files);
+    writeFileSync(join(dir, 'label.csv'), readFileSync(join(src, 'label.csv'), 'utf8').split('\n').filter((l) => keep.has(l.split(',')[0])).join('\n') + '\n');
+  }
+  const samples: MemorySample[] = [];
+  const section = `batch in the app's Batch tab (FER+ Train, WASM)`;
+  const result = await withRunnerPage(
+    {},
+    async (page, origin) => {
+      await page.goto(`${origin}/index.html`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await page.getByTestId('tab-batch').click();
+      await page.getByTestId('batch-folder-input').setInputFiles(dir);
+      await page.locator(`[data-testid=preview-images][data-count="${limit}"]`).waitFor({ timeout: 120_000 });
+      await page.getByTestId('batch-start').click();
+      const bar = page.getByTestId('batch-progress');
+      const t0 = Date.now();
+      for (;;) {
+        await page.waitForTimeout(5000);
+        const [done, state] = [Number(await bar.getAttribute('data-done')), await bar.getAttribute('data-state')];
+        const bytes = await page.evaluate(async () => (await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory()).bytes).catch(() => NaN);
+        samples.push({ done, tabHeaps: bytes / 2 ** 20, mem: chromiumMemory() });
+        process.stderr.write(`\r${done}/${limit} ${state}   `);
+        if (state === 'finished' || state === 'cancelled' || Date.now() - t0 > 3_600_000) break;
+      }
+      process.stderr.write('\n');
+      return { ips: Number(await bar.getAttribute('data-ips')), rows: Number(await page.getByTestId('results-count').getAttribute('data-total')), seconds: (Date.now() - t0) / 1000 };
+    },
+    ['--enable-blink-features=ForceEagerMeasureMemory'],
+  );
+  rows.push({ section, metric: 'throughput (as the app shows it)', value: result.ips, unit: 'img/s', note: `${result.rows} result rows; ${result.seconds.toFixed(0)} s` });
+  memoryRows(section, samples, limit);
 }
 
 /** FLAME packs (synthetic stand-ins: same architectures and output shapes as EMOCA v2 / SMIRK). */
@@ -233,6 +312,7 @@ const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
+  ['batch-ui', benchBatchUi],
   ['flame', benchFlame],
 ];
 for (const [name, fn] of sections) {

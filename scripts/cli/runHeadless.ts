@@ -30,6 +30,10 @@ export interface HeadlessOptions {
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
   wholeImageFallback?: boolean;
   onProgress?: (p: BatchProgress) => void;
+  /** Extra Chromium flags (e.g. the bench's eager memory measurement). */
+  launchArgs?: string[];
+  /** Called with the runner page before the run starts (e.g. to sample memory while it runs). */
+  onPage?: (page: Page) => void;
 }
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -68,6 +72,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
   const mounts: Record<string, string> = { '/__input/': root };
   if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
   return withRunnerPage(mounts, async (page, origin) => {
+    opts.onPage?.(page);
     const rows: BatchRow[] = [];
     await page.exposeFunction('ig3dReport', (batch: SerializedRow[], progress: BatchProgress) => {
       for (const r of batch) rows.push(deserializeRow(r));
@@ -89,7 +94,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
     const out = (await page.evaluate((r) => window.ig3dCli.run(r), req)) as { progress: BatchProgress; ep: string; pack: string };
     rows.sort((a, b) => a.id - b.id);
     return { rows, progress: out.progress, ep: out.ep, pack: out.pack, labels };
-  });
+  }, opts.launchArgs);
 }
 
 /**

@@ -56,7 +56,9 @@ export async function startStaticServer(mounts: Mounts): Promise<{ server: Serve
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
         'Cross-Origin-Resource-Policy': 'same-origin',
-        'Cache-Control': 'no-store',
+        // Like a real static host: content-hashed and vendored files are immutable, which also
+        // lets Chromium cache compiled WebAssembly between workers (no re-compile per worker).
+        'Cache-Control': /^\/(assets|vendor)\//.test(url.pathname) ? 'public, max-age=31536000, immutable' : 'no-store',
       });
       createReadStream(file).pipe(res);
     } catch {
