@@ -55,7 +55,8 @@ def main():
         P.append([float(r[c]) for c in pcols])
         y.append(CLASSES.index(r["label"]))
         agree.append(float(r.get(f"label_p_{r['label']}") or 0))
-        rec.append(head is None or int(np.nanargmax(head[ri])) == CLASSES.index(r["label"]) if head is None or np.isfinite(head[ri]).all() else False)
+        # Does the 3D head also call this face by its label? (No head: every face counts.)
+        rec.append(head is None or (bool(np.isfinite(head[ri]).all()) and int(head[ri].argmax()) == y[-1]))
     X, P, y, agree, rec = np.array(X), np.array(P), np.array(y), np.array(agree), np.array(rec, bool)
     keep = agree >= args.min_agreement
     X, P, y, rec = X[keep], P[keep], y[keep], rec[keep]

@@ -131,7 +131,7 @@ wrapper mirrors the input with a constant-index Gather.
   OneCycle schedule (cosine warm-up over 20 %, cosine decay to peak/4000); EMA of the weights
   (decay {cfg['ema']:g}/step). Checkpoint: the EMA/raw weights with the best Valid accuracy
   (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.
-* Precision / speed: bf16 autocast + channels-last on CPU (oneDNN); exported and scored in float32.
+* Precision / speed: bf16 autocast + channels-last on CPU (oneDNN); PyTorch scores in float32. {'The ONNX file stores the weights as float16 (half the download) and casts them to float32 when onnxruntime loads it, so the browser computes in float32 on rounded weights; the onnxruntime-web rows below are of that file.' if m['onnx'].get('weights', '').startswith('float16') else 'Exported in float32.'}
 * Length: {'a wall-clock budget of %g min (the LR schedule follows elapsed time), which gave ' % budget if budget else ''}{m['steps']} steps
   ({m['epochs']} epochs, the last one partial); {m['trainingSeconds'] / 60:.1f} min in all (training + Valid checks),
   on 2 cores of an AMD EPYC (AVX512-BF16) that was **shared with the app's browser tests**: an epoch

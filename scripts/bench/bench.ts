@@ -120,6 +120,15 @@ async function benchModel2d(): Promise<void> {
 
 interface MemorySample { done: number; tabHeaps: number; mem: ChromiumMemory }
 
+/** The tab's JS/WASM heaps (page + workers), MiB, after a GC: performance.measureUserAgentSpecificMemory(). */
+async function tabHeapsMiB(page: Page): Promise<number> {
+  const bytes = await page.evaluate(async () => (await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory()).bytes);
+  return bytes / 2 ** 20;
+}
+
+/** Without this flag measureUserAgentSpecificMemory() waits up to 20 s for a natural GC. */
+const EAGER_MEMORY_FLAG = '--enable-blink-features=ForceEagerMeasureMemory';
+
 /** Memory rows at 10 % / 50 % / end of a run, with the growth rate over its second half. */
 function memoryRows(section: string, samples: MemorySample[], total: number): void {
   const at = (f: number) => samples.find((m) => m.done >= f * total) ?? samples[samples.length - 1];
@@ -134,7 +143,6 @@ function memoryRows(section: string, samples: MemorySample[], total: number): vo
   memoryRow('GPU process RSS', (m) => m.mem.gpuProcess);
   memoryRow('rest of Chromium RSS (not the tab)', (m) => m.mem.other);
 }
-
 
 /**
  * Images/s and memory over a FER+ folder. Memory is sampled while the run goes:
@@ -153,9 +161,8 @@ async function benchBatch(): Promise<void> {
   const sample = (done: number) => {
     if (!page || sampling) return;
     sampling = true;
-    page
-      .evaluate(async () => (await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory()).bytes)
-      .then((bytes) => samples.push({ done, tabHeaps: bytes / 2 ** 20, mem: chromiumMemory() }))
+    tabHeapsMiB(page)
+      .then((tabHeaps) => samples.push({ done, tabHeaps, mem: chromiumMemory() }))
       .catch(() => undefined)
       .finally(() => (sampling = false));
   };
@@ -164,8 +171,7 @@ async function benchBatch(): Promise<void> {
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
     workers: 2,
-    // Without this flag measureUserAgentSpecificMemory() waits up to 20 s for a natural GC.
-    launchArgs: ['--enable-blink-features=ForceEagerMeasureMemory'],
+    launchArgs: [EAGER_MEMORY_FLAG],
     onPage: (p) => (page = p),
     onProgress: (p) => {
       if (Date.now() - lastSample > 5000 || p.done === p.total) {
@@ -218,15 +224,14 @@ async function benchBatchUi(): Promise<void> {
       for (;;) {
         await page.waitForTimeout(5000);
         const [done, state] = [Number(await bar.getAttribute('data-done')), await bar.getAttribute('data-state')];
-        const bytes = await page.evaluate(async () => (await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory()).bytes).catch(() => NaN);
-        samples.push({ done, tabHeaps: bytes / 2 ** 20, mem: chromiumMemory() });
+        samples.push({ done, tabHeaps: await tabHeapsMiB(page).catch(() => NaN), mem: chromiumMemory() });
         process.stderr.write(`\r${done}/${limit} ${state}   `);
         if (state === 'finished' || state === 'cancelled' || Date.now() - t0 > 3_600_000) break;
       }
       process.stderr.write('\n');
       return { ips: Number(await bar.getAttribute('data-ips')), rows: Number(await page.getByTestId('results-count').getAttribute('data-total')), seconds: (Date.now() - t0) / 1000 };
     },
-    ['--enable-blink-features=ForceEagerMeasureMemory'],
+    [EAGER_MEMORY_FLAG],
   );
   rows.push({ section, metric: 'throughput (as the app shows it)', value: result.ips, unit: 'img/s', note: `${result.rows} result rows; ${result.seconds.toFixed(0)} s` });
   memoryRows(section, samples, limit);

@@ -12,7 +12,6 @@ export interface ChromiumMemory {
   gpuProcess: number;
   /** Everything else Chromium runs (browser, network, storage, utility services), MiB. */
   other: number;
-  total: number;
 }
 
 interface Proc { pid: number; ppid: number; rssKiB: number; args: string }
@@ -39,6 +38,5 @@ export function chromiumMemory(rootPid = process.pid): ChromiumMemory {
   const renderers = chromium.filter((p) => p.args.includes('--type=renderer')).sort((a, b) => b.rssKiB - a.rssKiB);
   const gpu = chromium.filter((p) => p.args.includes('--type=gpu-process'));
   const tab = renderers.slice(0, 1);
-  const total = mib(chromium);
-  return { tabRenderer: mib(tab), gpuProcess: mib(gpu), other: total - mib(tab) - mib(gpu), total };
+  return { tabRenderer: mib(tab), gpuProcess: mib(gpu), other: mib(chromium) - mib(tab) - mib(gpu) };
 }

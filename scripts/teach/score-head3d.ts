@@ -16,16 +16,12 @@ const cols = [...Array.from({ length: 52 }, (_, i) => `blendshapes_${i}`), ...Ar
 const session = await ort.InferenceSession.create(onnxPath);
 const input = session.inputNames[0];
 const out = new Float32Array(rows.length * 8).fill(NaN);
-const B = 256;
-for (let start = 0; start < rows.length; start += B) {
-  const batch = rows.slice(start, start + B).map((r, k) => ({ k: start + k, r })).filter(({ r }) => r.status === 'ok' && r[cols[0]] !== '' && r[cols[0]] !== undefined);
-  if (!batch.length) continue;
-  // One row at a time keeps models exported with a fixed batch of 1 working.
-  for (const { k, r } of batch) {
-    const x = Float32Array.from(cols, (c) => Number(r[c]));
-    const res = await session.run({ [input]: new ort.Tensor('float32', x, [1, x.length]) });
-    out.set(res.logits.data as Float32Array, k * 8);
-  }
+// One row at a time keeps models exported with a fixed batch of 1 working.
+for (const [k, r] of rows.entries()) {
+  if (r.status !== 'ok' || !r[cols[0]]) continue;
+  const x = Float32Array.from(cols, (c) => Number(r[c]));
+  const res = await session.run({ [input]: new ort.Tensor('float32', x, [1, x.length]) });
+  out.set(res.logits.data as Float32Array, k * 8);
 }
 writeFileSync(outPath, Buffer.from(out.buffer));
 console.log(`wrote ${rows.length}×8 logits to ${outPath}`);
