@@ -176,6 +176,8 @@ function syntheticManifest(landmarker: Record<string, unknown>, with3d: boolean)
           crop: { kind: 'aligned', leftEye: [0.3, 0.38], rightEye: [0.7, 0.38], mouth: [0.5, 0.78] },
         },
         outputs: { logits: { name: 'logits', classOrder: [...CLASSES] } },
+        // The 2D+3D pack asks for flip TTA on every face (no gate); the 2D-only pack has none.
+        ...(with3d ? { testTimeAugmentation: { flip: true } } : {}),
       },
       ...(with3d
         ? [
@@ -355,6 +357,8 @@ test.describe('batch mode', () => {
     expect(faces.length, 'some images have a face').toBeGreaterThan(5);
     // The synthetic pack has a 3D head: faces have both branches and a fused prediction.
     for (const r of faces) expect([r.pred_2d, r.pred_3d, r.pred_fused].every(Boolean), r.path).toBe(true);
+    // Its flip TTA (ungated) ran the mirrored crop for every face.
+    expect(faces.map((r) => r.views_2d)).toEqual(faces.map(() => '2'));
 
     await expect(page.getByTestId('metrics-table')).toBeVisible();
     for (const [branch, col] of [['2d', 'pred_2d'], ['3d', 'pred_3d'], ['fused', 'pred_fused']] as const) {
@@ -491,6 +495,7 @@ test.describe('batch mode', () => {
     expect(rows.every((r) => r.video === 'clip.webm' && r.path.startsWith('clip.webm#t='))).toBe(true);
     expect(rows.filter((r) => r.status === 'ok').length, 'the actor is found in most frames').toBeGreaterThan(5);
     expect(rows.filter((r) => r.status === 'ok').every((r) => r.pred_2d && !r.pred_3d)).toBe(true);
+    expect(rows.every((r) => r.views_2d === ''), 'no flip policy, no views count').toBe(true);
 
     // Detail of a video frame: the frame is sought again and re-run with its crop.
     await page.getByTestId('results-filter').selectOption('faces');

@@ -3,7 +3,10 @@
     /usr/bin/python3 training/export_fer2d.py --ckpt training/runs/fer2d/best.pt
 
 * Writes public/models/fer2d.onnx: input `image` [N,1,48,48] float32 = (p/255-0.5)/0.5,
-  output `logits` [N,8] in FER+ vote order; horizontal-flip TTA is inside the graph.
+  output `logits` [N,8] in FER+ vote order (the plain network, one view).
+* Chooses the gated flip TTA on Valid (mirror only when the top-1 − top-2 margin is small, see
+  src/core/inference/testTimeFlip.ts) and records it in the metrics; post-train copies it to
+  the manifest's fei2d.testTimeAugmentation.
 * Scores the exported computation (float32, PyTorch) on Valid and on Test.  This is the
   one place Test is evaluated; nothing is chosen from it.
 * Writes the preprocessed Valid/Test inputs, labels and PyTorch logits to --bin-prefix
@@ -22,7 +25,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer2d_model import Fer2dNet, FlipTTA  # noqa: E402
+from fer2d_model import Fer2dNet  # noqa: E402
 from ferplus import AFFECTNET_CLASSES, FERPLUS_CLASSES, load_split  # noqa: E402
 from metrics import summarize  # noqa: E402
 from train_fer2d import REPO, to_input  # noqa: E402
@@ -51,6 +54,45 @@ def store_weights_as_fp16(m, min_size=64):
     m.graph.node.extend(nodes)
 
 
+def apply_flip_gate(plain, mirror, threshold):
+    """Logits under the app's gated flip TTA (core/inference/testTimeFlip.ts): mean of the image
+    and its mirror where the first pass's top-1 − top-2 probability margin is below `threshold`
+    (None = always), the first pass alone elsewhere. Returns (logits, mirrored mask) as numpy."""
+    top2 = torch.softmax(plain, 1).topk(2, 1).values
+    use = torch.ones(len(plain), dtype=torch.bool) if threshold is None else (top2[:, 0] - top2[:, 1]) < threshold
+    logits = torch.where(use[:, None], (plain + mirror) / 2, plain)
+    return logits.numpy(), use.numpy()
+
+
+def choose_flip_gate(label, plain, mirror):
+    """On Valid: the smallest threshold (fewest mirrored passes) that loses nothing against always
+    mirroring. Returns {"threshold": t or None, "curve": [[t, mirrored fraction, accuracy], ...]}."""
+    full = (apply_flip_gate(plain, mirror, None)[0].argmax(1) == label).mean()
+    curve, chosen = [], None
+    for t in [round(0.05 * k, 2) for k in range(1, 20)]:
+        logits, use = apply_flip_gate(plain, mirror, t)
+        acc = (logits.argmax(1) == label).mean()
+        curve.append([t, round(float(use.mean()), 4), round(float(acc), 4)])
+        if chosen is None and acc >= full:
+            chosen = t
+    curve.append([None, 1.0, round(float(full), 4)])
+    return {"threshold": chosen, "curve": curve}
+
+
+def update_manifest(path, onnx_path, tta):
+    """Point the pack's fei2d entry at the new file (sha256) and its Valid-chosen flip policy."""
+    with open(path) as f:
+        manifest = json.load(f)
+    (entry,) = [m for m in manifest["models"] if m.get("role") == "fei2d"]
+    with open(onnx_path, "rb") as f:
+        entry["sha256"] = hashlib.sha256(f.read()).hexdigest()
+    entry["testTimeAugmentation"] = tta
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    print(f"updated {path}: fei2d sha256 {entry['sha256'][:12]}…, testTimeAugmentation {json.dumps(tta)}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ckpt", default=os.path.join(REPO, "training", "runs", "fer2d", "best.pt"))
@@ -60,6 +102,7 @@ def main():
     p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
     p.add_argument("--bin-prefix", default="/tmp/fer2d")
     p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--manifest", help="pack manifest whose fei2d entry gets the new sha256 and flip policy")
     p.add_argument("--no-fp16-weights", dest="fp16_weights", action="store_false",
                    help="keep the weights in float32 (twice the file size)")
     args = p.parse_args()
@@ -69,11 +112,11 @@ def main():
     cfg = ck["config"]
     net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
     net.load_state_dict(ck["state_dict"])
-    model = FlipTTA(net).eval()  # float32, default (NCHW-contiguous) memory format
+    net.eval()  # float32, default (NCHW-contiguous) memory format
 
-    # --- export -------------------------------------------------------------------
+    # --- export: the plain network; the app applies the (gated) flip TTA chosen below -------
     dummy = torch.zeros(2, 1, 48, 48)
-    torch.onnx.export(model, dummy, args.onnx, opset_version=args.opset,
+    torch.onnx.export(net, dummy, args.onnx, opset_version=args.opset,
                       input_names=["image"], output_names=["logits"],
                       dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
                       do_constant_folding=True)
@@ -92,8 +135,9 @@ def main():
         blob = f.read()
     print(f"exported {args.onnx}: {len(blob)/1e6:.2f} MB, opset {args.opset}, checker OK", flush=True)
 
-    # --- score (PyTorch, float32, exactly the exported computation) -----------------
-    results, counts = {}, {}
+    # --- score (PyTorch, float32) ------------------------------------------------------
+    # Logits of every image and of its mirror; the flip gate is chosen on Valid (below).
+    results, counts, views = {}, {}, {}
     tr = load_split(args.data, "Train", args.cache)
     counts["train"] = {"kept": len(tr["label"]), "dropped": tr["n_dropped"]}
     for split in ("Valid", "Test"):
@@ -101,15 +145,29 @@ def main():
         counts[split.lower()] = {"kept": len(d["label"]), "dropped": d["n_dropped"]}
         x = to_input(torch.from_numpy(d["images"]))
         with torch.no_grad():
-            logits = torch.cat([model(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy()
-        results[split.lower()] = summarize(d["label"], logits.argmax(1))
-        print(split, json.dumps({k: results[split.lower()][k] for k in ("n", "accuracy", "macroF1")}),
-              flush=True)
-        # Inputs for the onnxruntime-web check (outside the repo).
-        pre = f"{args.bin_prefix}_{split.lower()}"
+            plain = torch.cat([net(x[i:i + 500]) for i in range(0, len(x), 500)])
+            mirror = torch.cat([net(torch.flip(x[i:i + 500], dims=[3])) for i in range(0, len(x), 500)])
+        views[split.lower()] = (x, d["label"], plain, mirror)
+
+    gate = choose_flip_gate(*views["valid"][1:])
+    print("flip gate (chosen on Valid):", json.dumps(gate), flush=True)
+    tta = {"flip": True, **({"flipWhenMarginBelow": gate["threshold"]} if gate["threshold"] is not None else {})}
+    tta_report = {"policy": tta, "chosenOn": "Valid: the smallest mirrored fraction whose accuracy is at "
+                  "least that of always mirroring", "validCurve": gate["curve"]}
+    for split, (x, label, plain, mirror) in views.items():
+        logits, use = apply_flip_gate(plain, mirror, gate["threshold"])
+        results[split] = summarize(label, logits.argmax(1))
+        tta_report[split] = {"mirroredFraction": round(float(use.mean()), 4),
+                             "accuracyNoFlip": float((plain.argmax(1).numpy() == label).mean()),
+                             "accuracyAlwaysFlip": float((((plain + mirror) / 2).argmax(1).numpy() == label).mean())}
+        print(split, json.dumps({k: results[split][k] for k in ("n", "accuracy", "macroF1")}),
+              json.dumps(tta_report[split]), flush=True)
+        # Inputs for the onnxruntime-web check (outside the repo): it applies the same gate.
+        pre = f"{args.bin_prefix}_{split}"
         x.numpy().astype("<f4").tofile(pre + ".input.f32")
-        d["label"].astype(np.uint8).tofile(pre + ".label.u8")
+        label.astype(np.uint8).tofile(pre + ".label.u8")
         logits.astype("<f4").tofile(pre + ".torch_logits.f32")
+        use.astype(np.uint8).tofile(pre + ".torch_mirrored.u8")
 
     hist_path = os.path.join(os.path.dirname(args.ckpt), "history.json")
     hist = json.load(open(hist_path)) if os.path.exists(hist_path) else {}
@@ -123,7 +181,7 @@ def main():
         "units": "fractions 0..1",
         "classOrder": AFFECTNET_CLASSES,
         "outputOrder": FERPLUS_CLASSES,
-        "testTimeAugmentation": "horizontal flip, mean of logits, inside the ONNX graph",
+        "testTimeAugmentation": tta_report,
         "splits": counts,
         "valid": results["valid"],
         "test": results["test"],
@@ -152,6 +210,8 @@ def main():
         json.dump(metrics, f, indent=2)
         f.write("\n")
     print(f"wrote {args.metrics}", flush=True)
+    if args.manifest:
+        update_manifest(args.manifest, args.onnx, tta)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 /** Types for batch runs over folders of images and videos. Framework-free. */
 import type { ItemLabel } from '../core/labels/datasetLabels';
-import type { DetectionMethod, FrameResult, FusionMode } from '../core/types';
+import type { DetectionMethod, FrameResult, FusionMode, StageTimings } from '../core/types';
 import type { FrameOptions } from '../worker/protocol';
 
 export interface BatchItem {
@@ -36,6 +36,8 @@ export interface BatchRow {
   fused?: Float32Array;
   fusionMode?: FusionMode;
   fusionFallback?: string;
+  /** Views the 2D model averaged for this face under its flip TTA (1 or 2); absent without a policy. */
+  views2d?: number;
   valence?: number;
   arousal?: number;
   vaSource?: string;
@@ -50,6 +52,8 @@ export interface BatchRow {
   notes: string[];
   label?: ItemLabel;
   ms?: number;
+  /** Worker-side stage latencies (ms) for this item; the bench reads them, exports do not. */
+  timings?: StageTimings;
 }
 
 /** What the runner needs from an inference client (InferenceClient satisfies it). */

@@ -19,6 +19,7 @@ export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): Batc
     fused: r.fused?.probs,
     fusionMode: r.fused?.mode,
     fusionFallback: r.fused?.fallback,
+    views2d: r.branch2d?.views,
     valence: r.va?.valence,
     arousal: r.va?.arousal,
     vaSource: r.va?.source,
@@ -32,6 +33,7 @@ export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): Batc
     notes: r.notes,
     label: item.label,
     ms,
+    timings: r.timings,
   };
 }
 

@@ -17,6 +17,7 @@ import { configureOrtEnv, ModelSession, resolveEp, webgpuDeviceLost } from './in
 import { loadPackFile } from './inference/packFiles';
 import { assembleFeatures3d, DEFAULT_FEATURE_GROUPS, standardizeFeatures } from './inference/features3d';
 import { FlameBranch } from './inference/flameBranch';
+import { meanLogits, mirrorRgba, needsMirror } from './inference/testTimeFlip';
 import { FLAME_FEATURE_GROUPS } from './flame/regressorOutputs';
 
 /** Init options plus worker-side knobs not (yet) in the protocol. */
@@ -269,7 +270,20 @@ export class InferencePipeline {
     if (options.wantCrops) result.crops = { ...result.crops, [branch.id]: { width: w, height: h, rgba: pixels.data } };
     const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
     t = now();
-    result.branch2d = await this.runSafe(branch, { [spec.name]: { data, dims } });
+    const first = await this.runSafe(branch, { [spec.name]: { data, dims } });
+    result.branch2d = first;
+    // Gated flip TTA: the mirror runs only when the manifest's policy asks for it on this face.
+    const tta = branch.model.testTimeAugmentation;
+    if (needsMirror(tta, first.probs)) {
+      const mirrored = pixelsToTensor(mirrorRgba(pixels.data, w, h), w, h, spec);
+      const second = await this.runSafe(branch, { [spec.name]: { data: mirrored, dims } });
+      const logits = meanLogits(first.logits, second.logits);
+      // VA outputs (if any) are averaged too, so the mirror view counts the same for every output.
+      const va = first.va && second.va ? { valence: (first.va.valence + second.va.valence) / 2, arousal: (first.va.arousal + second.va.arousal) / 2 } : first.va;
+      result.branch2d = { logits, probs: softmax(logits), ...(va ? { va } : {}), views: 2 };
+    } else if (tta?.flip) {
+      result.branch2d = { ...first, views: 1 };
+    }
     result.timings.model2d = now() - t;
   }
 

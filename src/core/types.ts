@@ -20,6 +20,8 @@ export interface BranchOutput {
   logits: Float32Array;
   probs: Float32Array;
   va?: { valence: number; arousal: number };
+  /** 2D model with flip TTA: how many views were averaged for this face (1 = the gate skipped the mirror). */
+  views?: 1 | 2;
 }
 
 export interface FusedOutput {

@@ -98,17 +98,53 @@ describe('BatchRunner', () => {
   });
 });
 
+describe('BatchRunner decode-ahead', () => {
+  it('decodes the next item while the worker is busy with the current one', async () => {
+    const log: string[] = [];
+    const client: BatchClient = {
+      async detect(bitmap) {
+        const id = (bitmap as unknown as { id: number }).id;
+        log.push(`detect ${id} start`);
+        await new Promise((r) => setTimeout(r, 5));
+        log.push(`detect ${id} end`);
+        return result(true);
+      },
+      async restart() {},
+    };
+    const list: BatchItem[] = Array.from({ length: 4 }, (_, id) => ({
+      id,
+      path: `${id}.png`,
+      kind: 'image' as const,
+      decode: async () => {
+        log.push(`decode ${id}`);
+        if (id === 2) throw new Error('truncated file');
+        return Object.assign(fakeBitmap(), { id });
+      },
+    }));
+    const rows: BatchRow[] = [];
+    await new BatchRunner([client], { frame: { fusionMode: '2d', weight2d: 1 }, onRow: (r) => rows.push(r) }).run(list);
+    expect(log.indexOf('decode 1')).toBeLessThan(log.indexOf('detect 0 end'));
+    expect(log.indexOf('decode 2')).toBeLessThan(log.indexOf('detect 1 end'));
+    // A failed prefetch still becomes that item's error row, in its turn.
+    expect(rows.map((r) => [r.id, r.status])).toEqual([[0, 'ok'], [1, 'ok'], [2, 'error'], [3, 'ok']]);
+    expect(rows[2].reason).toMatch(/could not decode: truncated file/);
+  });
+});
+
 describe('BatchRunner cancel', () => {
   it('still reports the no-face rows it was holding for the probe when cancelled while paused', async () => {
     // Only item 0 (a 64-px bitmap) has a face; no-face rows wait for the probe window (10), which cancel cuts short.
+    const decoded = new Set<number>();
+    const detected = new Set<number>();
+    const closed = new Set<number>();
     const client: BatchClient = {
       async detect(bitmap) {
+        detected.add((bitmap as unknown as { id: number }).id);
         await new Promise((r) => setTimeout(r, 1));
         return result(bitmap.width === 64);
       },
       async restart() {},
     };
-    const decoded = new Set<number>();
     const rows: BatchRow[] = [];
     let runner!: BatchRunner;
     runner = new BatchRunner([client], {
@@ -129,16 +165,21 @@ describe('BatchRunner cancel', () => {
       kind: 'image' as const,
       decode: async () => {
         decoded.add(id);
-        return fakeBitmap(id === 0 ? 64 : 48);
+        return Object.assign(fakeBitmap(id === 0 ? 64 : 48), { id, close: () => closed.add(id) });
       },
     }));
     const p = await runner.run(items);
     expect(p.state).toBe('cancelled');
-    expect(decoded.size).toBeGreaterThan(1);
-    expect(decoded.size).toBeLessThan(100);
+    expect(detected.size).toBeGreaterThan(1);
+    expect(detected.size).toBeLessThan(100);
     // Every processed item has exactly one row, the held no-face ones included.
-    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual([...decoded].sort((a, b) => a - b));
-    expect(rows.filter((r) => r.status === 'no-face').length).toBe(decoded.size - 1);
+    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual([...detected].sort((a, b) => a - b));
+    expect(rows.filter((r) => r.status === 'no-face').length).toBe(detected.size - 1);
+    // At most one item was decoded ahead and then dropped by the cancel; its bitmap was released.
+    const dropped = [...decoded].filter((id) => !detected.has(id));
+    expect(dropped.length).toBeLessThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 0));
+    for (const id of decoded) expect(closed.has(id)).toBe(true);
     expect(p.done).toBe(rows.length);
   });
 });

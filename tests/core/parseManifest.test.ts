@@ -21,6 +21,20 @@ describe('manifest validation', () => {
     expect(modelByRole(r.manifest, 'landmarker')!.file).toMatch(/face_landmarker\.task$/);
   });
 
+  it('reads the 2D model\'s gated flip policy and names a bad threshold', () => {
+    const r = parseManifest(shipped);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const tta = modelByRole(r.manifest, 'fei2d')!.testTimeAugmentation;
+    expect(tta?.flip).toBe(true);
+    expect(tta?.flipWhenMarginBelow).toBeGreaterThan(0);
+    const m = clone();
+    m.models[1].testTimeAugmentation = { flip: true, flipWhenMarginBelow: 1.5 };
+    expect(errorsOf(m).join('\n')).toMatch(/^models\[1\]\.testTimeAugmentation\.flipWhenMarginBelow/m);
+    const n = clone();
+    n.models[1].testTimeAugmentation = { flipWhenMarginBelow: 0.2 };
+    expect(errorsOf(n).join('\n')).toMatch(/^models\[1\]\.testTimeAugmentation\.flip/m);
+  });
+
   it('accepts JSON text and reports a syntax error clearly', () => {
     expect(parseManifest(JSON.stringify(shipped)).ok).toBe(true);
     expect(errorsOf('{"schemaVersion": 1,')[0]).toMatch(/not valid JSON/);

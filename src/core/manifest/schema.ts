@@ -100,9 +100,20 @@ export const landmarkerModelSchema = baseModel.extend({
   numFaces: z.number().int().min(1).max(8).default(4),
 });
 
+/**
+ * Test-time augmentation of the 2D model: average the logits of the crop and its mirror image,
+ * either always or only when the first pass's top-1 − top-2 probability margin is below
+ * `flipWhenMarginBelow` (see core/inference/testTimeFlip.ts).
+ */
+export const testTimeAugmentationSchema = z.object({
+  flip: z.boolean(),
+  flipWhenMarginBelow: z.number().gt(0).max(1).optional(),
+});
+
 export const fei2dModelSchema = baseModel.extend({
   role: z.literal('fei2d'),
   input: imageInputSchema,
+  testTimeAugmentation: testTimeAugmentationSchema.optional(),
   outputs: z.object({
     logits: classLogitsOutput,
     valence: scalarOutput.optional(),
