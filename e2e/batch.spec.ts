@@ -149,7 +149,21 @@ function linearModel(input: string, inDims: number[], nIn: number, weight: (i: n
   return linearOnnx({ input, inDims, W, b, name: 'synthetic_linear' });
 }
 
-const MODEL_2D = linearModel('image', [1, 1, 48, 48], 48 * 48, (i, k) => 0.02 * Math.sin(i * 0.37 + k * 1.3) + 0.01 * Math.cos((i % 48) * 0.2 * (k + 1)));
+/**
+ * Weights odd under a left-right mirror (w(x, y) = −w(47 − x, y)): the logits of a crop and of its
+ * mirror cancel, so a pack that really averages the two views gives exactly the bias, softmax(b),
+ * for every face, while one view alone varies from face to face.
+ */
+const MODEL_2D = linearModel('image', [1, 1, 48, 48], 48 * 48, (i, k) => {
+  const u = (i % 48) - 23.5;
+  const y = Math.floor(i / 48);
+  return 0.02 * Math.sin(y * 0.37 + k * 1.3) * (u / 23.5) + 0.01 * Math.sin(u * 0.2 * (k + 1));
+});
+/** Bias of the synthetic models (linearModel) and its softmax: the 2D output when the two views cancel. */
+const BIAS_PROBS = (() => {
+  const e = Array.from({ length: 8 }, (_, k) => Math.exp(0.05 * k));
+  return e.map((v) => v / e.reduce((a, b) => a + b, 0));
+})();
 const MODEL_3D = linearModel('features', [1, 52], 52, (i, k) => 2 * Math.cos(i * 0.7 + k * 0.9));
 
 function syntheticManifest(landmarker: Record<string, unknown>, with3d: boolean) {
@@ -357,8 +371,10 @@ test.describe('batch mode', () => {
     expect(faces.length, 'some images have a face').toBeGreaterThan(5);
     // The synthetic pack has a 3D head: faces have both branches and a fused prediction.
     for (const r of faces) expect([r.pred_2d, r.pred_3d, r.pred_fused].every(Boolean), r.path).toBe(true);
-    // Its flip TTA (ungated) ran the mirrored crop for every face.
+    // Its flip TTA (ungated) ran the mirrored crop for every face, and really mirrored it: with
+    // mirror-odd weights the two views cancel to the bias (see MODEL_2D).
     expect(faces.map((r) => r.views_2d)).toEqual(faces.map(() => '2'));
+    for (const r of faces) CLASSES.forEach((c, k) => expect(Number(r[`p2d_${c}`]), `${r.path} p2d_${c}`).toBeCloseTo(BIAS_PROBS[k], 4));
 
     await expect(page.getByTestId('metrics-table')).toBeVisible();
     for (const [branch, col] of [['2d', 'pred_2d'], ['3d', 'pred_3d'], ['fused', 'pred_fused']] as const) {
@@ -496,6 +512,9 @@ test.describe('batch mode', () => {
     expect(rows.filter((r) => r.status === 'ok').length, 'the actor is found in most frames').toBeGreaterThan(5);
     expect(rows.filter((r) => r.status === 'ok').every((r) => r.pred_2d && !r.pred_3d)).toBe(true);
     expect(rows.every((r) => r.views_2d === ''), 'no flip policy, no views count').toBe(true);
+    // One view alone does not cancel: the 2D output varies from frame to frame.
+    const p2dNeutral = new Set(rows.filter((r) => r.status === 'ok').map((r) => r.p2d_neutral));
+    expect(p2dNeutral.size, 'one view gives face-dependent 2D outputs').toBeGreaterThan(1);
 
     // Detail of a video frame: the frame is sought again and re-run with its crop.
     await page.getByTestId('results-filter').selectOption('faces');

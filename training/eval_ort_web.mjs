@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { meanLogits, needsMirror } from '../src/core/inference/testTimeFlip.ts';
+import { softmax } from '../src/core/fusion/lateFusion.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -78,13 +79,6 @@ function mirrorPlanes(x, m) {
   return out;
 }
 
-function softmax(v) {
-  const mx = Math.max(...v);
-  const e = v.map((z) => Math.exp(z - mx));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((z) => z / s);
-}
-
 const report = { version: ortVersion, backend: 'wasm', numThreads: 1, testTimeAugmentation: policy };
 for (const split of ['valid', 'test']) {
   const pre = `${binPrefix}_${split}`;
@@ -107,7 +101,7 @@ for (const split of ['valid', 'test']) {
     const flipped = (await session.run({ image: new ort.Tensor('float32', mirrorPlanes(batch, m), [m, 1, 48, 48]) })).logits.data;
     for (let i = 0; i < m; i++) {
       const first = plain.slice(i * C, (i + 1) * C);
-      const use = needsMirror(policy, softmax(Array.from(first)));
+      const use = needsMirror(policy, softmax(first));
       if (use) mirrored++;
       const sameGate = use === (torchMirrored[s + i] === 1);
       if (sameGate) gateAgree++;

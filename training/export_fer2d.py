@@ -5,8 +5,8 @@
 * Writes public/models/fer2d.onnx: input `image` [N,1,48,48] float32 = (p/255-0.5)/0.5,
   output `logits` [N,8] in FER+ vote order (the plain network, one view).
 * Chooses the gated flip TTA on Valid (mirror only when the top-1 − top-2 margin is small, see
-  src/core/inference/testTimeFlip.ts) and records it in the metrics; post-train copies it to
-  the manifest's fei2d.testTimeAugmentation.
+  src/core/inference/testTimeFlip.ts) and records it in the metrics; with --manifest, also
+  writes it (and the file's sha256) into the pack manifest's fei2d entry.
 * Scores the exported computation (float32, PyTorch) on Valid and on Test.  This is the
   one place Test is evaluated; nothing is chosen from it.
 * Writes the preprocessed Valid/Test inputs, labels and PyTorch logits to --bin-prefix

@@ -17,7 +17,7 @@ import { configureOrtEnv, ModelSession, resolveEp, webgpuDeviceLost } from './in
 import { loadPackFile } from './inference/packFiles';
 import { assembleFeatures3d, DEFAULT_FEATURE_GROUPS, standardizeFeatures } from './inference/features3d';
 import { FlameBranch } from './inference/flameBranch';
-import { meanLogits, mirrorRgba, needsMirror } from './inference/testTimeFlip';
+import { meanOfViews, mirrorRgba, needsMirror } from './inference/testTimeFlip';
 import { FLAME_FEATURE_GROUPS } from './flame/regressorOutputs';
 
 /** Init options plus worker-side knobs not (yet) in the protocol. */
@@ -276,11 +276,7 @@ export class InferencePipeline {
     const tta = branch.model.testTimeAugmentation;
     if (needsMirror(tta, first.probs)) {
       const mirrored = pixelsToTensor(mirrorRgba(pixels.data, w, h), w, h, spec);
-      const second = await this.runSafe(branch, { [spec.name]: { data: mirrored, dims } });
-      const logits = meanLogits(first.logits, second.logits);
-      // VA outputs (if any) are averaged too, so the mirror view counts the same for every output.
-      const va = first.va && second.va ? { valence: (first.va.valence + second.va.valence) / 2, arousal: (first.va.arousal + second.va.arousal) / 2 } : first.va;
-      result.branch2d = { logits, probs: softmax(logits), ...(va ? { va } : {}), views: 2 };
+      result.branch2d = meanOfViews(first, await this.runSafe(branch, { [spec.name]: { data: mirrored, dims } }));
     } else if (tta?.flip) {
       result.branch2d = { ...first, views: 1 };
     }

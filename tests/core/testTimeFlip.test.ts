@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { meanLogits, mirrorRgba, needsMirror, topTwoMargin } from '../../src/core/inference/testTimeFlip';
+import { meanLogits, meanOfViews, mirrorRgba, needsMirror, topTwoMargin } from '../../src/core/inference/testTimeFlip';
+import { softmax } from '../../src/core/fusion/lateFusion';
 
 describe('gated flip test-time augmentation', () => {
   it('measures the top-1 − top-2 margin wherever the two largest values are', () => {
@@ -36,5 +37,17 @@ describe('gated flip test-time augmentation', () => {
   it('averages logits element-wise and refuses mismatched lengths', () => {
     expect(Array.from(meanLogits(Float32Array.of(1, -2, 4), Float32Array.of(3, 2, 0)))).toEqual([2, 0, 2]);
     expect(() => meanLogits(new Float32Array(8), new Float32Array(7))).toThrow(/differ/);
+  });
+
+  it('combines two views into one branch output: mean logits, their softmax, mean VA', () => {
+    const a = { logits: Float32Array.of(2, 0), probs: softmax([2, 0]), va: { valence: 0.5, arousal: -0.2 } };
+    const b = { logits: Float32Array.of(0, 0), probs: softmax([0, 0]), va: { valence: -0.1, arousal: 0.4 } };
+    const out = meanOfViews(a, b);
+    expect(Array.from(out.logits)).toEqual([1, 0]);
+    expect(Array.from(out.probs)).toEqual(Array.from(softmax([1, 0])));
+    expect(out.va!.valence).toBeCloseTo(0.2);
+    expect(out.va!.arousal).toBeCloseTo(0.1);
+    expect(out.views).toBe(2);
+    expect(meanOfViews({ logits: a.logits, probs: a.probs }, { logits: b.logits, probs: b.probs }).va).toBeUndefined();
   });
 });

@@ -9,6 +9,8 @@
  * its cost. The manifest declares the policy (fei2d.testTimeAugmentation).
  */
 import type { Fei2dModel } from '../manifest/schema';
+import type { BranchOutput } from '../types';
+import { softmax } from '../fusion/lateFusion';
 
 export type FlipPolicy = NonNullable<Fei2dModel['testTimeAugmentation']>;
 
@@ -57,4 +59,11 @@ export function meanLogits(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = 0.5 * (a[i] + b[i]);
   return out;
+}
+
+/** The 2D branch output of the crop and its mirror: logits (and VA, if the model has it) averaged. */
+export function meanOfViews(a: BranchOutput, b: BranchOutput): BranchOutput {
+  const logits = meanLogits(a.logits, b.logits);
+  const va = a.va && b.va ? { valence: (a.va.valence + b.va.valence) / 2, arousal: (a.va.arousal + b.va.arousal) / 2 } : a.va;
+  return { logits, probs: softmax(logits), ...(va ? { va } : {}), views: 2 };
 }
