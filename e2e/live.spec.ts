@@ -42,6 +42,21 @@ test.describe('live mode with a face on the webcam', () => {
       await expect(page.getByTestId(id)).toHaveText(/^\d+(\.\d+)?( ms)?$/);
     }
 
+    // A lost WebGL context costs only the 3D view: it says so, predictions go on, and it comes back.
+    // (The extension object is kept: getExtension returns null while the context is lost.)
+    const face3d = page.getByTestId('face3d-canvas');
+    await face3d.evaluate((c: HTMLCanvasElement) => {
+      const ext = (c.getContext('webgl2') as WebGL2RenderingContext).getExtension('WEBGL_lose_context')!;
+      (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx = ext;
+      ext.loseContext();
+    });
+    await expect(page.getByText('3D view unavailable')).toBeVisible();
+    const atLoss = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(atLoss);
+    await face3d.evaluate(() => (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx.restoreContext());
+    await expect(page.getByText('3D view unavailable')).toBeHidden({ timeout: 10_000 });
+    await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
+
     // Smoothing can be turned off and predictions keep coming.
     await page.getByLabel('Temporal smoothing').uncheck();
     const before = await liveFrames(page);

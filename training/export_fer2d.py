@@ -93,6 +93,21 @@ def update_manifest(path, onnx_path, tta):
     print(f"updated {path}: fei2d sha256 {entry['sha256'][:12]}…, testTimeAugmentation {json.dumps(tta)}", flush=True)
 
 
+def upstream_runs(cfg, seen=None):
+    """The training runs a checkpoint depends on (its --init and --teachers), dependencies first,
+    so the model card can print the whole rebuild chain of a distilled model."""
+    seen = set() if seen is None else seen
+    runs = []
+    for path in [cfg.get("init", "")] + cfg.get("teachers", "").split(","):
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        up = torch.load(path, map_location="cpu")["config"]
+        runs += upstream_runs(up, seen)
+        runs.append({"checkpoint": path, "config": {k: v for k, v in up.items() if k not in ("data", "cache")}})
+    return runs
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ckpt", default=os.path.join(REPO, "training", "runs", "fer2d", "best.pt"))
@@ -204,6 +219,7 @@ def main():
                                   round(max(e["trainSeconds"] for e in epochs), 1)] if epochs else None),
         # Every training option except local paths.
         "trainConfig": {k: v for k, v in cfg.items() if k not in ("data", "out", "cache")},
+        "upstreamRuns": upstream_runs(cfg),
         "generated": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
     }
     with open(args.metrics, "w") as f:

@@ -17,13 +17,28 @@ def pct(x):
     return f"{100 * x:.2f}"
 
 
-def results_table(m):
+def app_pipeline_test(head3d_metrics_path):
+    """The 2D branch as the app runs it on FER+ Test (landmark-aligned crop, whole-image fallback,
+    gated flip, onnxruntime-web in Chromium), scored by train_head3d.py from `npm run extract`."""
+    if not os.path.exists(head3d_metrics_path):
+        return None
+    h = json.load(open(head3d_metrics_path))
+    row = h.get("test", {}).get("2d")
+    if not row:
+        return None
+    # train_head3d.py reports recall by lower-case class name.
+    return {**row, "perClassRecall": {c: row["perClassRecall"][c.lower()] for c in CLASSES}}
+
+
+def results_table(m, app=None):
     rows = [("Valid", "PyTorch", m["valid"]), ("Test", "PyTorch", m["test"])]
     ort = m.get("onnxruntimeWeb", {})
     if "valid" in ort:
         rows.insert(1, ("Valid", "onnxruntime-web", ort["valid"]))
     if "test" in ort:
         rows.append(("Test", "onnxruntime-web", ort["test"]))
+    if app:
+        rows.append(("Test", "the app (aligned crop, Chromium)", app))
     head = "| split | runtime | n | accuracy | macro-F1 | " + " | ".join(CLASSES) + " |"
     sep = "|" + "---|" * (5 + len(CLASSES))
     lines = [head, sep]
@@ -51,6 +66,36 @@ def tta_row(m):
             f"flipped {pct(te['accuracyAlwaysFlip'])} %. The numbers below are of this policy")
 
 
+def train_command(cfg):
+    """`train_fer2d.py` command line that reproduces a run, from its recorded config (non-defaults only)."""
+    budget = cfg.get("time_budget_min") or 0
+    parts = [f"--out {cfg['out']}", f"--time-budget-min {budget:g}" if budget else f"--epochs {cfg['epochs']}"]
+    if list(cfg["widths"]) != [32, 64, 128, 256]:
+        parts.append(f"--widths {','.join(map(str, cfg['widths']))}")
+    if list(cfg["depths"]) != [1, 1, 1]:
+        parts.append(f"--depths {','.join(map(str, cfg['depths']))}")
+    for key, flag, default in (("lr", "--lr", 2.5e-3), ("warm", "--warm", 0.2)):
+        if cfg.get(key, default) != default:
+            parts.append(f"{flag} {cfg[key]:g}")
+    if cfg.get("init"):
+        parts.append(f"--init {cfg['init']}")
+    if cfg.get("teachers"):
+        parts.append(f"--teachers {cfg['teachers']} --kd-alpha {cfg['kd_alpha']:g} --kd-temp {cfg['kd_temp']:g}")
+    parts.append(f"--seed {cfg['seed']}")
+    return "/usr/bin/python3 training/train_fer2d.py " + " ".join(parts)
+
+
+def distillation_bullet(cfg):
+    if not cfg.get("teachers"):
+        return ""
+    teachers = cfg["teachers"].split(",")
+    return (f"\n* Knowledge distillation: {'started from the weights of `' + cfg['init'] + '`; ' if cfg.get('init') else ''}"
+            f"loss = {1 - cfg['kd_alpha']:g}·CE(votes) + {cfg['kd_alpha']:g}·T²·KL(teacher_T ‖ student_T) with "
+            f"T = {cfg['kd_temp']:g}, where the teacher is the mean logits of {len(teachers)} nets "
+            f"({', '.join('`' + t + '`' for t in teachers)}) on the student's own augmented batch. "
+            "Their rebuild lines come first below.")
+
+
 def status_detail(m):
     """What the learning curve says, and what was tried, for a model below the target."""
     curve = m.get("validCurve") or []
@@ -58,18 +103,24 @@ def status_detail(m):
     best = max((a for _, a in curve), default=None)
     said = (f"Valid accuracy (EMA, always flipped) was {pct(half[-1])} % half-way and {pct(best)} % at its best. "
             if half and best is not None else "")
-    return (said + "Runs so far (Test, always flipped): a 1.21 M-parameter net (depths 1,1,1) for 50 min, 81.47 %; "
-            "this configuration with seed 1 for 100 min, 84.43 % (Valid 85.40 %); this run (seed 2, 75 min), "
-            f"{pct(m['testTimeAugmentation']['test']['accuracyAlwaysFlip'])} % (Valid "
-            f"{pct(m['testTimeAugmentation']['valid']['accuracyAlwaysFlip'])} %), shipped because it is better on Valid. "
+    tta = m["testTimeAugmentation"]
+    return (said + "Runs so far (Test / Valid, always flipped): a 1.21 M-parameter net (depths 1,1,1) for 50 min, "
+            "81.47 % on Test; this configuration with seed 1 for 100 min, 84.43 % / 85.40 %; with seed 2 for 75 min, "
+            "84.68 % / 85.54 %; that net distilled from both for 65 min (`--init` seed 2, `--teachers` seeds 1 and 2), "
+            "84.68 % / 85.63 %; this run, distilled for 33 more minutes from all three, "
+            f"{pct(tta['test']['accuracyAlwaysFlip'])} % / {pct(tta['valid']['accuracyAlwaysFlip'])} %, shipped because "
+            "it is the best on Valid. Each step was chosen on Valid and gained 0.1–0.2 points there, a handful "
+            "of images; on Test the last three are within 0.2 points of each other. Valid is now an optimistic "
+            "estimate (the Valid–Test gap grew from 1.0 to "
+            f"{100 * (tta['valid']['accuracyAlwaysFlip'] - tta['test']['accuracyAlwaysFlip']):.1f} points). "
             "Measured and not shipped, because they still miss 85 % on Test and cost more per face: "
             "averaging the two 2.69 M nets with flips (4 passes per face) gives Valid 85.79 % / Test 84.96 %, "
             "and gated on the first pass's margin (best Valid 85.82 % at 0.5, 40 % of faces) Test 84.91 %; "
             "adding ±8° rotated views to the flip (6 passes, seed-1 net) gives Valid 85.71 % / Test 84.85 %. "
-            "Untested ideas, in the order I would try them: a longer budget on a quiet machine (these runs shared "
-            "2 cores with browser work, so epochs took up to 3x longer), distillation of the two-net ensemble "
-            "into one net, class-balanced sampling or loss weights for Disgust/Contempt, and 64x64 upsampled "
-            "inputs. The recipe (AdamW, lighter random erasing) was chosen from short probes on Train loss, "
+            "Untested ideas, in the order I would try them: a wider or deeper net trained for much longer (a "
+            "GPU, or a quiet machine: these runs shared 2 cores with browser work, so epochs took up to 3x "
+            "longer), class-balanced sampling or loss weights for Disgust/Contempt, and 64x64 upsampled "
+            "inputs (both cost per-face time the batch target needs). The recipe (AdamW, lighter random erasing) was chosen from short probes on Train loss, "
             "not tuned on Valid.")
 
 
@@ -77,20 +128,22 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
     p.add_argument("--out", default=os.path.join(REPO, "public", "models", "fer2d.md"))
+    p.add_argument("--head3d-metrics", default=os.path.join(REPO, "public", "models", "head3d.metrics.json"),
+                   help="source of the app-pipeline Test row (run after train_head3d.py)")
     args = p.parse_args()
     m = json.load(open(args.metrics))
     cfg = m["trainConfig"]
     ort = m.get("onnxruntimeWeb", {})
     parity = ort.get("test", {}).get("parityVsPytorch")
+    app = app_pipeline_test(args.head3d_metrics)
     target_met = m["test"]["accuracy"] >= 0.85
+    app_met = bool(app) and app["accuracy"] >= 0.85
     budget = cfg.get("time_budget_min") or 0
-    rebuild_train = (f"--time-budget-min {budget:g}" if budget else f"--epochs {cfg['epochs']}")
     widths, depths = list(cfg["widths"]), list(cfg["depths"])
-    if widths != [32, 64, 128, 256]:
-        rebuild_train += f" --widths {','.join(map(str, widths))}"
-    if depths != [1, 1, 1]:
-        rebuild_train += f" --depths {','.join(map(str, depths))}"
     run_dir = m.get("runDir", "training/runs/fer2d")
+    # A distilled model needs its init and teacher runs first (export_fer2d.py records them).
+    rebuild_train = "\n".join([train_command(u["config"]) for u in m.get("upstreamRuns", [])]
+                               + [train_command({**cfg, "out": run_dir})])
     side = 48
     stages = []
     for cin, cout, d in zip(widths[:-1], widths[1:], depths):
@@ -106,7 +159,8 @@ running in the browser with onnxruntime-web.
 **Test (FER+, majority protocol, n={m['test']['n']}): accuracy {pct(m['test']['accuracy'])} %,
 macro-F1 {pct(m['test']['macroF1'])} % (PyTorch{'' if not ort.get('test') else
 f"; onnxruntime-web {pct(ort['test']['accuracy'])} % / {pct(ort['test']['macroF1'])} %"}).**
-{'' if target_met else f"The project target of 85 % Test accuracy is **not** met; see *Status* below."}
+{'' if not app else f"**Through the app's own pipeline** (landmark-aligned crop of each Test image, gated flip, onnxruntime-web in Chromium; `npm run extract`, n={app['n']}): **accuracy {pct(app['accuracy'])} %**, macro-F1 {pct(app['macroF1'])} %."}
+{'' if target_met else ("The project target of 85 % Test accuracy is met by the app's pipeline but **not** on the raw 48×48 images; see *Status* below." if app_met else "The project target of 85 % Test accuracy is **not** met; see *Status* below.")}
 
 ## Input / output contract
 
@@ -150,9 +204,9 @@ network (one view), and the app applies the flip TTA above.
   brightness ±{100 * cfg['brightness']:g} % and contrast ±{100 * cfg['contrast']:g} % jitter; random erasing
   (p={cfg['erase']:g}, 2–20 % of the area, random gray fill).
 * Optimiser: AdamW, peak LR {cfg['lr']:g}, weight decay {cfg['wd']:g} (not on BN/bias), batch {cfg['batch_size']},
-  OneCycle schedule (cosine warm-up over 20 %, cosine decay to peak/4000); EMA of the weights
+  OneCycle schedule (cosine warm-up over {100 * cfg.get('warm', 0.2):g} %, cosine decay to peak/4000); EMA of the weights
   (decay {cfg['ema']:g}/step). Checkpoint: the EMA/raw weights with the best Valid accuracy
-  (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.
+  (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.{distillation_bullet(cfg)}
 * Precision / speed: bf16 autocast + channels-last on CPU (oneDNN); PyTorch scores in float32. {'The ONNX file stores the weights as float16 (half the download) and casts them to float32 when onnxruntime loads it, so the browser computes in float32 on rounded weights; the onnxruntime-web rows below are of that file.' if m['onnx'].get('weights', '').startswith('float16') else 'Exported in float32.'}
 * Length: {'a wall-clock budget of %g min (the LR schedule follows elapsed time), which gave ' % budget if budget else ''}{m['steps']} steps
   ({m['epochs']} epochs, the last one partial); {m['trainingSeconds'] / 60:.1f} min in all (training + Valid checks),
@@ -165,7 +219,7 @@ network (one view), and the app applies the flip TTA above.
 From the repo root (data at `../shared/data/ferplus`, Debian's `python3-torch` 1.13):
 
 ```sh
-/usr/bin/python3 training/train_fer2d.py --out {run_dir} {rebuild_train} --seed {cfg['seed']}
+{rebuild_train}
 /usr/bin/python3 training/export_fer2d.py --ckpt {run_dir}/best.pt --manifest public/models/manifest.json
 npx tsx training/eval_ort_web.mjs
 /usr/bin/python3 training/model_card.py
@@ -176,7 +230,7 @@ rounding and the number of steps, so a rebuild gives a model of similar quality,
 
 ## Results (majority accuracy, macro-F1 and per-class recall, %)
 
-{results_table(m)}
+{results_table(m, app)}
 
 {'' if not parity else f"onnxruntime-web {ort['version']} (WASM backend, 1 thread, in Node) vs PyTorch float32 on Test: same flip-gate decision on {pct(parity.get('gateAgreement', 1))} % of faces, max |Δlogit| = {parity['maxAbsLogitDiff']:.2e} where the decision agrees (float16-stored weights), arg-max agreement {pct(parity['argmaxAgreement'])} %; {ort['test']['msPerImage']:.2f} ms/image (batch 256, both views computed for every image here, shared CPU)."}
 
@@ -185,7 +239,12 @@ Machine-readable: `fer2d.metrics.json` (fractions 0..1).
 ## Status
 
 {"Meets the project target (≥ 85 % Test majority accuracy)." if target_met else
-f"Below the project target of 85 % Test accuracy ({pct(m['test']['accuracy'])} %). " + status_detail(m)}
+(f"Meets the project target of 85 % Test accuracy as the app runs it ({pct(app['accuracy'])} %: the landmark-aligned crop), "
+ f"not on the dataset's raw 48×48 images ({pct(m['test']['accuracy'])} %). The two differ only in how each face is framed. "
+ "This net does better on the app's framing on Valid too (see `head3d.metrics.json`), while the previous, undistilled net did "
+ "slightly worse there (Valid 85.37 % app vs 85.54 % raw; Test 84.54 % vs 84.57 %); the size of the Test gap is partly noise, "
+ "since the two framings disagree on a few per cent of faces. " if app_met else
+ f"Below the project target of 85 % Test accuracy ({pct(m['test']['accuracy'])} %). ") + status_detail(m)}
 
 ## Limitations
 

@@ -151,6 +151,15 @@ def main():
     p.add_argument("--eval-every", type=int, default=5,
                    help="Valid check interval before the last 25%% of epochs (then every epoch)")
     p.add_argument("--max-train", type=int, default=0, help="debug: use only N train images")
+    p.add_argument("--init", default="",
+                   help="start from this checkpoint's weights (continued training) instead of random")
+    p.add_argument("--warm", type=float, default=0.2, help="OneCycle warm-up fraction")
+    p.add_argument("--teachers", default="",
+                   help="comma-separated checkpoints whose mean logits on the same augmented batch "
+                        "are a second target (knowledge distillation from an ensemble)")
+    p.add_argument("--kd-alpha", type=float, default=0.5,
+                   help="weight of the distillation term; 1-alpha stays on the FER+ votes")
+    p.add_argument("--kd-temp", type=float, default=2.0, help="distillation temperature")
     args = p.parse_args()
 
     auto_threads = args.threads == "auto"
@@ -174,6 +183,11 @@ def main():
     depths = tuple(int(c) for c in args.depths.split(","))
     # channels_last makes oneDNN convolutions ~2x faster on CPU.
     model = Fer2dNet(widths, depths, dropout=args.dropout).to(memory_format=torch.channels_last)
+    if args.init:
+        model.load_state_dict(load_checkpoint(args.init).state_dict())
+    # Teachers only ever run forward, in eval mode (BN statistics frozen).
+    teachers = [load_checkpoint(t).to(memory_format=torch.channels_last)
+                for t in args.teachers.split(",") if t]
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params/1e6:.2f}M", flush=True)
 
@@ -214,7 +228,7 @@ def main():
             if progress >= 1.0:
                 break
             for grp in opt.param_groups:
-                grp["lr"] = one_cycle(progress, args.lr)
+                grp["lr"] = one_cycle(progress, args.lr, warm=args.warm)
             step += 1
             idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
             x = augment(to_input(xtr[idx]), g, args).contiguous(memory_format=torch.channels_last)
@@ -222,6 +236,9 @@ def main():
                 logits = model(x).float()
             # Cross-entropy against the normalised 8-class vote distribution.
             loss = -(ytr[idx] * F.log_softmax(logits, 1)).sum(1).mean()
+            if teachers:
+                loss = (1 - args.kd_alpha) * loss + args.kd_alpha * distillation_loss(
+                    logits, teacher_logits(teachers, x, args.bf16), args.kd_temp)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -250,6 +267,28 @@ def main():
             json.dump({"config": config, "history": history, "best": best,
                        "trainingSeconds": time.time() - train_start}, f, indent=1)
     print(f"done in {time.time()-train_start:.0f}s, {step} steps; best {best}", flush=True)
+
+
+def load_checkpoint(path):
+    """A Fer2dNet in eval mode with the architecture recorded in the checkpoint."""
+    ck = torch.load(path, map_location="cpu")
+    cfg = ck["config"]
+    net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
+    net.load_state_dict(ck["state_dict"])
+    return net.eval()
+
+
+@torch.no_grad()
+def teacher_logits(teachers, x, bf16):
+    """Mean logits of the teacher ensemble on exactly the student's augmented batch."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        return torch.stack([t(x).float() for t in teachers]).mean(0)
+
+
+def distillation_loss(student, teacher, temp):
+    """Hinton's KD: KL(teacher_T || student_T) * T^2 (T^2 keeps gradients comparable across T)."""
+    return F.kl_div(F.log_softmax(student / temp, 1), F.softmax(teacher / temp, 1),
+                    reduction="batchmean") * temp * temp
 
 
 def evaluate(epoch, last, model, ema, xva, yva, config, best, rec, args):

@@ -1,42 +1,19 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import { FaceMeshRenderer } from '../render3d/faceMeshRenderer';
 import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore } from '../stores/pipelineStore';
+import { useWebGLRenderer } from './useWebGLRenderer';
 
 /** React shell around the three.js renderer; the renderer itself knows nothing of React. */
 export function Face3DView() {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const rendererRef = useRef<FaceMeshRenderer | undefined>(undefined);
-  const [lost, setLost] = useState(false);
+  const { canvasRef, rendererRef, lost } = useWebGLRenderer((c) => new FaceMeshRenderer(c), '3D face');
   const triangles = usePipelineStore((s) => s.triangles);
   const latest = useLiveStore((s) => s.latest);
   const setRenderTime = useLiveStore((s) => s.setRenderTime);
 
   useEffect(() => {
-    const canvas = canvasRef.current!;
-    const onLost = (e: Event) => {
-      e.preventDefault();
-      setLost(true);
-    };
-    const onRestored = () => setLost(false);
-    canvas.addEventListener('webglcontextlost', onLost);
-    canvas.addEventListener('webglcontextrestored', onRestored);
-    try {
-      rendererRef.current = new FaceMeshRenderer(canvas);
-    } catch {
-      setLost(true);
-    }
-    return () => {
-      canvas.removeEventListener('webglcontextlost', onLost);
-      canvas.removeEventListener('webglcontextrestored', onRestored);
-      rendererRef.current?.dispose();
-      rendererRef.current = undefined;
-    };
-  }, []);
-
-  useEffect(() => {
     if (triangles) rendererRef.current?.setTriangles(triangles);
-  }, [triangles]);
+  }, [triangles, rendererRef]);
 
   useEffect(() => {
     const r = rendererRef.current;
@@ -45,7 +22,7 @@ export function Face3DView() {
     if (latest.face) r.update(latest.face.landmarks, latest.imageSize.width / latest.imageSize.height);
     else r.clear();
     setRenderTime(performance.now() - t0);
-  }, [latest, setRenderTime]);
+  }, [latest, setRenderTime, rendererRef]);
 
   return (
     <section className="face3d" aria-label="3D face">

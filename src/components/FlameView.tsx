@@ -1,45 +1,25 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect } from 'react';
 import { FlameMeshRenderer } from '../render3d/flameMeshRenderer';
 import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore } from '../stores/pipelineStore';
+import { useWebGLRenderer } from './useWebGLRenderer';
 
 /** The decoded FLAME head of a FLAME pack (EMOCA v2 / SMIRK), shaded and orbitable. */
 export function FlameView() {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const rendererRef = useRef<FlameMeshRenderer | undefined>(undefined);
-  const [lost, setLost] = useState(false);
+  const { canvasRef, rendererRef, lost } = useWebGLRenderer((c) => new FlameMeshRenderer(c), 'FLAME view');
   const flameMesh = usePipelineStore((s) => s.flameMesh);
   const flame = useLiveStore((s) => s.latest?.flame);
 
   useEffect(() => {
-    const canvas = canvasRef.current!;
-    const onLost = (e: Event) => {
-      e.preventDefault();
-      setLost(true);
-    };
-    canvas.addEventListener('webglcontextlost', onLost);
-    try {
-      rendererRef.current = new FlameMeshRenderer(canvas);
-    } catch {
-      setLost(true);
-    }
-    return () => {
-      canvas.removeEventListener('webglcontextlost', onLost);
-      rendererRef.current?.dispose();
-      rendererRef.current = undefined;
-    };
-  }, []);
-
-  useEffect(() => {
     if (flameMesh) rendererRef.current?.setTriangles(flameMesh.triangles);
-  }, [flameMesh]);
+  }, [flameMesh, rendererRef]);
 
   useEffect(() => {
     const r = rendererRef.current;
     if (!r) return;
     if (flame) r.update(flame.vertices);
     else r.clear();
-  }, [flame]);
+  }, [flame, rendererRef]);
 
   const family = flameMesh?.family === 'emoca-v2' ? 'EMOCA v2' : 'SMIRK';
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ParametricFaceRenderer } from '../../render3d/parametricFaceRenderer';
 import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
+import { useWebGLRenderer } from '../useWebGLRenderer';
 
 interface Props {
   adapter: FaceParamAdapter;
@@ -12,50 +13,31 @@ interface Props {
 
 /** The adapter's mesh for the current slider values (three.js, canonical face frame). */
 export function ParamMeshView({ adapter, values, presenter, canvasRef }: Props) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const rendererRef = useRef<ParametricFaceRenderer | undefined>(undefined);
+  const { canvasRef: ref, rendererRef, lost } = useWebGLRenderer((c) => new ParametricFaceRenderer(c), 'teach mesh');
   const bufRef = useRef<Float32Array | undefined>(undefined);
-  const [lost, setLost] = useState(false);
   const [wire, setWire] = useState(false);
   const [renders, setRenders] = useState(0);
 
+  // Hand the canvas to the parent (for "export figure").
   useEffect(() => {
-    const canvas = ref.current!;
-    if (canvasRef) canvasRef.current = canvas;
-    const onLost = (e: Event) => {
-      e.preventDefault();
-      console.warn('teach mesh: WebGL context lost');
-      setLost(true);
-    };
-    const onRestored = () => setLost(false);
-    canvas.addEventListener('webglcontextlost', onLost);
-    canvas.addEventListener('webglcontextrestored', onRestored);
-    try {
-      rendererRef.current = new ParametricFaceRenderer(canvas);
-    } catch (e) {
-      console.warn(`teach mesh: WebGL renderer failed: ${(e as Error).message}`);
-      setLost(true);
-    }
+    if (!canvasRef) return;
+    canvasRef.current = ref.current;
     return () => {
-      canvas.removeEventListener('webglcontextlost', onLost);
-      canvas.removeEventListener('webglcontextrestored', onRestored);
-      rendererRef.current?.dispose();
-      rendererRef.current = undefined;
-      if (canvasRef) canvasRef.current = null;
+      canvasRef.current = null;
     };
-  }, [canvasRef]);
+  }, [canvasRef, ref]);
 
   useEffect(() => {
     rendererRef.current?.setTriangles(adapter.triangles);
-  }, [adapter]);
+  }, [adapter, rendererRef]);
 
   useEffect(() => {
     rendererRef.current?.setStyle(presenter ? { background: 0x000000, color: 0xf0d2bc } : { background: 0x15181e, color: 0xd9b8a0 });
-  }, [presenter]);
+  }, [presenter, rendererRef]);
 
   useEffect(() => {
     rendererRef.current?.setStyle({ wireframe: wire });
-  }, [wire]);
+  }, [wire, rendererRef]);
 
   useEffect(() => {
     const r = rendererRef.current;
@@ -64,7 +46,7 @@ export function ParamMeshView({ adapter, values, presenter, canvasRef }: Props) 
     bufRef.current = m.positions;
     r.update(m.positions, m.rotation);
     setRenders((n) => n + 1);
-  }, [adapter, values, wire]);
+  }, [adapter, values, wire, rendererRef]);
 
   return (
     <div className="teach-mesh">
