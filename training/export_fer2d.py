@@ -25,7 +25,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer2d_model import Fer2dNet  # noqa: E402
+from fer2d_model import load_checkpoint  # noqa: E402
 from ferplus import AFFECTNET_CLASSES, FERPLUS_CLASSES, load_split  # noqa: E402
 from metrics import summarize  # noqa: E402
 from train_fer2d import REPO, to_input  # noqa: E402
@@ -123,11 +123,8 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(2)
 
-    ck = torch.load(args.ckpt, map_location="cpu")
+    net, ck = load_checkpoint(args.ckpt)  # float32, default (NCHW-contiguous) memory format
     cfg = ck["config"]
-    net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
-    net.load_state_dict(ck["state_dict"])
-    net.eval()  # float32, default (NCHW-contiguous) memory format
 
     # --- export: the plain network; the app applies the (gated) flip TTA chosen below -------
     dummy = torch.zeros(2, 1, 48, 48)

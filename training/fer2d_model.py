@@ -68,3 +68,13 @@ class FlipTTA(nn.Module):
     def forward(self, image):
         mirrored = torch.index_select(image, 3, self.rev)
         return 0.5 * (self.net(image) + self.net(mirrored))
+
+
+def load_checkpoint(path):
+    """(Fer2dNet in eval mode, the checkpoint dict) for a train_fer2d.py checkpoint; the
+    architecture comes from the config recorded in it."""
+    ck = torch.load(path, map_location="cpu")
+    cfg = ck["config"]
+    net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
+    net.load_state_dict(ck["state_dict"])
+    return net.eval(), ck

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer2d_model import Fer2dNet, FlipTTA  # noqa: E402
+from fer2d_model import Fer2dNet, FlipTTA, load_checkpoint  # noqa: E402
 from ferplus import load_split  # noqa: E402
 from metrics import summarize  # noqa: E402
 
@@ -184,9 +184,9 @@ def main():
     # channels_last makes oneDNN convolutions ~2x faster on CPU.
     model = Fer2dNet(widths, depths, dropout=args.dropout).to(memory_format=torch.channels_last)
     if args.init:
-        model.load_state_dict(load_checkpoint(args.init).state_dict())
+        model.load_state_dict(load_checkpoint(args.init)[0].state_dict())
     # Teachers only ever run forward, in eval mode (BN statistics frozen).
-    teachers = [load_checkpoint(t).to(memory_format=torch.channels_last)
+    teachers = [load_checkpoint(t)[0].to(memory_format=torch.channels_last)
                 for t in args.teachers.split(",") if t]
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params/1e6:.2f}M", flush=True)
@@ -267,15 +267,6 @@ def main():
             json.dump({"config": config, "history": history, "best": best,
                        "trainingSeconds": time.time() - train_start}, f, indent=1)
     print(f"done in {time.time()-train_start:.0f}s, {step} steps; best {best}", flush=True)
-
-
-def load_checkpoint(path):
-    """A Fer2dNet in eval mode with the architecture recorded in the checkpoint."""
-    ck = torch.load(path, map_location="cpu")
-    cfg = ck["config"]
-    net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
-    net.load_state_dict(ck["state_dict"])
-    return net.eval()
 
 
 @torch.no_grad()
