@@ -188,7 +188,7 @@ export async function provisionModel(entry, { sharedDir, destRoot, fetchImpl = g
 
 /** Runtime files the app serves from its own origin (never a CDN), relative to node_modules. */
 // onnxruntime-web's runtime is not here: the app imports its wasm as a Vite asset
-// (src/app/assetUrls.ts), so the build ships exactly the one file it uses.
+// (src/worker/assetUrls.ts), so the build ships exactly the one file it uses.
 export const RUNTIME_ASSETS = [{ from: '@mediapipe/tasks-vision/wasm', to: 'mediapipe', files: '*' }];
 
 /**

@@ -8,7 +8,7 @@
  *   known-good probe, re-run every `probeEvery` items per worker; if the probe stops finding
  *   a face, the worker is rebuilt and its "no face" rows since the last good probe are redone.
  */
-import type { FrameOptions } from '../worker/protocol';
+import type { FrameOptions } from '../core/pipelineTypes';
 import type { BatchClient, BatchItem, BatchProgress, BatchRow } from './batchTypes';
 import { errorRow, rowFromResult } from './toRow';
 

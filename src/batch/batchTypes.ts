@@ -1,7 +1,7 @@
 /** Types for batch runs over folders of images and videos. Framework-free. */
 import type { ItemLabel } from '../core/labels/datasetLabels';
 import type { DetectionMethod, FrameResult, FusionMode, StageTimings } from '../core/types';
-import type { FrameOptions } from '../worker/protocol';
+import type { FrameOptions } from '../core/pipelineTypes';
 
 export interface BatchItem {
   id: number;

@@ -37,7 +37,7 @@ export async function decodeImageFile(file: Blob, path: string): Promise<ImageBi
     // 'from-image' honours EXIF orientation, as a person sees the photo.
     return await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch (e) {
-    throw new Error(decodeFailureReason(bytes, path, (e as Error).message));
+    throw new Error(decodeFailureReason(bytes, path, (e as Error).message), { cause: e });
   }
 }
 

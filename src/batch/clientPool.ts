@@ -3,9 +3,9 @@
  * rebuild it (restart) when its face landmarker breaks.
  */
 import type { FrameResult } from '../core/types';
-import type { PipelineOptions } from '../core/pipeline';
+import type { PipelineOptions } from '../core/pipelineTypes';
 import { InferenceClient, type ClientResult } from '../worker/inferenceClient';
-import type { FrameOptions } from '../worker/protocol';
+import type { FrameOptions } from '../core/pipelineTypes';
 import type { BatchClient } from './batchTypes';
 
 export class PooledClient implements BatchClient {
@@ -26,10 +26,13 @@ export class PooledClient implements BatchClient {
     return this.detectWithCrops(bitmap, options);
   }
 
-  /** Still image, crops included when options.wantCrops (the detail view). */
-  detectWithCrops(bitmap: ImageBitmap, options: Omit<FrameOptions, 'mode'>): Promise<ClientResult> {
-    const { fusionMode, weight2d, wantCrops } = options;
-    return this.client.detect(bitmap, { fusionMode, weight2d, wantCrops });
+  /**
+   * Still image, with every frame option passed on (crops for the detail view, the whole-image
+   * fallback, canonical landmarks); the mode is always 'image'.
+   */
+  detectWithCrops(bitmap: ImageBitmap, options: Omit<FrameOptions, 'mode'> & { mode?: FrameOptions['mode'] }): Promise<ClientResult> {
+    const { mode: _mode, ...still } = options;
+    return this.client.detect(bitmap, still);
   }
 
   /** Rebuild the worker's pipeline; if that fails, replace the worker altogether. */

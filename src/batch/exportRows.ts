@@ -56,7 +56,13 @@ export function resultRecord(row: BatchRow): Record<string, string | number> {
 function toCsv(records: Record<string, string | number>[]): string {
   const fields: string[] = [];
   const seen = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), fields.push(k));
+  for (const r of records) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      fields.push(k);
+    }
+  }
   return Papa.unparse({ fields, data: records.map((r) => fields.map((f) => r[f] ?? '')) });
 }
 

@@ -2,14 +2,15 @@
  * Browser side of the command-line tools: runs exactly the app's worker pipeline and
  * BatchRunner over files served by the CLI's local server, streaming rows back to Node.
  */
-import { BatchRunner } from '../batch/batchRunner';
-import type { BatchItem } from '../batch/batchTypes';
+import { startBatchRun } from '../batch/batchRun';
+import type { BatchItem, BatchProgress } from '../batch/batchTypes';
+import { createClientPool } from '../batch/clientPool';
 import type { ItemLabel } from '../core/labels/datasetLabels';
 import { parseManifest } from '../core/manifest/parseManifest';
+import { defaultFusion } from '../core/fusion/fusionPolicy';
 import type { FusionMode } from '../core/types';
-import type { EpPreference } from '../worker/protocol';
-import { InferenceClient } from '../worker/inferenceClient';
-import { appAssetUrls } from '../app/assetUrls';
+import type { EpPreference } from '../core/pipelineTypes';
+import { appAssetUrls } from '../worker/assetUrls';
 import { serializeRow, type SerializedRow } from './serializedRow';
 import { benchModel, type ModelBenchRequest } from './modelBench';
 
@@ -45,11 +46,9 @@ window.ig3dCli = {
     const parsed = parseManifest(await res.text());
     if (!parsed.ok) throw new Error(`invalid manifest:\n${parsed.errors.join('\n')}`);
     const manifest = parsed.manifest;
-    const clients = await Promise.all(
-      Array.from({ length: req.workers }, () =>
-        InferenceClient.createFromOptions({ packBaseUrl: req.packBaseUrl, manifest, ep: req.ep, assets: appAssetUrls() }),
-      ),
-    );
+    // The same pool as the Batch tab: every frame option reaches the worker, and a worker whose
+    // pipeline cannot be rebuilt is replaced.
+    const clients = await createClientPool(req.workers, { packBaseUrl: req.packBaseUrl, manifest, ep: req.ep, assets: appAssetUrls() });
     const items: BatchItem[] = req.items.map((it) => ({
       id: it.id,
       path: it.path,
@@ -57,32 +56,28 @@ window.ig3dCli = {
       label: it.label,
       decode: () => decodeUrl(it.url),
     }));
-    let buffer: SerializedRow[] = [];
-    let progress: unknown;
+    // Rows go to Node in order, one message per flush, each with the newest progress.
+    let progress: BatchProgress | undefined;
     let sending = Promise.resolve();
-    const flush = () => {
-      if (buffer.length === 0) return sending;
-      const rows = buffer;
-      buffer = [];
-      sending = sending.then(() => window.ig3dReport(rows, progress));
-      return sending;
-    };
-    const timer = setInterval(() => void flush(), 250);
-    const has3d = manifest.models.some((m) => m.role === 'head3d');
-    const runner = new BatchRunner(clients, {
+    const fusion = defaultFusion(manifest);
+    const run = startBatchRun(clients, items, {
       frame: {
-        fusionMode: req.fusionMode ?? (has3d ? manifest.fusion?.mode ?? 'weighted' : '2d'),
-        weight2d: req.weight2d ?? manifest.fusion?.weight2d ?? 1,
+        fusionMode: req.fusionMode ?? fusion.mode,
+        weight2d: req.weight2d ?? fusion.weight2d,
         wantCanonicalLandmarks: req.wantCanonicalLandmarks,
         wholeImageFallback: req.wholeImageFallback,
       },
-      onRow: (row) => buffer.push(serializeRow(row)),
-      onProgress: (p) => (progress = p),
+      flushMs: 250,
+      deliver: (rows, p) => {
+        progress = p ?? progress;
+        if (rows.length === 0) return;
+        const serialized = rows.map(serializeRow);
+        const at = progress;
+        sending = sending.then(() => window.ig3dReport(serialized, at));
+      },
     });
-    const final = await runner.run(items);
-    clearInterval(timer);
-    progress = final;
-    await flush();
+    const final = await run.done;
+    await sending;
     clients.forEach((c) => c.close());
     return { progress: final, ep: clients[0].info.ep, pack: manifest.name };
   },

@@ -3,7 +3,7 @@
  * Uses the same runtime files and settings as the app's worker.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { appAssetUrls } from '../app/assetUrls';
+import { appAssetUrls } from '../worker/assetUrls';
 
 export interface ModelBenchRequest {
   modelUrl: string;

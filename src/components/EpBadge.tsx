@@ -1,4 +1,4 @@
-import type { EpPreference } from '../worker/protocol';
+import type { EpPreference } from '../core/pipelineTypes';
 import { usePipelineStore } from '../stores/pipelineStore';
 
 /** Shows which execution provider runs the models and lets a user force one. */

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef } from 'react';
-import { startLiveLoop } from '../app/liveLoop';
+import { startLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
 import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore } from '../stores/pipelineStore';
 import { modelByRole } from '../core/manifest/parseManifest';
+import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { CameraControls } from './CameraControls';
 import { ExpressionBars } from './ExpressionBars';
 import { Face3DView } from './Face3DView';
@@ -21,10 +22,13 @@ export function LiveView() {
   const live = useLiveStore();
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
 
-  // Adopt the pack's default fusion when a pack loads.
+  // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
   useEffect(() => {
-    if (manifest?.fusion) live.setFusion(has3d ? manifest.fusion.mode : '2d', manifest.fusion.weight2d);
-    else live.setFusion('2d', 1);
+    if (!manifest) live.setFusion('2d', 1);
+    else {
+      const d = defaultFusion(manifest);
+      live.setFusion(d.declared ? d.mode : '2d', d.weight2d);
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [manifest]);
 

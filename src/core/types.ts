@@ -3,6 +3,8 @@
  * (see classes/expressionClasses.ts); all VA values are in -1..1.
  */
 
+import type { Affine } from './crop/affine';
+
 export type FusionMode = '2d' | '3d' | 'weighted' | 'mean' | 'max';
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
@@ -64,8 +66,6 @@ export interface StageTimings {
   total?: number;
 }
 
-/** 2×3 affine in canvas order [a, b, c, d, e, f]: x' = a·x + c·y + e, y' = b·x + d·y + f. */
-export type Affine2x3 = readonly [number, number, number, number, number, number];
 
 /** What a FLAME regressor (EMOCA v2 / SMIRK pack) gave for the face, decoded by the worker. */
 export interface FlameResult {
@@ -80,9 +80,9 @@ export interface FlameResult {
     /** [height, width] of the regressor's input crop. */
     cropSize: [number, number];
     /** Crop pixels → image pixels (the crop the regressor saw). */
-    cropToImage: Affine2x3;
+    cropToImage: Affine;
     /** FLAME (x, y) → image pixels: the camera mapped back through the crop (for overlays). */
-    toImage: Affine2x3;
+    toImage: Affine;
   };
 }
 

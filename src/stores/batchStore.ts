@@ -4,15 +4,16 @@
  * every FLUSH_MS, so thousands of results never mean thousands of renders.
  */
 import { create } from 'zustand';
-import { BatchRunner } from '../batch/batchRunner';
+import type { BatchRunner } from '../batch/batchRunner';
+import { startBatchRun } from '../batch/batchRun';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems, type ItemSource } from '../batch/buildItems';
 import { createClientPool, type PooledClient } from '../batch/clientPool';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import type { VideoFrameSource } from '../batch/videoFrames';
-import { modelByRole } from '../core/manifest/parseManifest';
+import { defaultFusion } from '../core/fusion/fusionPolicy';
 import type { FusionMode } from '../core/types';
-import { appAssetUrls, defaultPackUrl } from '../app/assetUrls';
+import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
 export const FLUSH_MS = 100;
@@ -105,12 +106,8 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [] });
 
     const manifest = pipe.manifest;
-    const has3d = !!modelByRole(manifest, 'head3d');
-    const fusion = {
-      mode: (has3d ? (manifest.fusion?.mode ?? 'weighted') : '2d') as FusionMode,
-      weight2d: manifest.fusion?.weight2d ?? 1,
-      has3d,
-    };
+    const { mode, weight2d, has3d } = defaultFusion(manifest);
+    const fusion = { mode, weight2d, has3d };
     let pool: PooledClient[];
     try {
       const [p, built] = await Promise.all([
@@ -139,28 +136,19 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       batchSession.pool = pool;
       const items = built.items;
 
-      let buffer: BatchRow[] = [];
-      let latest: BatchProgress | undefined;
-      const flush = () => {
-        if (runId !== batchSession.runId) return;
-        if (buffer.length === 0 && !latest) return;
-        const add = buffer;
-        buffer = [];
-        const progress = latest;
-        latest = undefined;
-        set((s) => ({
-          rows: add.length ? s.rows.concat(add) : s.rows,
-          progress: progress ?? s.progress,
-          phase: progress ? (progress.state === 'paused' ? 'paused' : progress.state === 'running' ? 'running' : s.phase) : s.phase,
-        }));
-      };
-      const timer = setInterval(flush, FLUSH_MS);
-      const runner = new BatchRunner(pool, {
+      const run = startBatchRun(pool, items, {
         frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d },
-        onRow: (r) => buffer.push(r),
-        onProgress: (p) => (latest = p),
+        flushMs: FLUSH_MS,
+        deliver: (add, progress) => {
+          if (runId !== batchSession.runId) return;
+          set((s) => ({
+            rows: add.length ? s.rows.concat(add) : s.rows,
+            progress: progress ?? s.progress,
+            phase: progress ? (progress.state === 'paused' ? 'paused' : progress.state === 'running' ? 'running' : s.phase) : s.phase,
+          }));
+        },
       });
-      batchSession.runner = runner;
+      batchSession.runner = run.runner;
       const ep = pool[0].info.ep;
       set({
         phase: 'running',
@@ -170,10 +158,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
         runNotes: [...built.notes, `${pool.length} workers on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
         progress: { done: 0, total: items.length, failed: 0, noFace: 0, imagesPerSecond: 0, etaSeconds: Infinity, state: 'running', restarts: 0 },
       });
-      const final = await runner.run(items);
-      clearInterval(timer);
-      latest = final;
-      flush();
+      const final = await run.done;
       if (runId !== batchSession.runId) return;
       batchSession.runner = undefined;
       releaseSession(true);

@@ -6,9 +6,9 @@ import { create } from 'zustand';
 import type { Manifest } from '../core/manifest/schema';
 import { parseManifest } from '../core/manifest/parseManifest';
 import type { ExecutionProvider } from '../core/types';
-import type { EpPreference, ReadyInfo } from '../worker/protocol';
+import type { EpPreference, ReadyInfo } from '../core/pipelineTypes';
 import { InferenceClient } from '../worker/inferenceClient';
-import { appAssetUrls, defaultPackUrl } from '../app/assetUrls';
+import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 

@@ -10,9 +10,9 @@ import { createMediapipeAdapter, headFeatureVector, parsePresetsFile, type FaceP
 import { modelByRole } from '../core/manifest/parseManifest';
 import { parseFlameAsset } from '../core/flame/flameAsset';
 import { createFlameAdapter } from '../core/blendshapeModel/flameAdapter';
-import type { Head3dEvaluation } from '../worker/protocol';
+import type { Head3dEvaluation } from '../core/pipelineTypes';
 import type { ClientResult } from '../worker/inferenceClient';
-import { defaultPackUrl } from '../app/assetUrls';
+import { defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
 export const GEOMETRY_FILE = 'blendshape_geometry.bin';
@@ -215,5 +215,3 @@ usePipelineStore.subscribe((s, prev) => {
     else if (t.values) t.setValues(t.values, t.valuesOrigin);
   }
 });
-
-export { teachFusion, type TeachFusion } from '../components/teach/teachFusion';

@@ -1,12 +1,14 @@
 /**
  * Inference worker: owns MediaPipe and onnxruntime, speaks protocol.ts.
- * Frames are handled one at a time in arrival order; a frame's failure is reported as
- * `frameError` and never ends the worker.
+ * Requests are handled one at a time in arrival order; each gets one reply, and a frame's
+ * failure is an error reply, never the end of the worker.
  */
 /// <reference lib="webworker" />
-import { InferencePipeline, type PipelineOptions } from '../core/pipeline';
-import type { FromWorker, ToWorker } from './protocol';
+import type { InferencePipeline } from '../core/pipeline';
+import { openPipeline } from '../core/openPipeline';
+import type { PipelineOptions } from '../core/pipelineTypes';
 import { destroyWebGpuDevice } from '../core/inference/ortSession';
+import type { FromWorker, Replies, Request, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -27,59 +29,63 @@ function errorMessage(e: unknown): string {
   return String(e);
 }
 
-async function init(options: PipelineOptions): Promise<void> {
-  try {
-    await pipeline?.close();
-    pipeline = undefined;
-    pipeline = await InferencePipeline.createFromOptions(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
-    // Copy: the triangles are reused by later inits and transfer would detach them (the FLAME
-    // faces are a view into flame.bin, which the decoder keeps using).
-    const { flameMesh } = pipeline.info;
-    post({
-      type: 'ready',
-      info: { ...pipeline.info, triangles: pipeline.info.triangles.slice(), ...(flameMesh ? { flameMesh: { ...flameMesh, triangles: flameMesh.triangles.slice() } } : {}) },
-    });
-  } catch (e) {
-    post({ type: 'initError', message: errorMessage(e) });
-  }
+function ready(): InferencePipeline {
+  if (!pipeline) throw new Error('the inference pipeline is not initialised');
+  return pipeline;
 }
 
-async function frame(msg: Extract<ToWorker, { type: 'frame' }>): Promise<void> {
+async function init(options: PipelineOptions): Promise<{ value: Replies['init'] }> {
+  await pipeline?.close();
+  pipeline = undefined;
+  pipeline = await openPipeline(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
+  // Copy: the triangles are reused by later inits and transfer would detach them (the FLAME
+  // faces are a view into flame.bin, which the decoder keeps using).
+  const { flameMesh } = pipeline.info;
+  return { value: { ...pipeline.info, triangles: pipeline.info.triangles.slice(), ...(flameMesh ? { flameMesh: { ...flameMesh, triangles: flameMesh.triangles.slice() } } : {}) } };
+}
+
+async function frame(msg: Extract<Request, { type: 'frame' }>): Promise<{ value: Replies['frame']; transfer: Transferable[] }> {
   try {
-    if (!pipeline) throw new Error('the inference pipeline is not initialised');
-    const { crops, ...result } = await pipeline.process(msg.bitmap, msg.timestamp, msg.options, msg.id);
-    const transfer: Transferable[] = crops ? Object.values(crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
+    const value = await ready().process(msg.bitmap, msg.timestamp, msg.options, msg.id);
+    const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
     // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
-    if (result.flame) transfer.push(result.flame.vertices.buffer as ArrayBuffer);
-    post({ type: 'result', id: msg.id, result, crops }, transfer);
-  } catch (e) {
-    post({ type: 'frameError', id: msg.id, message: errorMessage(e) });
+    if (value.flame) transfer.push(value.flame.vertices.buffer as ArrayBuffer);
+    return { value, transfer };
   } finally {
     msg.bitmap?.close?.();
   }
 }
 
-async function evalHead3d(msg: Extract<ToWorker, { type: 'evalHead3d' }>): Promise<void> {
-  try {
-    if (!pipeline) throw new Error('the inference pipeline is not initialised');
-    const result = await pipeline.evaluateHead3d(msg.features);
-    post({ type: 'head3dResult', id: msg.id, result });
-  } catch (e) {
-    post({ type: 'head3dError', id: msg.id, message: errorMessage(e) });
+async function handle(msg: Request): Promise<{ value: unknown; transfer?: Transferable[] }> {
+  switch (msg.type) {
+    case 'init':
+      return init(msg.options);
+    case 'frame':
+      return frame(msg);
+    case 'evalHead3d':
+      return { value: await ready().evaluateHead3d(msg.features) };
   }
+}
+
+/** Run a request in turn and send its one reply. */
+function enqueue(msg: Request): void {
+  queue = queue.then(async () => {
+    try {
+      const { value, transfer } = await handle(msg);
+      post({ type: 'reply', id: msg.id, ok: true, value }, transfer);
+    } catch (e) {
+      post({ type: 'reply', id: msg.id, ok: false, error: errorMessage(e) });
+    }
+  });
 }
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg?.type) {
     case 'init':
-      queue = queue.then(() => init(msg.options as PipelineOptions));
-      break;
     case 'frame':
-      queue = queue.then(() => frame(msg));
-      break;
     case 'evalHead3d':
-      queue = queue.then(() => evalHead3d(msg));
+      enqueue(msg);
       break;
     case 'simulateGpuDeviceLoss':
       void destroyWebGpuDevice();

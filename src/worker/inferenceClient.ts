@@ -1,47 +1,46 @@
 /**
- * UI-side handle on the inference worker. One request in flight per frame id; the UI sends
- * the next frame only after the previous result came back (backpressure lives in the caller).
+ * UI-side handle on the inference worker. Every request gets an id and one pending entry; the
+ * worker's one `reply` settles it. The UI sends the next frame only after the previous result
+ * came back (backpressure lives in the caller).
  */
-import type { PipelineOptions } from '../core/pipeline';
-import type { ExecutionProvider, FrameResult } from '../core/types';
-import type { CropImage, FrameOptions, FromWorker, Head3dEvaluation, ReadyInfo, ToWorker } from './protocol';
+import type { ExecutionProvider } from '../core/types';
+import type { FrameOptions, Head3dEvaluation, PipelineOptions, PipelineResult, ReadyInfo } from '../core/pipelineTypes';
+import type { FromWorker, Replies, Request, ToWorker } from './protocol';
 
-export type ClientResult = FrameResult & { crops?: Record<string, CropImage> };
+/** What a frame request resolves to: the pipeline's result (crops included when asked for). */
+export type ClientResult = PipelineResult;
 export type StatusCallback = (ep: ExecutionProvider, message: string) => void;
+
+type Pending = { resolve: (value: unknown) => void; reject: (e: Error) => void };
+type Body<K extends Request['type']> = Omit<Extract<Request, { type: K }>, 'type' | 'id'>;
 
 export class InferenceClient {
   private nextId = 1;
-  private pending = new Map<number, { resolve: (r: ClientResult) => void; reject: (e: Error) => void }>();
-  private pendingHead3d = new Map<number, { resolve: (r: Head3dEvaluation) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, Pending>();
   private statusCallbacks: StatusCallback[] = [];
   private closed = false;
-  private restarting?: { resolve: () => void; reject: (e: Error) => void };
+  private restarting = false;
 
   private constructor(
     private readonly worker: Worker,
     public info: ReadyInfo,
     private readonly options: PipelineOptions,
-  ) {
-    worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
-    worker.onerror = (ev) => this.failAll(`inference worker crashed: ${ev.message || 'unknown error'}`);
-  }
+  ) {}
 
-  /** Start a worker and load the pack; rejects with the worker's initError message. */
-  static createFromOptions(options: PipelineOptions): Promise<InferenceClient> {
+  /** Start a worker and load the pack; rejects with the worker's init error. */
+  static async createFromOptions(options: PipelineOptions): Promise<InferenceClient> {
     const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    return new Promise<InferenceClient>((resolve, reject) => {
-      const fail = (message: string) => {
-        worker.terminate();
-        reject(new Error(message));
-      };
-      worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-        const msg = ev.data;
-        if (msg.type === 'ready') resolve(new InferenceClient(worker, msg.info, options));
-        else if (msg.type === 'initError') fail(msg.message);
-      };
-      worker.onerror = (ev) => fail(`inference worker failed to start: ${ev.message || 'script error'}`);
-      worker.postMessage({ type: 'init', options } satisfies ToWorker);
-    });
+    const client = new InferenceClient(worker, undefined as unknown as ReadyInfo, options);
+    worker.onmessage = (ev: MessageEvent<FromWorker>) => client.onMessage(ev.data);
+    worker.onerror = (ev) => client.failAll(`inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`);
+    try {
+      client.info = await client.request('init', { options });
+    } catch (e) {
+      client.closed = true;
+      worker.terminate();
+      throw e;
+    }
+    return client;
   }
 
   /** Live frame (MediaPipe VIDEO tracking). The bitmap is transferred and closed by the worker. */
@@ -58,13 +57,15 @@ export class InferenceClient {
    * Rebuild the worker's pipeline with the same options (e.g. after repeated landmarker
    * failures). Frames sent meanwhile wait for it inside the worker.
    */
-  restart(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('inference client closed'));
-    if (this.restarting) return Promise.reject(new Error('a restart is already running'));
-    return new Promise<void>((resolve, reject) => {
-      this.restarting = { resolve, reject };
-      this.worker.postMessage({ type: 'init', options: this.options } satisfies ToWorker);
-    });
+  async restart(): Promise<void> {
+    if (this.closed) throw new Error('inference client closed');
+    if (this.restarting) throw new Error('a restart is already running');
+    this.restarting = true;
+    try {
+      this.info = await this.request('init', { options: this.options });
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** Make the worker lose its WebGPU device, to show (and test) the fall-back to WASM. */
@@ -93,78 +94,54 @@ export class InferenceClient {
    * Queued behind frames in the worker; rejects when the pack has no head3d.
    */
   evaluateHead3d(features: Float32Array): Promise<Head3dEvaluation> {
-    if (this.closed) return Promise.reject(new Error('inference client closed'));
-    const id = this.nextId++;
-    return new Promise<Head3dEvaluation>((resolve, reject) => {
-      this.pendingHead3d.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'evalHead3d', id, features: features.slice() } satisfies ToWorker);
-    });
+    return this.request('evalHead3d', { features: features.slice() });
   }
 
-  private send(bitmap: ImageBitmap, timestamp: number, options: FrameOptions): Promise<ClientResult> {
-    if (this.closed) {
-      bitmap.close();
-      return Promise.reject(new Error('inference client closed'));
+  private async send(bitmap: ImageBitmap, timestamp: number, options: FrameOptions): Promise<ClientResult> {
+    if (this.closed) bitmap.close();
+    try {
+      return await this.request('frame', { bitmap, timestamp, options }, [bitmap]);
+    } catch (e) {
+      if (e instanceof PostError) throw new Error(`could not send the frame to the worker: ${e.message}`, { cause: e });
+      throw e;
     }
+  }
+
+  /** The one way a request goes out: id, pending entry, postMessage. */
+  private request<K extends keyof Replies>(type: K, body: Body<K>, transfer: Transferable[] = []): Promise<Replies[K]> {
+    if (this.closed) return Promise.reject(new Error('inference client closed'));
     const id = this.nextId++;
-    return new Promise<ClientResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<Replies[K]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       try {
-        this.worker.postMessage({ type: 'frame', id, bitmap, timestamp, options } satisfies ToWorker, [bitmap]);
+        this.worker.postMessage({ type, id, ...body } as Extract<Request, { type: K }>, transfer);
       } catch (e) {
-        // E.g. the bitmap was already closed or transferred: a frame error, not a crash.
+        // E.g. the bitmap was already closed or transferred: this request fails, the worker lives.
         this.pending.delete(id);
-        reject(new Error(`could not send the frame to the worker: ${(e as Error).message}`));
+        reject(new PostError((e as Error).message));
       }
     });
   }
 
   private onMessage(msg: FromWorker): void {
-    switch (msg.type) {
-      case 'result': {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        p?.resolve(msg.crops ? { ...msg.result, crops: msg.crops } : msg.result);
-        break;
-      }
-      case 'head3dResult':
-      case 'head3dError': {
-        const p = this.pendingHead3d.get(msg.id);
-        this.pendingHead3d.delete(msg.id);
-        if (msg.type === 'head3dResult') p?.resolve(msg.result);
-        else p?.reject(new Error(msg.message));
-        break;
-      }
-      case 'frameError': {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        p?.reject(new Error(msg.message));
-        break;
-      }
-      case 'ready':
-        this.info = msg.info;
-        this.restarting?.resolve();
-        this.restarting = undefined;
-        break;
-      case 'initError':
-        this.restarting?.reject(new Error(msg.message));
-        this.restarting = undefined;
-        break;
-      case 'status':
-        this.info = { ...this.info, ep: msg.ep };
-        for (const cb of this.statusCallbacks) cb(msg.ep, msg.message);
-        break;
-      default:
-        break;
+    if (msg.type === 'reply') {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      if (msg.ok) p?.resolve(msg.value);
+      else p?.reject(new Error(msg.error));
+    } else if (msg.type === 'status' && this.info) {
+      this.info = { ...this.info, ep: msg.ep };
+      for (const cb of this.statusCallbacks) cb(msg.ep, msg.message);
     }
   }
 
   private failAll(message: string): void {
-    this.restarting?.reject(new Error(message));
-    this.restarting = undefined;
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
-    for (const p of this.pendingHead3d.values()) p.reject(new Error(message));
-    this.pendingHead3d.clear();
   }
+}
+
+/** postMessage refused the request (e.g. a closed or already transferred bitmap). */
+class PostError extends Error {
+  override name = 'PostError';
 }

@@ -1,81 +1,34 @@
 /**
  * Messages between the UI thread and the inference worker.
- * The worker owns MediaPipe and onnxruntime; the UI only sends frames and settings.
+ * The worker owns MediaPipe and onnxruntime; the UI only sends requests and settings.
+ * Every request carries an id and gets exactly one `reply` with that id: `{ ok: true, value }`
+ * or `{ ok: false, error }`. The pipeline's own types (options, results) live in core.
  */
-import type { Manifest } from '../core/manifest/schema';
-import type { ExecutionProvider, FrameResult, FusionMode, ValenceArousal } from '../core/types';
+import type { PipelineResult, FrameOptions, Head3dEvaluation, PipelineOptions, ReadyInfo } from '../core/pipelineTypes';
+import type { ExecutionProvider } from '../core/types';
 
-export type EpPreference = 'auto' | ExecutionProvider;
-
-export interface InitOptions {
-  /** Base URL of the pack folder (manifest-relative files are resolved against it), or in-memory files. */
-  packBaseUrl: string;
-  manifest: Manifest;
-  /** Files given by the user (dropped pack); name → bytes. Looked up before packBaseUrl. */
-  packFiles?: Record<string, ArrayBuffer>;
-  ep: EpPreference;
-  /** Absolute URLs of runtime assets served by the app itself (never a CDN). */
-  assets: { ortWasm: string; ortMjs?: string; mediapipeWasmDir: string };
+/** Request kind → what its reply's `value` is. */
+export interface Replies {
+  init: ReadyInfo;
+  frame: PipelineResult;
+  evalHead3d: Head3dEvaluation;
 }
 
-export interface FrameOptions {
-  /** 'video' uses MediaPipe's tracking across frames; 'image' treats each call independently and tries the padded fallback. */
-  mode: 'video' | 'image';
-  fusionMode: FusionMode;
-  weight2d: number;
-  /** Return the crop the 2D model saw (RGBA bytes), for the pipeline/detail views. */
-  wantCrops?: boolean;
-  /** Also compute the landmarks in the canonical face frame (feature extraction, teaching mode). */
-  wantCanonicalLandmarks?: boolean;
-  /**
-   * Still images only: when no face is found, run the 2D model on the centred square of the
-   * whole image (for datasets of tight face crops). The row stays 'no face' and says so.
-   */
-  wholeImageFallback?: boolean;
-}
-
-export type ToWorker =
-  | { type: 'init'; options: InitOptions }
+export type Request =
+  | { type: 'init'; id: number; options: PipelineOptions }
   | { type: 'frame'; id: number; bitmap: ImageBitmap; timestamp: number; options: FrameOptions }
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
-  | { type: 'evalHead3d'; id: number; features: Float32Array }
+  | { type: 'evalHead3d'; id: number; features: Float32Array };
+
+export type ToWorker =
+  | Request
   | { type: 'dispose' }
   /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
   | { type: 'simulateGpuDeviceLoss' };
 
-/** The 3D head's answer for a given raw feature vector (groups as the manifest's head3d input). */
-export interface Head3dEvaluation {
-  /** AffectNet order. */
-  logits: Float32Array;
-  probs: Float32Array;
-  /** The head's VA outputs when it has them ('model'), else derived from its probabilities ('derived'). */
-  va: ValenceArousal;
-}
-
-export interface ReadyInfo {
-  ep: ExecutionProvider;
-  /** Why the requested EP was not used, if it wasn't. */
-  epNote?: string;
-  /** Canonical face mesh triangles (indices into the 478 landmarks) from face_landmarker.task. */
-  triangles: Uint32Array;
-  /** Roles of the models that loaded. */
-  roles: string[];
-  /** FLAME mesh of a FLAME pack, sent once: triangles (indices into FrameResult.flame.vertices) and vertex count. */
-  flameMesh?: { triangles: Uint32Array; vertexCount: number; family: 'emoca-v2' | 'smirk' };
-}
-
-export interface CropImage {
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
+export type Reply<V = unknown> = { type: 'reply'; id: number } & ({ ok: true; value: V } | { ok: false; error: string });
 
 export type FromWorker =
-  | { type: 'ready'; info: ReadyInfo }
-  | { type: 'result'; id: number; result: FrameResult; crops?: Record<string, CropImage> }
-  | { type: 'frameError'; id: number; message: string }
-  | { type: 'head3dResult'; id: number; result: Head3dEvaluation }
-  | { type: 'head3dError'; id: number; message: string }
-  | { type: 'initError'; message: string }
+  | Reply
   /** Runtime change the UI must show, e.g. WebGPU device lost → now on WASM. */
   | { type: 'status'; ep: ExecutionProvider; message: string };

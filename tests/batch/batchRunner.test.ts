@@ -76,8 +76,7 @@ describe('BatchRunner', () => {
 
   it('pauses, resumes and cancels', async () => {
     const rows: BatchRow[] = [];
-    let runner!: BatchRunner;
-    runner = new BatchRunner([new FlakyClient()], {
+    const runner: BatchRunner = new BatchRunner([new FlakyClient()], {
       frame: { fusionMode: '2d', weight2d: 1 },
       onRow: (r) => {
         rows.push(r);
@@ -146,8 +145,7 @@ describe('BatchRunner cancel', () => {
       async restart() {},
     };
     const rows: BatchRow[] = [];
-    let runner!: BatchRunner;
-    runner = new BatchRunner([client], {
+    const runner: BatchRunner = new BatchRunner([client], {
       frame: { fusionMode: '2d', weight2d: 1 },
       probeEvery: 10,
       onRow: (r) => rows.push(r),

@@ -3,6 +3,7 @@ import { fitSamples } from '../../batch/batchMetrics';
 import type { BatchRow } from '../../batch/batchTypes';
 import { manifestWithWeight, reportForWeight, searchFusionWeight, seededSplit, type WeightSearch } from '../../batch/fusionFit';
 import type { Manifest } from '../../core/manifest/schema';
+import { defaultFusion } from '../../core/fusion/fusionPolicy';
 import { downloadText, pct } from './util';
 
 interface FitResult {
@@ -20,7 +21,7 @@ export function FusionFitPanel({ rows, manifest, has3d }: { rows: BatchRow[]; ma
   const [seed, setSeed] = useState(42);
   const [result, setResult] = useState<FitResult>();
   const [error, setError] = useState<string>();
-  const current = manifest?.fusion?.weight2d ?? 1;
+  const current = manifest ? defaultFusion(manifest).weight2d : 1;
 
   if (!has3d) {
     return (

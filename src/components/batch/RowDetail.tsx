@@ -7,7 +7,7 @@ import { FaceMeshRenderer } from '../../render3d/faceMeshRenderer';
 import { batchSession } from '../../stores/batchStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import type { ClientResult } from '../../worker/inferenceClient';
-import type { CropImage, FrameOptions } from '../../worker/protocol';
+import type { CropImage, FrameOptions } from '../../core/pipelineTypes';
 import { ExpressionBars } from '../ExpressionBars';
 import { className, fixed } from './util';
 

@@ -1,9 +1,10 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
 import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
-import type { CropImage } from '../../worker/protocol';
+import type { CropImage } from '../../core/pipelineTypes';
 import type { ClientResult } from '../../worker/inferenceClient';
-import { useTeachStore, type TeachFusion } from '../../stores/teachStore';
+import type { TeachFusion } from '../../core/fusion/fusionPolicy';
+import { useTeachStore } from '../../stores/teachStore';
 import { ExpressionBars } from '../ExpressionBars';
 import { VACircumplex } from '../VACircumplex';
 import { PAPER_URL, STAGES, type StageText } from './paper';

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { startLiveLoop } from '../../app/liveLoop';
-import { modelByRole } from '../../core/manifest/parseManifest';
-import { derivedVA } from '../../core/va/derivedVA';
+import { startLiveLoop } from '../../worker/liveLoop';
+import { defaultFusion, DEFAULT_VA_WEIGHT_2D, teachFusion } from '../../core/fusion/fusionPolicy';
+import { branchVA } from '../../core/va/vaRule';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
-import type { Head3dEvaluation } from '../../worker/protocol';
+import type { Head3dEvaluation } from '../../core/pipelineTypes';
 import type { ClientResult } from '../../worker/inferenceClient';
 import { useCameraStore } from '../../stores/cameraStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
-import { teachFusion, useTeachStore } from '../../stores/teachStore';
+import { useTeachStore } from '../../stores/teachStore';
 import { VideoPreview } from '../VideoPreview';
 import { ParamExplorer } from './ParamExplorer';
 import { PipelineView } from './PipelineView';
@@ -44,16 +44,16 @@ export function TeachView() {
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [help, setHelp] = useState(false);
-  const has3dHead = !!manifest && !!modelByRole(manifest, 'head3d');
+  const fusionDefaults = useMemo(() => (manifest ? defaultFusion(manifest) : undefined), [manifest]);
 
   useEffect(() => {
     if (triangles) void useTeachStore.getState().loadAdapter();
   }, [triangles]);
 
-  // Default fusion weight: the pack's, when it has one for both branches.
+  // Default fusion weight: the pack's, when it declares one and has both branches.
   useEffect(() => {
-    if (manifest?.fusion && has3dHead) useTeachStore.getState().setWeight2d(manifest.fusion.weight2d);
-  }, [manifest, has3dHead]);
+    if (fusionDefaults?.declared && fusionDefaults.has3d) useTeachStore.getState().setWeight2d(fusionDefaults.weight2d);
+  }, [fusionDefaults]);
 
   const stopLoop = useCallback(() => {
     stopLoopRef.current?.();
@@ -159,11 +159,11 @@ export function TeachView() {
   const b3d: Head3dEvaluation | undefined = useMemo(() => {
     if (t.frozen || !result) return headNow; // frozen or no frame: the sliders drive the 3D branch
     const b = result.branch3d;
-    return b ? { logits: b.logits, probs: b.probs, va: b.va ? { ...b.va, source: 'model' } : { ...derivedVA(b.probs), source: 'derived' } } : undefined;
+    return b ? { logits: b.logits, probs: b.probs, va: branchVA(b) } : undefined;
   }, [t.frozen, result, headNow]);
   const fusion = useMemo(
-    () => teachFusion(result?.branch2d, b3d, { use2d: t.use2d, use3d: t.use3d, weight2d: t.weight2d, fusionMode: t.fusionMode, vaWeight2d: manifest?.fusion?.vaWeight2d ?? 0.6 }),
-    [result, b3d, t.use2d, t.use3d, t.weight2d, t.fusionMode, manifest],
+    () => teachFusion(result?.branch2d, b3d, { use2d: t.use2d, use3d: t.use3d, weight2d: t.weight2d, fusionMode: t.fusionMode, vaWeight2d: fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D }),
+    [result, b3d, t.use2d, t.use3d, t.weight2d, t.fusionMode, fusionDefaults],
   );
   const paramsForPipeline = useMemo(() => {
     if (!t.adapter) return undefined;
@@ -308,7 +308,7 @@ export function TeachView() {
           params={paramsForPipeline}
           paramsEdited={paramsEdited}
           fusion={fusion}
-          has3dHead={has3dHead}
+          has3dHead={!!fusionDefaults?.has3d}
         />
         {t.adapter && t.values ? <ParamExplorer adapter={t.adapter} meshCanvasRef={meshCanvasRef} /> : <p className="muted">{t.adapterStatus === 'error' ? '' : 'Loading the face model…'}</p>}
       </div>

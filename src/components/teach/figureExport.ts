@@ -6,7 +6,7 @@
 import { EXPRESSIONS, EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
 import { AFFECTNET_VA_CENTROIDS } from '../../core/va/derivedVA';
 import type { ValenceArousal } from '../../core/types';
-import type { CropImage } from '../../worker/protocol';
+import type { CropImage } from '../../core/pipelineTypes';
 import { PAPER_CITATION } from './paper';
 
 export interface FigureInput {

@@ -50,7 +50,7 @@ export function parseBlendshapeGeometry(buffer: ArrayBuffer | Uint8Array): Blend
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, dataStart))) as BlendshapeGeometryHeader;
   } catch (e) {
-    throw new Error(`blendshape geometry: header is not JSON (${(e as Error).message})`);
+    throw new Error(`blendshape geometry: header is not JSON (${(e as Error).message})`, { cause: e });
   }
   if (header.format !== BLENDSHAPE_GEOMETRY_FORMAT || header.version !== 1) {
     throw new Error(`blendshape geometry: unsupported format ${header.format} v${header.version}`);

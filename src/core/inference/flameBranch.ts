@@ -10,7 +10,7 @@ import { parseFlameAsset } from '../flame/flameAsset';
 import { createFlameDecoder, type FlameDecoder } from '../flame/flameDecoder';
 import { flameParamsFromRegressor } from '../flame/regressorParams';
 import { checkRegressorOutputs, flameToImageAffine, groupsFromOutputs, regressorOutputNames } from '../flame/regressorOutputs';
-import { ModelSession } from './ortSession';
+import { ModelSession, PackMismatchError } from './ortSession';
 
 export interface FlameRun {
   flame: FlameResult;
@@ -77,10 +77,10 @@ export class FlameBranch {
     try {
       out = await this.session.run({ [this.model.input.name]: { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims } });
     } catch (e) {
-      throw new Error(`model ${this.model.id}: a test run on a zero input [${dims.join(', ')}] failed (does the input size match the manifest?): ${(e as Error).message}`);
+      throw new Error(`model ${this.model.id}: a test run on a zero input [${dims.join(', ')}] failed (does the input size match the manifest?): ${(e as Error).message}`, { cause: e });
     }
     const errors = checkRegressorOutputs(this.model, out);
-    if (errors.length) throw new Error(errors.join('\n'));
+    if (errors.length) throw new PackMismatchError(errors.join('\n'));
   }
 
   /** One face: `landmarksPx` are the 478 landmarks in image pixels, flat [x, y, z, …]. */

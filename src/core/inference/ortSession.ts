@@ -7,7 +7,13 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider } from '../types';
 
-export type EpChoice = 'auto' | ExecutionProvider;
+/**
+ * The pack does not match its model files (a tensor name, an output size): the pack's fault,
+ * so it fails on every EP alike and must not trigger the WebGPU→WASM fallback.
+ */
+export class PackMismatchError extends Error {
+  override name = 'PackMismatchError';
+}
 
 export interface OrtAssets {
   /**
@@ -40,23 +46,6 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(4, cores - 1));
 }
 
-/** 'auto' → WebGPU when an adapter is available, else WASM; the note says why WASM was chosen. */
-export async function resolveEp(choice: EpChoice): Promise<{ ep: ExecutionProvider; note?: string }> {
-  if (choice === 'wasm') return { ep: 'wasm' };
-  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  let reason: string | undefined;
-  if (!gpu) reason = 'WebGPU is not available in this browser';
-  else {
-    try {
-      if (!(await gpu.requestAdapter())) reason = 'no WebGPU adapter';
-    } catch (e) {
-      reason = `WebGPU adapter request failed: ${(e as Error).message}`;
-    }
-  }
-  if (!reason) return { ep: 'webgpu' };
-  return { ep: 'wasm', note: choice === 'webgpu' ? `${reason}: using WASM instead` : `${reason}: using WASM` };
-}
-
 export interface SessionSpec {
   /** Model id from the manifest, used in error messages. */
   id: string;
@@ -69,12 +58,12 @@ export interface SessionSpec {
 export function checkNames(id: string, session: Pick<ort.InferenceSession, 'inputNames' | 'outputNames'>, spec: Pick<SessionSpec, 'inputs' | 'outputs'>): void {
   for (const name of spec.inputs) {
     if (!session.inputNames.includes(name)) {
-      throw new Error(`model ${id}: input '${name}' not found; the model has: ${session.inputNames.join(', ') || '(none)'}`);
+      throw new PackMismatchError(`model ${id}: input '${name}' not found; the model has: ${session.inputNames.join(', ') || '(none)'}`);
     }
   }
   for (const name of spec.outputs) {
     if (!session.outputNames.includes(name)) {
-      throw new Error(`model ${id}: output '${name}' not found; the model has: ${session.outputNames.join(', ') || '(none)'}`);
+      throw new PackMismatchError(`model ${id}: output '${name}' not found; the model has: ${session.outputNames.join(', ') || '(none)'}`);
     }
   }
 }
@@ -103,7 +92,7 @@ export class ModelSession {
       let msg = (e as Error).message ?? String(e);
       // onnxruntime-web/webgpu (1.30) is built for the *asyncify* runtime; the JSEP files lack webgpuInit.
       if (/webgpuInit/.test(msg)) msg += ` (the ORT runtime files must be ort-wasm-simd-threaded.asyncify.{mjs,wasm}; got ${String(ort.env.wasm.wasmPaths && (ort.env.wasm.wasmPaths as { mjs?: unknown }).mjs)})`;
-      throw new Error(`model ${spec.id}: could not be loaded on ${ep}: ${msg}`);
+      throw new Error(`model ${spec.id}: could not be loaded on ${ep}: ${msg}`, { cause: e });
     }
     try {
       checkNames(spec.id, session, spec);

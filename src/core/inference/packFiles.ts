@@ -17,7 +17,7 @@ export async function loadPackFile(src: PackSource, path: string, sha256?: strin
     try {
       res = await fetch(url);
     } catch (e) {
-      throw new Error(`could not fetch ${path} from ${url.href}: ${(e as Error).message}`);
+      throw new Error(`could not fetch ${path} from ${url.href}: ${(e as Error).message}`, { cause: e });
     }
     const hint = path.startsWith('third_party/') ? ' (run `npm run setup` to provision third-party models)' : '';
     if (!res.ok) throw new Error(`could not fetch ${path}: HTTP ${res.status}${hint}`);

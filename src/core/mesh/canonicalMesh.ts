@@ -98,7 +98,7 @@ export function canonicalMeshFromTask(taskBytes: Uint8Array): CanonicalMesh {
     // Also accept the file nested in a sub-task zip, as older bundles did.
     files = unzipSync(taskBytes, { filter: (f) => f.name.endsWith(GEOMETRY_METADATA_FILE) || f.name.endsWith('.task') });
   } catch (e) {
-    throw new Error(`face_landmarker.task is not a valid zip: ${(e as Error).message}`);
+    throw new Error(`face_landmarker.task is not a valid zip: ${(e as Error).message}`, { cause: e });
   }
   const direct = Object.keys(files).find((n) => n.endsWith(GEOMETRY_METADATA_FILE));
   if (direct) return parseGeometryPipelineMetadata(files[direct]);

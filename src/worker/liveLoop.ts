@@ -4,8 +4,8 @@
  * building a queue (and latency) behind it.
  */
 import type { FrameResult } from '../core/types';
-import type { FrameOptions } from '../worker/protocol';
-import type { InferenceClient } from '../worker/inferenceClient';
+import type { FrameOptions } from '../core/pipelineTypes';
+import type { InferenceClient } from './inferenceClient';
 
 export interface LiveLoopHandlers {
   frameOptions: () => FrameOptions;

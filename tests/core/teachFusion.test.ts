@@ -1,7 +1,7 @@
 // Teaching mode's fusion: the same late fusion as the pipeline, branch toggles, VA rules, and the
 // "disagreement" highlight saying which branch the fusion followed.
 import { describe, expect, it } from 'vitest';
-import { teachFusion } from '../../src/components/teach/teachFusion';
+import { teachFusion } from '../../src/core/fusion/fusionPolicy';
 import { softmax } from '../../src/core/fusion/lateFusion';
 import { derivedVA } from '../../src/core/va/derivedVA';
 

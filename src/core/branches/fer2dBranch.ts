@@ -1,0 +1,63 @@
+/**
+ * The 2D branch (role fei2d): the crop the manifest's recipe asks for → tensor → CNN, with the
+ * model's gated flip test-time policy (testTimeFlip.ts). This file answers "what crop does the
+ * 2D model see?": `cropFor` below, with the recipes in crop/cropGeometry.ts.
+ */
+import type { Fei2dModel } from '../manifest/schema';
+import type { BranchOutput } from '../types';
+import { centreSquareCropTransform, cropTransformForRecipe, pixelsToTensor, sampleCrop, type Affine } from '../crop';
+import { meanOfViews, mirrorRgba, needsMirror } from '../inference/testTimeFlip';
+import type { ExpressionBranch, FaceInput, FrameScratch } from './expressionBranch';
+import type { LogitHead } from './logitHead';
+
+export class Fer2dBranch implements ExpressionBranch {
+  readonly side = '2d' as const;
+  readonly needsFace = false;
+  readonly sessions;
+
+  constructor(
+    readonly model: Fei2dModel,
+    private readonly head: LogitHead,
+  ) {
+    this.sessions = [head.session];
+  }
+
+  get id(): string {
+    return this.model.id;
+  }
+
+  /** Crop pixels → image pixels: the manifest's recipe on the landmarks, else the centred square (no face found). */
+  cropFor(face: FaceInput): Affine {
+    const spec = this.model.input;
+    return face.landmarksPx
+      ? cropTransformForRecipe(spec.crop, face.landmarksPx, spec.size)
+      : centreSquareCropTransform(face.imageSize.width, face.imageSize.height, spec.size);
+  }
+
+  async run(face: FaceInput, frame: FrameScratch): Promise<BranchOutput> {
+    const spec = this.model.input;
+    const [h, w] = spec.size;
+    let t = performance.now();
+    const pixels = sampleCrop(face.image, this.cropFor(face), w, h);
+    const data = pixelsToTensor(pixels.data, w, h, spec);
+    frame.timings.crop = performance.now() - t;
+    if (frame.wantCrops) frame.crops = { ...frame.crops, [this.id]: { width: w, height: h, rgba: pixels.data } };
+    const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
+    t = performance.now();
+    let out = await this.head.run({ [spec.name]: { data, dims } });
+    // Gated flip TTA: the mirror runs only when the manifest's policy asks for it on this face.
+    const tta = this.model.testTimeAugmentation;
+    if (needsMirror(tta, out.probs)) {
+      const mirrored = pixelsToTensor(mirrorRgba(pixels.data, w, h), w, h, spec);
+      out = meanOfViews(out, await this.head.run({ [spec.name]: { data: mirrored, dims } }));
+    } else if (tta?.flip) {
+      out = { ...out, views: 1 };
+    }
+    frame.timings.model2d = performance.now() - t;
+    return out;
+  }
+
+  release(): Promise<void> {
+    return this.head.release();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Building a pipeline from a pack: load the files (packLoader), open the landmarker, choose the
+ * EP and open every model on it (epPolicy), and list the expression branches. To add a branch,
+ * implement branches/expressionBranch.ts and add it to `branches` below.
+ */
+import type { ExecutionProvider } from './types';
+import type { PipelineOptions } from './pipelineTypes';
+import { loadPack } from './packLoader';
+import { canonicalMeshFromTask } from './mesh/canonicalMesh';
+import { LandmarkerStage } from './inference/landmarkerStage';
+import { configureOrtEnv } from './inference/ortSession';
+import { EpGuard, openOnEp, resolveEp, type EpStatusListener } from './inference/epPolicy';
+import { FlameBranch } from './inference/flameBranch';
+import { LogitHead } from './branches/logitHead';
+import { Fer2dBranch } from './branches/fer2dBranch';
+import { Head3dBranch } from './branches/head3dBranch';
+import type { ExpressionBranch } from './branches/expressionBranch';
+import { InferencePipeline } from './pipeline';
+
+export async function openPipeline(options: PipelineOptions, onStatus?: EpStatusListener): Promise<InferencePipeline> {
+  const [pack, epChoice] = await Promise.all([loadPack(options), resolveEp(options.ep)]);
+  const { fei2d, head3d, flame: flameFiles } = pack;
+  // A malformed flame.bin fails here, before any model is opened.
+  const flameDecoder = flameFiles && FlameBranch.prepareDecoder(flameFiles.regressor.model, flameFiles.morphable.bytes);
+  const mesh = canonicalMeshFromTask(pack.landmarker.bytes);
+  const landmarker = await LandmarkerStage.create({
+    modelBytes: pack.landmarker.bytes,
+    wasmDir: options.assets.mediapipeWasmDir,
+    numFaces: pack.landmarker.model.numFaces,
+    delegate: options.landmarkerDelegate ?? 'CPU',
+  });
+
+  configureOrtEnv(options.assets, options.numThreads);
+  // The guard exists once every session is open; the heads read it per run.
+  const holder: { guard?: EpGuard } = {};
+  const getGuard = () => holder.guard!;
+  const open = async (ep: ExecutionProvider) => ({
+    fer2d: fei2d ? new Fer2dBranch(fei2d.model, await LogitHead.open(fei2d.model, fei2d.bytes, ep, getGuard)) : undefined,
+    head3d: head3d ? new Head3dBranch(head3d.model, await LogitHead.open(head3d.model, head3d.bytes, ep, getGuard)) : undefined,
+    flame: flameFiles && flameDecoder ? await FlameBranch.create(flameFiles.regressor.model, flameFiles.regressor.bytes, flameDecoder, ep) : undefined,
+  });
+  let opened;
+  try {
+    opened = await openOnEp(epChoice, open);
+  } catch (e) {
+    landmarker.close();
+    throw e;
+  }
+  const { fer2d, head3d: head, flame } = opened.opened;
+  // Order: image branches, then feature branches (the flow runs them in this order).
+  const branches: ExpressionBranch[] = [...(fer2d ? [fer2d] : []), ...(head ? [head] : [])];
+  const guard = (holder.guard = new EpGuard(opened.ep, () => [...branches.flatMap((b) => b.sessions), ...(flame ? [flame.session] : [])]));
+  if (onStatus) guard.onStatus(onStatus);
+
+  const roles = ['landmarker', ...(fer2d ? ['fei2d'] : []), ...(head ? ['head3d'] : []), ...(flame ? ['regressor3d', 'morphable'] : [])];
+  const flameMesh = flame ? { ...flame.mesh, family: flame.model.family } : undefined;
+  return new InferencePipeline({
+    manifest: pack.manifest,
+    landmarker,
+    mesh,
+    guard,
+    branches,
+    head3d: head,
+    flame,
+    info: { ep: opened.ep, epNote: opened.note, triangles: mesh.triangles, roles, ...(flameMesh ? { flameMesh } : {}) },
+  });
+}
