@@ -71,8 +71,8 @@ function ffmpeg(args: string[], out: string) {
   } catch (err) {
     rmSync(tmp, { force: true });
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('e2e fixtures need ffmpeg on PATH (Debian: apt-get install -y ffmpeg)');
-    throw new Error(`ffmpeg failed making ${path.relative(REPO_ROOT, out)}:\n${e.stderr?.toString() ?? e.message}`);
+    if (e.code === 'ENOENT') throw new Error('e2e fixtures need ffmpeg on PATH (Debian: apt-get install -y ffmpeg)', { cause: err });
+    throw new Error(`ffmpeg failed making ${path.relative(REPO_ROOT, out)}:\n${e.stderr?.toString() ?? e.message}`, { cause: err });
   }
   renameSync(tmp, out);
 }

@@ -31,7 +31,12 @@ export function chromiumMemory(rootPid = process.pid): ChromiumMemory {
   // Parents precede children in pid order only usually, so iterate to a fixed point.
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) (mine.add(p.pid), (grew = true));
+    for (const p of procs) {
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+    }
   }
   const chromium = procs.filter((p) => p.pid !== rootPid && mine.has(p.pid) && /chrom/i.test(p.args.split(' ')[0]));
   const mib = (ps: Proc[]) => ps.reduce((a, p) => a + p.rssKiB, 0) / 1024;

@@ -6,8 +6,10 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
     const a = argv[i];
     if (a.startsWith('--')) {
       const next = argv[i + 1];
-      if (next !== undefined && !next.startsWith('--')) (flags[a.slice(2)] = next), i++;
-      else flags[a.slice(2)] = true;
+      if (next !== undefined && !next.startsWith('--')) {
+        flags[a.slice(2)] = next;
+        i++;
+      } else flags[a.slice(2)] = true;
     } else positional.push(a);
   }
   return { positional, flags };

@@ -63,7 +63,9 @@ function labelFor(table: LabelTable | undefined, path: string): ItemLabel | unde
 }
 
 export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchRow[]; progress: BatchProgress; ep: string; pack: string; labels?: LabelTable }> {
-  let { root, files, labels } = collectInput(opts.input);
+  const input = collectInput(opts.input);
+  const { root, labels } = input;
+  let { files } = input;
   // With a FER+ label.csv, images whose majority is unknown / not-a-face are not part of the protocol.
   if (labels?.source === 'ferplus-csv') files = files.filter((f) => labels!.labels.has(labelKey(f)));
   if (opts.skip || opts.limit) files = files.slice(opts.skip ?? 0, opts.limit ? (opts.skip ?? 0) + opts.limit : undefined);
