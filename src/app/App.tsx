@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
 import { PackPanel } from '../components/PackPanel';
@@ -9,7 +10,7 @@ import { registerServiceWorker } from '../sw/registerSW';
 import { usePipelineStore } from '../stores/pipelineStore';
 
 export function App() {
-  const { status, error, manifest, load } = usePipelineStore();
+  const { status, error, manifest, load } = usePipelineStore(useShallow((s) => ({ status: s.status, error: s.error, manifest: s.manifest, load: s.load })));
   // Leaving Live unmounts LiveView, whose cleanup stops the live loop and the camera.
   const [tab, setTab] = useState<'live' | 'batch' | 'teach'>(() => (location.hash === '#batch' ? 'batch' : location.hash === '#teach' ? 'teach' : 'live'));
   const tabs = [

@@ -1,4 +1,5 @@
 import { useCameraStore } from '../stores/cameraStore';
+import { useShallow } from 'zustand/react/shallow';
 
 interface Props {
   onStart: () => void;
@@ -7,7 +8,7 @@ interface Props {
 }
 
 export function CameraControls({ onStart, onStop, canStart }: Props) {
-  const { devices, deviceId, status, selectDevice } = useCameraStore();
+  const { devices, deviceId, status, selectDevice } = useCameraStore(useShallow((s) => ({ devices: s.devices, deviceId: s.deviceId, status: s.status, selectDevice: s.selectDevice })));
   const running = status === 'on' || status === 'starting';
   return (
     <div className="camera-controls">

@@ -1,9 +1,10 @@
 import type { EpPreference } from '../core/pipelineTypes';
+import { useShallow } from 'zustand/react/shallow';
 import { usePipelineStore } from '../stores/pipelineStore';
 
 /** Shows which execution provider runs the models and lets a user force one. */
 export function EpBadge() {
-  const { ep, epNote, epPreference, status, load } = usePipelineStore();
+  const { ep, epNote, epPreference, status, load } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, epPreference: s.epPreference, status: s.status, load: s.load })));
   return (
     <div className="ep">
       <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>

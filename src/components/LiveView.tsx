@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
 import { useLiveStore } from '../stores/liveStore';
@@ -17,9 +18,9 @@ import { VideoPreview } from './VideoPreview';
 export function LiveView() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const stopLoopRef = useRef<(() => void) | undefined>(undefined);
-  const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore();
-  const camera = useCameraStore();
-  const live = useLiveStore();
+  const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
+  const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
+  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).

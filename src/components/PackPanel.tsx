@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { entriesFromDrop, entriesFromFileList } from '../packs/folderPack';
 import { BUILTIN_PACK_ID, usePackStore } from '../stores/packStore';
 import { usePipelineStore } from '../stores/pipelineStore';
@@ -10,7 +11,7 @@ const SYNTHETIC = 'synthetic test pack — not a trained model';
  * pick it). Everything stays in this browser.
  */
 export function PackPanel() {
-  const { saved, busy, error, notice, refresh, loadFolder, select, remove } = usePackStore();
+  const { saved, busy, error, notice, refresh, loadFolder, select, remove } = usePackStore(useShallow((s) => ({ saved: s.saved, busy: s.busy, error: s.error, notice: s.notice, refresh: s.refresh, loadFolder: s.loadFolder, select: s.select, remove: s.remove })));
   const pack = usePipelineStore((s) => s.pack);
   const pipelineStatus = usePipelineStore((s) => s.status);
   const inputRef = useRef<HTMLInputElement>(null);

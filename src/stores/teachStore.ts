@@ -5,18 +5,16 @@
  */
 import { create } from 'zustand';
 import type { FusionMode } from '../core/types';
-import { parseBlendshapeGeometry } from '../core/blendshapeModel/blendshapeGeometry';
-import { createMediapipeAdapter, headFeatureVector, parsePresetsFile, type FaceParamAdapter, type PresetsFile } from '../core/blendshapeModel/faceParams';
+import { headFeatureVector, type FaceParamAdapter, type PresetsFile } from '../core/blendshapeModel/faceParams';
+import { loadFaceParamAdapter } from '../core/blendshapeModel/loadAdapter';
 import { modelByRole } from '../core/manifest/parseManifest';
-import { parseFlameAsset } from '../core/flame/flameAsset';
-import { createFlameAdapter } from '../core/blendshapeModel/flameAdapter';
 import type { Head3dEvaluation } from '../core/pipelineTypes';
 import type { ClientResult } from '../worker/inferenceClient';
 import { defaultPackUrl } from '../worker/assetUrls';
+import { latestWins } from '../worker/latestWins';
 import { usePipelineStore } from './pipelineStore';
 
-export const GEOMETRY_FILE = 'blendshape_geometry.bin';
-export const PRESETS_FILE = 'blendshape_geometry.presets.json';
+export { GEOMETRY_FILE, PRESETS_FILE } from '../core/blendshapeModel/loadAdapter';
 
 export interface FrozenFrame {
   result: ClientResult;
@@ -63,15 +61,8 @@ interface TeachState {
   setPresenter: (on: boolean) => void;
 }
 
-let evalRunning = false;
-let evalDirty = false;
-
-/** Evaluate the 3D head for the current slider values; coalesces bursts (latest wins). */
+/** Evaluate the 3D head for the current slider values (through `requestHeadEval`: bursts coalesce). */
 async function evaluateHead(get: () => TeachState, set: (p: Partial<TeachState>) => void): Promise<void> {
-  if (evalRunning) {
-    evalDirty = true;
-    return;
-  }
   const { adapter, values } = get();
   const { client, manifest } = usePipelineStore.getState();
   const head = manifest ? modelByRole(manifest, 'head3d') : undefined;
@@ -89,7 +80,6 @@ async function evaluateHead(get: () => TeachState, set: (p: Partial<TeachState>)
     set({ head: { status: 'none', message: `The pack’s 3D head needs ${fv.missing.join(', ')}, which ${adapter.label} does not provide.` } });
     return;
   }
-  evalRunning = true;
   const prev = get().head;
   set({ head: { status: 'busy', last: prev.status === 'ok' ? prev.eval : prev.status === 'busy' || prev.status === 'error' ? prev.last : undefined } });
   try {
@@ -98,20 +88,10 @@ async function evaluateHead(get: () => TeachState, set: (p: Partial<TeachState>)
   } catch (e) {
     const cur = get().head;
     set({ head: { status: 'error', message: (e as Error).message, last: cur.status === 'busy' ? cur.last : undefined } });
-  } finally {
-    evalRunning = false;
-    if (evalDirty) {
-      evalDirty = false;
-      void evaluateHead(get, set);
-    }
   }
 }
 
-async function fetchPackFile(name: string): Promise<Response> {
-  const res = await fetch(new URL(name, defaultPackUrl()));
-  if (!res.ok) throw new Error(`${name}: ${res.status} ${res.statusText}`);
-  return res;
-}
+const requestHeadEval = latestWins(() => evaluateHead(useTeachStore.getState, useTeachStore.setState));
 
 export const useTeachStore = create<TeachState>()((set, get) => ({
   adapterStatus: 'idle',
@@ -131,22 +111,10 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
     if (!triangles || !manifest) return; // called again when the pipeline is ready
     set({ adapterStatus: 'loading', adapterError: undefined });
     try {
-      // A FLAME pack drives FLAME; the open pack drives the learned blendshape geometry.
-      const morphable = modelByRole(manifest, 'morphable');
-      const regressor = modelByRole(manifest, 'regressor3d');
-      if (morphable && regressor) {
-        const bytes = pack.kind === 'files' && pack.files[morphable.file] ? pack.files[morphable.file] : await (await fetchPackFile(morphable.file)).arrayBuffer();
-        const adapter = createFlameAdapter({ asset: parseFlameAsset(bytes), family: regressor.family });
-        set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetIndex: -1, presetsInfo: undefined, valuesOrigin: 'FLAME mean face (all parameters 0)' });
-        void evaluateHead(get, set);
-        return;
-      }
-      const [geomRes, presetsRes] = await Promise.all([fetchPackFile(GEOMETRY_FILE), fetchPackFile(PRESETS_FILE).catch(() => undefined)]);
-      const geometry = parseBlendshapeGeometry(await geomRes.arrayBuffer());
-      const presets = presetsRes ? parsePresetsFile(await presetsRes.json()) : undefined;
-      const adapter = createMediapipeAdapter({ geometry, triangles, presets });
-      set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetIndex: -1, valuesOrigin: 'neutral start (all blendshapes 0)', presetsInfo: presets && { source: presets.source, method: presets.method } });
-      void evaluateHead(get, set);
+      const source = { packBaseUrl: defaultPackUrl(), ...(pack.kind === 'files' ? { packFiles: pack.files } : {}) };
+      const { adapter, presetsInfo, origin } = await loadFaceParamAdapter(source, manifest, triangles);
+      set({ adapter, adapterStatus: 'ready', values: adapter.initialValues(), presetIndex: -1, valuesOrigin: origin, presetsInfo });
+      requestHeadEval();
     } catch (e) {
       set({ adapterStatus: 'error', adapterError: `The face model could not be loaded: ${(e as Error).message}` });
     }
@@ -157,24 +125,24 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
     if (!values) return;
     values[index] = v;
     set({ values, presetIndex: -1, valuesOrigin: 'edited with the sliders' });
-    void evaluateHead(get, set);
+    requestHeadEval();
   },
   setValues(values, origin) {
     set({ values: values.slice(), valuesOrigin: origin });
-    void evaluateHead(get, set);
+    requestHeadEval();
   },
   resetValues() {
     const a = get().adapter;
     if (!a) return;
     set({ values: a.initialValues(), presetIndex: -1, valuesOrigin: 'reset (all blendshapes 0)' });
-    void evaluateHead(get, set);
+    requestHeadEval();
   },
   applyPreset(index) {
     const a = get().adapter;
     const p = a?.presets[index];
     if (!a || !p) return;
     set({ values: p.values.slice(), presetIndex: index, valuesOrigin: `preset “${p.cls}” (mean of ${p.count ?? '?'} FER+ Train faces)` });
-    void evaluateHead(get, set);
+    requestHeadEval();
   },
   nextPreset(step = 1) {
     const a = get().adapter;

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { modelByRole } from '../../core/manifest/parseManifest';
 import { useBatchStore } from '../../stores/batchStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
@@ -14,8 +15,8 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore();
-  const { manifest, status: pipelineStatus, epPreference } = usePipelineStore();
+  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, setFps: b.setFps, start: b.start })));
+  const { manifest, status: pipelineStatus, epPreference } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference })));
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
   const has3dPack = !!manifest && !!modelByRole(manifest, 'head3d');

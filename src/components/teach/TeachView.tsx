@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop } from '../../worker/liveLoop';
 import { defaultFusion, DEFAULT_VA_WEIGHT_2D, teachFusion } from '../../core/fusion/fusionPolicy';
 import { branchVA } from '../../core/va/vaRule';
@@ -38,9 +39,9 @@ export function TeachView() {
   const meshCanvasRef = useRef<HTMLCanvasElement | null>(null);
   const stopLoopRef = useRef<(() => void) | undefined>(undefined);
   const fileRef = useRef<HTMLInputElement>(null);
-  const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore();
-  const camera = useCameraStore();
-  const t = useTeachStore();
+  const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles })));
+  const camera = useCameraStore(useShallow((s) => ({ message: s.message, status: s.status, stream: s.stream })));
+  const t = useTeachStore(useShallow((s) => ({ adapter: s.adapter, adapterError: s.adapterError, adapterStatus: s.adapterStatus, frozen: s.frozen, fusionMode: s.fusionMode, head: s.head, presenter: s.presenter, setPresenter: s.setPresenter, use2d: s.use2d, use3d: s.use3d, values: s.values, valuesOrigin: s.valuesOrigin, weight2d: s.weight2d, live: s.frozen ? undefined : s.live })));
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [help, setHelp] = useState(false);
