@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { FlameResult, FrameResult } from '../core/types';
+import { drawLandmarkMesh, drawLandmarkPoints } from './draw2d';
 
 /**
  * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
@@ -55,24 +56,9 @@ export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
     canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;
     if (!lm) return;
-    ctx.strokeStyle = 'rgba(120, 220, 255, 0.45)';
-    ctx.lineWidth = Math.max(1, width / 640);
-    ctx.beginPath();
-    if (triangles) {
-      for (let t = 0; t < triangles.length; t += 3) {
-        const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
-        ctx.moveTo(lm[3 * a] * width, lm[3 * a + 1] * height);
-        ctx.lineTo(lm[3 * b] * width, lm[3 * b + 1] * height);
-        ctx.lineTo(lm[3 * c] * width, lm[3 * c + 1] * height);
-        ctx.closePath();
-      }
-    } else {
-      for (let i = 0; i < lm.length; i += 3) {
-        ctx.moveTo(lm[i] * width + 1, lm[i + 1] * height);
-        ctx.arc(lm[i] * width, lm[i + 1] * height, 1, 0, Math.PI * 2);
-      }
-    }
-    ctx.stroke();
+    const at = { x: 0, y: 0, w: width, h: height };
+    if (triangles) drawLandmarkMesh(ctx, lm, triangles, at, { color: 'rgba(120, 220, 255, 0.45)', width: Math.max(1, width / 640) });
+    else drawLandmarkPoints(ctx, lm, at, 'rgba(120, 220, 255, 0.45)', 2);
   }, [result, triangles]);
 
   return (

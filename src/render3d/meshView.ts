@@ -1,44 +1,60 @@
 /**
  * A shaded, orbitable three.js view of one indexed triangle mesh whose vertices change every
  * frame. Subclasses only decide how their source data becomes view-space positions (centred,
- * about unit radius, y up, +z toward the viewer). Kept free of React.
+ * about unit radius, y up, +z toward the viewer) and may add to `root` (the group holding the
+ * mesh: rotate it to pose the head). Kept free of React.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 
+/** Camera, light and material choices; the defaults frame a unit-radius mesh. */
+export interface MeshViewOptions {
+  color?: number;
+  roughness?: number;
+  fov?: number;
+  /** Camera distance and far plane before any framing. */
+  distance?: number;
+  far?: number;
+  damping?: boolean;
+  key?: { position: [number, number, number]; intensity: number };
+}
+
 export class MeshView {
   private readonly renderer: THREE.WebGLRenderer;
-  private readonly scene = new THREE.Scene();
-  private readonly camera: THREE.PerspectiveCamera;
-  private readonly controls: OrbitControls;
+  protected readonly scene = new THREE.Scene();
+  protected readonly camera: THREE.PerspectiveCamera;
+  protected readonly controls: OrbitControls;
   protected readonly geometry = new THREE.BufferGeometry();
-  private readonly mesh: THREE.Mesh;
+  protected readonly material: THREE.MeshStandardMaterial;
+  /** Holds the mesh; subclasses pose or add to it. */
+  protected readonly root = new THREE.Group();
   private positions = new Float32Array(0);
   private disposed = false;
   private resizeObserver?: ResizeObserver;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    color = 0xd9b8a0,
+    colorOrOptions: number | MeshViewOptions = {},
   ) {
+    const o: MeshViewOptions = typeof colorOrOptions === 'number' ? { color: colorOrOptions } : colorOrOptions;
     // preserveDrawingBuffer lets tests and "export figure" read the pixels back.
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, alpha: false });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.scene.background = new THREE.Color(0x15181e);
-    this.camera = new THREE.PerspectiveCamera(30, 1, 0.01, 100);
-    this.camera.position.set(0, 0, 4.6); // frames the unit-radius mesh with a margin
+    this.camera = new THREE.PerspectiveCamera(o.fov ?? 30, 1, 0.01, o.far ?? 100);
+    this.camera.position.set(0, 0, o.distance ?? 4.6); // frames the unit-radius mesh with a margin
     this.controls = new OrbitControls(this.camera, canvas);
-    this.controls.enableDamping = true;
+    this.controls.enableDamping = o.damping ?? true;
     this.controls.addEventListener('change', () => this.render());
 
     this.scene.add(new THREE.HemisphereLight(0xdde6ff, 0x302820, 1.1));
-    const key = new THREE.DirectionalLight(0xffffff, 1.6);
-    key.position.set(1.5, 1.2, 2.5);
+    const key = new THREE.DirectionalLight(0xffffff, o.key?.intensity ?? 1.6);
+    key.position.set(...(o.key?.position ?? [1.5, 1.2, 2.5]));
     this.scene.add(key);
 
-    const material = new THREE.MeshStandardMaterial({ color, roughness: 0.65, metalness: 0.0, side: THREE.DoubleSide });
-    this.mesh = new THREE.Mesh(this.geometry, material);
-    this.scene.add(this.mesh);
+    this.material = new THREE.MeshStandardMaterial({ color: o.color ?? 0xd9b8a0, roughness: o.roughness ?? 0.65, metalness: 0.0, side: THREE.DoubleSide });
+    this.root.add(new THREE.Mesh(this.geometry, this.material));
+    this.scene.add(this.root);
 
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(canvas);
@@ -58,10 +74,15 @@ export class MeshView {
     return this.positions;
   }
 
-  protected commit(): void {
+  /** The position buffer changed: upload it and recompute normals and bounds (no render). */
+  protected positionsChanged(): void {
     (this.geometry.getAttribute('position') as THREE.BufferAttribute).needsUpdate = true;
     this.geometry.computeVertexNormals();
     this.geometry.computeBoundingSphere();
+  }
+
+  protected commit(): void {
+    this.positionsChanged();
     this.render();
   }
 
@@ -91,7 +112,7 @@ export class MeshView {
     this.resizeObserver?.disconnect();
     this.controls.dispose();
     this.geometry.dispose();
-    (this.mesh.material as THREE.Material).dispose();
+    this.material.dispose();
     this.renderer.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { usePipelineStore } from '../../stores/pipelineStore';
 import type { ClientResult } from '../../worker/inferenceClient';
 import type { CropImage, FrameOptions } from '../../core/pipelineTypes';
 import { ExpressionBars } from '../ExpressionBars';
+import { drawCrop, drawFaceBox, drawLandmarkPoints } from '../draw2d';
 import { className, fixed } from './util';
 
 const VIEW_MAX = 420;
@@ -36,10 +37,7 @@ async function runOne(bitmap: ImageBitmap, opts: Omit<FrameOptions, 'mode'>): Pr
 function CropCanvas({ crop, name }: { crop: CropImage; name: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const c = ref.current!;
-    c.width = crop.width;
-    c.height = crop.height;
-    c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(crop.rgba), crop.width, crop.height), 0, 0);
+    drawCrop(ref.current!, crop);
   }, [crop]);
   return (
     <figure className="crop">
@@ -74,14 +72,8 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
       if (!alive) return;
       if (canvas && result.face) {
         const ctx = canvas.getContext('2d')!;
-        const lm = result.face.landmarks;
-        ctx.fillStyle = '#5cc8ff';
-        for (let i = 0; i < lm.length; i += 3) ctx.fillRect(lm[i] * canvas.width - 0.75, lm[i + 1] * canvas.height - 0.75, 1.5, 1.5);
-        const b = result.face.box;
-        const s = canvas.width / result.imageSize.width;
-        ctx.strokeStyle = '#ffb454';
-        ctx.lineWidth = 1.5;
-        ctx.strokeRect(b.x * s, b.y * s, b.width * s, b.height * s);
+        drawLandmarkPoints(ctx, result.face.landmarks, { x: 0, y: 0, w: canvas.width, h: canvas.height }, '#5cc8ff', 1.5);
+        drawFaceBox(ctx, result.face.box, canvas.width / result.imageSize.width, { color: '#ffb454', width: 1.5 });
       }
       if (meshRef.current && result.face) {
         try {

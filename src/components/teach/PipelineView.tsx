@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
 import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
 import type { CropImage } from '../../core/pipelineTypes';
@@ -6,6 +7,7 @@ import type { ClientResult } from '../../worker/inferenceClient';
 import type { TeachFusion } from '../../core/fusion/fusionPolicy';
 import { useTeachStore } from '../../stores/teachStore';
 import { ExpressionBars } from '../ExpressionBars';
+import { drawCrop, drawFaceBox, drawLandmarkMesh } from '../draw2d';
 import { VACircumplex } from '../VACircumplex';
 import { PAPER_URL, STAGES, type StageText } from './paper';
 
@@ -38,25 +40,9 @@ function FrameCanvas({ image, result, triangles, testId, landmarks }: { image: H
     const lm = result?.face?.landmarks;
     if (!landmarks || !lm) return;
     const W = image.width, H = image.height;
-    ctx.lineWidth = Math.max(1, W / 640);
-    if (triangles) {
-      ctx.strokeStyle = 'rgba(120, 220, 255, 0.5)';
-      ctx.beginPath();
-      for (let t = 0; t < triangles.length; t += 3) {
-        const a = triangles[t], b = triangles[t + 1], d = triangles[t + 2];
-        ctx.moveTo(lm[3 * a] * W, lm[3 * a + 1] * H);
-        ctx.lineTo(lm[3 * b] * W, lm[3 * b + 1] * H);
-        ctx.lineTo(lm[3 * d] * W, lm[3 * d + 1] * H);
-        ctx.closePath();
-      }
-      ctx.stroke();
-    }
+    if (triangles) drawLandmarkMesh(ctx, lm, triangles, { x: 0, y: 0, w: W, h: H }, { color: 'rgba(120, 220, 255, 0.5)', width: Math.max(1, W / 640) });
     const box = result?.face?.box;
-    if (box) {
-      ctx.strokeStyle = '#ffb454';
-      ctx.lineWidth = Math.max(2, W / 320);
-      ctx.strokeRect(box.x, box.y, box.width, box.height);
-    }
+    if (box) drawFaceBox(ctx, box, 1, { color: '#ffb454', width: Math.max(2, W / 320) });
   }, [image, result, triangles, landmarks]);
   return <canvas ref={ref} className="teach-frame" data-testid={testId} />;
 }
@@ -64,11 +50,7 @@ function FrameCanvas({ image, result, triangles, testId, landmarks }: { image: H
 export function CropCanvas({ crop }: { crop: CropImage }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const c = ref.current;
-    if (!c) return;
-    c.width = crop.width;
-    c.height = crop.height;
-    c.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(crop.rgba), crop.width, crop.height), 0, 0);
+    if (ref.current) drawCrop(ref.current, crop);
   }, [crop]);
   return <canvas ref={ref} className="teach-crop" data-testid="teach-crop" width={crop.width} height={crop.height} />;
 }
@@ -90,7 +72,7 @@ interface Props {
 
 /** The frame's way through the method, stage by stage, with plain-language explanations. */
 export function PipelineView({ result, frozenImage, liveVideo, triangles, adapter, params, paramsEdited, fusion, has3dHead }: Props) {
-  const { use2d, use3d, weight2d, setWeight2d, toggleBranch } = useTeachStore();
+  const { use2d, use3d, weight2d, setWeight2d, toggleBranch } = useTeachStore(useShallow((s) => ({ use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, setWeight2d: s.setWeight2d, toggleBranch: s.toggleBranch })));
   const crop = result?.crops ? Object.values(result.crops)[0] : undefined;
   const face = result?.face;
   const topParams = (() => {

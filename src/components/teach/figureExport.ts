@@ -8,6 +8,7 @@ import { AFFECTNET_VA_CENTROIDS } from '../../core/va/derivedVA';
 import type { ValenceArousal } from '../../core/types';
 import type { CropImage } from '../../core/pipelineTypes';
 import { PAPER_CITATION } from './paper';
+import { drawCrop, drawLandmarkMesh } from '../draw2d';
 
 export interface FigureInput {
   title: string;
@@ -113,19 +114,7 @@ export function composeFigure(f: FigureInput): HTMLCanvasElement {
     const { image, landmarks, triangles } = f.frame;
     const r = fitRect(image.width, image.height, col1.x, col1.y, col1.w, col1.h);
     ctx.drawImage(image, r.x, r.y, r.w, r.h);
-    if (landmarks && triangles) {
-      ctx.strokeStyle = 'rgba(40, 170, 230, 0.55)';
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (let t = 0; t < triangles.length; t += 3) {
-        for (let k = 0; k < 3; k++) {
-          const a = triangles[t + k], b = triangles[t + ((k + 1) % 3)];
-          ctx.moveTo(r.x + landmarks[3 * a] * r.w, r.y + landmarks[3 * a + 1] * r.h);
-          ctx.lineTo(r.x + landmarks[3 * b] * r.w, r.y + landmarks[3 * b + 1] * r.h);
-        }
-      }
-      ctx.stroke();
-    }
+    if (landmarks && triangles) drawLandmarkMesh(ctx, landmarks, triangles, r, { color: 'rgba(40, 170, 230, 0.55)', width: 1 });
     ctx.fillStyle = MUTED;
     ctx.font = '20px system-ui, sans-serif';
     ctx.fillText('input frame + 478 landmarks', col1.x, col1.y + col1.h + 28);
@@ -135,10 +124,7 @@ export function composeFigure(f: FigureInput): HTMLCanvasElement {
     ctx.fillText('(no frame: parameters set by hand)', col1.x, col1.y + 40);
   }
   if (f.crop) {
-    const tmp = document.createElement('canvas');
-    tmp.width = f.crop.width;
-    tmp.height = f.crop.height;
-    tmp.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.crop.rgba), f.crop.width, f.crop.height), 0, 0);
+    const tmp = drawCrop(document.createElement('canvas'), f.crop);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(tmp, col1.x, 640, 240, 240);
     ctx.imageSmoothingEnabled = true;
