@@ -11,14 +11,12 @@ import os
 
 import numpy as np
 
-# Vote / logit order of FER+ (and of the exported model's output).
-FERPLUS_CLASSES = ["neutral", "happiness", "surprise", "sadness",
-                   "anger", "disgust", "fear", "contempt"]
-# Order the app (and reports) use.
-AFFECTNET_CLASSES = ["Neutral", "Happy", "Sad", "Surprise",
-                     "Fear", "Disgust", "Anger", "Contempt"]
-# AFFECTNET_FROM_FERPLUS[j] = FER+ index of AffectNet class j.
-AFFECTNET_FROM_FERPLUS = [0, 1, 3, 2, 6, 5, 4, 7]
+# Class orders come from the JSON the app reads (shared_names.py):
+#   FERPLUS_CLASSES: vote / logit order of FER+ (and of the exported model's output);
+#   AFFECTNET_CLASSES: the order the app (and reports) use, display labels;
+#   AFFECTNET_FROM_FERPLUS[j] = FER+ index of AffectNet class j.
+from shared_names import AFFECTNET_FROM_FERPLUS, FERPLUS_CLASSES  # noqa: F401
+from shared_names import CLASS_LABELS as AFFECTNET_CLASSES  # noqa: F401
 
 SPLITS = ("Train", "Valid", "Test")
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
+from shared_names import CLASSES  # noqa: E402  (the app's AffectNet order, from src/core/classes/classOrders.json)
 
 
 def main():

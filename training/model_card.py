@@ -10,7 +10,7 @@ import json
 import os
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLASSES = ["Neutral", "Happy", "Sad", "Surprise", "Fear", "Disgust", "Anger", "Contempt"]
+from shared_names import CLASS_LABELS as CLASSES  # noqa: E402  (AffectNet order, display labels)
 
 
 def pct(x):

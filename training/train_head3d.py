@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from sklearn.metrics import f1_score, recall_score
 
-CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
+from shared_names import CLASSES  # noqa: E402  (the app's AffectNet order, from src/core/classes/classOrders.json)
 FEATURE_GROUP_SIZES = {"blendshapes": 52, "headPose": 6, "canonicalLandmarks": 478 * 3}
 
 
