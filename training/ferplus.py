@@ -75,6 +75,7 @@ def load_split(data_dir, split, cache_dir=None):
         "images": imgs[keep],
         "soft": soft,
         "label": majority[keep].astype(np.int64),
+        "votes": votes[keep],                # raw 10 votes (agreement subsets)
         "files": [f for f, k in zip(files, keep) if k],
         "n_dropped": int((~keep).sum()),
     }

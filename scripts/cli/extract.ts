@@ -24,6 +24,7 @@ const { rows, progress } = await runHeadless({
   wantCanonicalLandmarks: typeof flags.landmarks === 'string',
   // Datasets fed to extract are tight face crops (FER+): keep a 2D prediction when no face is found.
   wholeImageFallback: !flags['no-whole-image-fallback'],
+  calibrate: flags['no-calibration'] ? false : undefined,
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   skip: flags.skip ? Number(flags.skip) : undefined,

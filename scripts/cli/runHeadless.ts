@@ -29,6 +29,8 @@ export interface HeadlessOptions {
   wantCanonicalLandmarks?: boolean;
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
   wholeImageFallback?: boolean;
+  /** Apply the pack's declared calibration (undefined = the pack's default; false = --no-calibration). */
+  calibrate?: boolean;
   onProgress?: (p: BatchProgress) => void;
   /** Extra Chromium flags (e.g. the bench's eager memory measurement). */
   launchArgs?: string[];
@@ -86,6 +88,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchR
       workers: opts.workers ?? 2,
       wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
       wholeImageFallback: opts.wholeImageFallback,
+      calibrate: opts.calibrate,
       items: files.map((path, id) => ({
         id,
         path,

@@ -38,6 +38,8 @@ export interface BatchRow {
   fusionFallback?: string;
   /** Views the 2D model averaged for this face under its flip TTA (1 or 2); absent without a policy. */
   views2d?: number;
+  /** The calibration the branch logits carried (FrameResult.calibration), or undefined when the pack declares none. */
+  calibration?: string;
   valence?: number;
   arousal?: number;
   vaSource?: string;

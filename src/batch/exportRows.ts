@@ -38,6 +38,7 @@ export function resultRecord(row: BatchRow): Record<string, string | number> {
     pred_fused: pred(row.fused),
     fusion_mode: row.fusionMode ?? '',
     views_2d: row.views2d ?? '',
+    calibration: row.calibration ?? '',
     ...perClass('p2d', row.p2d),
     ...perClass('p3d', row.p3d),
     ...perClass('pfused', row.fused),

@@ -20,6 +20,7 @@ export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): Batc
     fusionMode: r.fused?.mode,
     fusionFallback: r.fused?.fallback,
     views2d: r.branch2d?.views,
+    calibration: r.calibration,
     valence: r.va?.valence,
     arousal: r.va?.arousal,
     vaSource: r.va?.source,

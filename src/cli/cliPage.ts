@@ -22,6 +22,8 @@ export interface CliRunRequest {
   weight2d?: number;
   wantCanonicalLandmarks?: boolean;
   wholeImageFallback?: boolean;
+  /** Apply the pack's declared calibration; undefined = the pack's default. */
+  calibrate?: boolean;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
 }
 
@@ -66,6 +68,7 @@ window.ig3dCli = {
         weight2d: req.weight2d ?? fusion.weight2d,
         wantCanonicalLandmarks: req.wantCanonicalLandmarks,
         wholeImageFallback: req.wholeImageFallback,
+        calibrate: req.calibrate,
       },
       flushMs: 250,
       deliver: (rows, p) => {

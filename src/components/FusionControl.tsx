@@ -1,5 +1,7 @@
 import type { FusionMode } from '../core/types';
 import { useLiveStore } from '../stores/liveStore';
+import { usePipelineStore } from '../stores/pipelineStore';
+import { liveCalibrationDefault } from '../core/calibration/priorCorrection';
 
 const MODES: [FusionMode, string][] = [
   ['2d', '2D only'],
@@ -14,6 +16,11 @@ export function FusionControl({ has3d }: { has3d: boolean }) {
   const mode = useLiveStore((s) => s.fusionMode);
   const w = useLiveStore((s) => s.weight2d);
   const setFusion = useLiveStore((s) => s.setFusion);
+  const calibrate = useLiveStore((s) => s.calibrate);
+  const setCalibrate = useLiveStore((s) => s.setCalibrate);
+  const calibrations = usePipelineStore((s) => s.calibrations);
+  const models2d = usePipelineStore((s) => s.models2d);
+  const calibrationOn = calibrate ?? liveCalibrationDefault(calibrations);
   return (
     <fieldset className="fusion" data-testid="fusion-control">
       <legend>Fusion</legend>
@@ -38,6 +45,19 @@ export function FusionControl({ has3d }: { has3d: boolean }) {
         />
       </label>
       {!has3d && <p className="muted small">This pack has no 3D head: predictions come from the 2D model alone.</p>}
+      {models2d && models2d.length > 1 && (
+        <p className="muted small" data-testid="models2d">
+          2D side: {models2d.map((m) => `${m.id} ×${m.weight}`).join(' + ')} (log-probabilities averaged)
+        </p>
+      )}
+      {calibrations && calibrations.length > 0 && (
+        <label title="Subtracts τ·log(training prior) from the logits, so a class the training set over-represented (FER+: neutral) does not win by default. Chosen on FER+ Valid and a cross-domain check.">
+          <input type="checkbox" aria-label="class-prior correction" checked={calibrationOn} onChange={(e) => setCalibrate(e.target.checked)} /> Class-prior correction{' '}
+          <span className="muted small" data-testid="calibration-label">
+            ({calibrations.map((c) => `${c.id}: ${c.label}`).join('; ')})
+          </span>
+        </label>
+      )}
     </fieldset>
   );
 }

@@ -6,6 +6,7 @@ import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore } from '../stores/pipelineStore';
 import { modelByRole } from '../core/manifest/parseManifest';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
+import { liveCalibrationDefault } from '../core/calibration/priorCorrection';
 import { CameraControls } from './CameraControls';
 import { ExpressionBars } from './ExpressionBars';
 import { Face3DView } from './Face3DView';
@@ -20,7 +21,7 @@ export function LiveView() {
   const stopLoopRef = useRef<(() => void) | undefined>(undefined);
   const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
-  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
+  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
@@ -30,6 +31,7 @@ export function LiveView() {
       const d = defaultFusion(manifest);
       live.setFusion(d.declared ? d.mode : '2d', d.weight2d);
     }
+    live.setCalibrate(undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [manifest]);
 
@@ -50,7 +52,7 @@ export function LiveView() {
     stopLoopRef.current = startLiveLoop(video, c, {
       frameOptions: () => {
         const s = useLiveStore.getState();
-        return { mode: 'video', fusionMode: s.fusionMode, weight2d: s.weight2d };
+        return { mode: 'video', fusionMode: s.fusionMode, weight2d: s.weight2d, calibrate: s.calibrate ?? liveCalibrationDefault(usePipelineStore.getState().calibrations) };
       },
       onResult: (r, fps) => useLiveStore.getState().pushResult(r, fps),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
@@ -98,6 +100,11 @@ export function LiveView() {
         <FusionControl has3d={has3d} />
         <div className="bars-row">
           <ExpressionBars title="2D model" probs={live.probs.p2d} testId="bars-2d" emphasis={live.fusionMode === '2d'} />
+          {live.latest?.calibration && (
+            <p className="muted small" data-testid="frame-calibration" title="The calibration this frame's branch logits carry">
+              calibration: {live.latest.calibration}
+            </p>
+          )}
           {has3d && <ExpressionBars title="3D head" probs={live.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
           <ExpressionBars title="Fused (shown)" probs={live.probs.fused} testId="bars-fused" emphasis />
         </div>

@@ -16,6 +16,7 @@ import { Fer2dBranch } from './branches/fer2dBranch';
 import { Head3dBranch } from './branches/head3dBranch';
 import type { ExpressionBranch } from './branches/expressionBranch';
 import { InferencePipeline } from './pipeline';
+import { weights2d } from './fusion/fusionPolicy';
 
 export async function openPipeline(options: PipelineOptions, onStatus?: EpStatusListener): Promise<InferencePipeline> {
   const [pack, epChoice] = await Promise.all([loadPack(options), resolveEp(options.ep)]);
@@ -35,7 +36,7 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
   const holder: { guard?: EpGuard } = {};
   const getGuard = () => holder.guard!;
   const open = async (ep: ExecutionProvider) => ({
-    fer2d: fei2d ? new Fer2dBranch(fei2d.model, await LogitHead.open(fei2d.model, fei2d.bytes, ep, getGuard)) : undefined,
+    images: await Promise.all(fei2d.map(async (f) => new Fer2dBranch(f.model, await LogitHead.open(f.model, f.bytes, ep, getGuard)))),
     head3d: head3d ? new Head3dBranch(head3d.model, await LogitHead.open(head3d.model, head3d.bytes, ep, getGuard)) : undefined,
     flame: flameFiles && flameDecoder ? await FlameBranch.create(flameFiles.regressor.model, flameFiles.regressor.bytes, flameDecoder, ep) : undefined,
   });
@@ -46,13 +47,13 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
     landmarker.close();
     throw e;
   }
-  const { fer2d, head3d: head, flame } = opened.opened;
+  const { images, head3d: head, flame } = opened.opened;
   // Order: image branches, then feature branches (the flow runs them in this order).
-  const branches: ExpressionBranch[] = [...(fer2d ? [fer2d] : []), ...(head ? [head] : [])];
+  const branches: ExpressionBranch[] = [...images, ...(head ? [head] : [])];
   const guard = (holder.guard = new EpGuard(opened.ep, () => [...branches.flatMap((b) => b.sessions), ...(flame ? [flame.session] : [])]));
   if (onStatus) guard.onStatus(onStatus);
 
-  const roles = ['landmarker', ...(fer2d ? ['fei2d'] : []), ...(head ? ['head3d'] : []), ...(flame ? ['regressor3d', 'morphable'] : [])];
+  const roles = ['landmarker', ...(images.length ? ['fei2d'] : []), ...(head ? ['head3d'] : []), ...(flame ? ['regressor3d', 'morphable'] : [])];
   const flameMesh = flame ? { ...flame.mesh, family: flame.model.family } : undefined;
   return new InferencePipeline({
     manifest: pack.manifest,
@@ -62,6 +63,16 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
     branches,
     head3d: head,
     flame,
-    info: { ep: opened.ep, epNote: opened.note, triangles: mesh.triangles, roles, ...(flameMesh ? { flameMesh } : {}) },
+    info: {
+      ep: opened.ep,
+      epNote: opened.note,
+      triangles: mesh.triangles,
+      roles,
+      ...(flameMesh ? { flameMesh } : {}),
+      calibrations: [...images.map((b) => b.head), ...(head ? [head.head] : [])].flatMap((h) =>
+        h.correction ? [{ id: h.model.id, label: h.correction.label, enabled: h.model.calibration!.enabled, live: h.model.calibration!.live ?? h.model.calibration!.enabled }] : [],
+      ),
+      models2d: images.map((b) => ({ id: b.id, weight: weights2d(pack.manifest, b.id) })),
+    },
   });
 }

@@ -3,7 +3,7 @@
  * first, then the pack URL; sha256 checked). Fetched in parallel: the network, not the CPU,
  * dominates start-up.
  */
-import { modelByRole } from './manifest/parseManifest';
+import { modelByRole, modelsByRole } from './manifest/parseManifest';
 import type { Fei2dModel, Head3dModel, LandmarkerModel, Manifest, MorphableModel, Regressor3dModel } from './manifest/schema';
 import { loadPackFile, type PackSource } from './inference/packFiles';
 
@@ -15,7 +15,8 @@ export interface Loaded<M> {
 export interface LoadedPack {
   manifest: Manifest;
   landmarker: Loaded<LandmarkerModel>;
-  fei2d?: Loaded<Fei2dModel>;
+  /** The 2D models, in manifest order (several are fused on the 2D side). */
+  fei2d: Loaded<Fei2dModel>[];
   head3d?: Loaded<Head3dModel>;
   /** A FLAME pack: the regressor and flame.bin always come together. */
   flame?: { regressor: Loaded<Regressor3dModel>; morphable: Loaded<MorphableModel> };
@@ -33,7 +34,7 @@ export async function loadPack(source: PackSource & { manifest: Manifest }): Pro
     model ? { model, bytes: await loadPackFile(source, model.file, model.sha256) } : undefined;
   const [lm, fei2d, head3d, reg, morph] = await Promise.all([
     load(landmarker),
-    load(modelByRole(manifest, 'fei2d')),
+    Promise.all(modelsByRole(manifest, 'fei2d').map(async (m) => (await load(m))!)),
     load(modelByRole(manifest, 'head3d')),
     load(regressor),
     load(regressor ? morphable : undefined),

@@ -20,7 +20,8 @@ import { assembleFeatures3d, DEFAULT_FEATURE_GROUPS } from './inference/features
 import { FLAME_FEATURE_GROUPS } from './flame/regressorOutputs';
 import type { ExpressionBranch, FaceInput, FrameScratch } from './branches/expressionBranch';
 import type { Head3dBranch } from './branches/head3dBranch';
-import { defaultFusion, fuseFrame } from './fusion/fusionPolicy';
+import { defaultFusion, fuseFrame, weights2d } from './fusion/fusionPolicy';
+import { combine2d } from './fusion/combine2d';
 
 export { MAX_LANDMARKER_SIDE } from './inference/landmarkerStage';
 
@@ -64,7 +65,7 @@ export class InferencePipeline {
   /** Process one frame. Throws (with a readable message) only for this frame's problem. */
   async process(image: ImageLike, timestamp: number, options: FrameOptions, frameId = 0): Promise<PipelineResult> {
     const t0 = performance.now();
-    const frame: FrameScratch = { timings: {}, notes: [], wantCrops: !!options.wantCrops };
+    const frame: FrameScratch = { timings: {}, notes: [], wantCrops: !!options.wantCrops, calibrate: options.calibrate };
     const { timings, notes } = frame;
     const size = imageSize(image);
     const result: PipelineResult = { frameId, timestamp, imageSize: size, detection: 'none', faceCount: 0, notes, timings };
@@ -96,9 +97,16 @@ export class InferencePipeline {
       const out = await b.run(input, frame);
       if (out) outputs.set(b, out);
     }
-    const side = (s: '2d' | '3d') => branches.filter((b) => b.side === s).map((b) => outputs.get(b)).find((o) => o);
-    result.branch2d = side('2d');
-    result.branch3d = side('3d');
+    const side = (s: '2d' | '3d') => branches.filter((b) => b.side === s && outputs.has(b));
+    const images = side('2d');
+    // Several 2D models: their weighted mean of log-probabilities is the 2D side (combine2d.ts).
+    result.branch2d = combine2d(images.map((b) => ({ weight: weights2d(this.parts.manifest, b.id), out: outputs.get(b)! })));
+    if (images.length > 1) result.models2d = Object.fromEntries(images.map((b) => [b.id, outputs.get(b)!]));
+    result.branch3d = side('3d').map((b) => outputs.get(b)).find((o) => o);
+    if (this.info.calibrations.length) {
+      const applied = [...outputs].filter(([, o]) => o.calibration).map(([b, o]) => `${b.id}: ${o.calibration}`);
+      result.calibration = applied.length ? applied.join('; ') : 'off';
+    }
     if (frame.crops) result.crops = frame.crops;
     t = performance.now();
     const fusion = det.face ? { fusionMode: options.fusionMode, weight2d: options.weight2d } : { fusionMode: '2d' as const, weight2d: 1 };

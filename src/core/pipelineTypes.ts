@@ -33,6 +33,8 @@ export interface FrameOptions {
    * whole image (for datasets of tight face crops). The row stays 'no face' and says so.
    */
   wholeImageFallback?: boolean;
+  /** Apply the branches' declared calibration (class-prior correction); undefined = the pack's default. */
+  calibrate?: boolean;
 }
 
 /** The 3D head's answer for a given raw feature vector (groups as the manifest's head3d input). */
@@ -54,6 +56,10 @@ export interface ReadyInfo {
   roles: string[];
   /** FLAME mesh of a FLAME pack, sent once: triangles (indices into FrameResult.flame.vertices) and vertex count. */
   flameMesh?: { triangles: Uint32Array; vertexCount: number; family: 'emoca-v2' | 'smirk' };
+  /** The branches whose manifest declares a calibration (the UI offers the on/off switch for these). */
+  calibrations: { id: string; label: string; enabled: boolean; live: boolean }[];
+  /** The 2D models fused on the 2D side, with their weights (one model: weight 1). */
+  models2d: { id: string; weight: number }[];
 }
 
 export interface CropImage {

@@ -24,6 +24,8 @@ export interface BranchOutput {
   va?: { valence: number; arousal: number };
   /** 2D model with flip TTA: how many views were averaged for this face (1 = the gate skipped the mirror). */
   views?: 1 | 2;
+  /** Set when the branch's logits carry its declared calibration, e.g. "prior-correction τ=0.3". */
+  calibration?: string;
 }
 
 export interface FusedOutput {
@@ -95,7 +97,15 @@ export interface FrameResult {
   face?: FaceGeometry;
   /** The 3D parameter vector that fed the 3D head, with its group layout. */
   features3d?: { values: Float32Array; groups: { group: string; size: number }[] };
+  /** The 2D side: one 2D model's output, or several combined (fusion/combine2d.ts). */
   branch2d?: BranchOutput;
+  /**
+   * Which calibration the branches' logits carry, e.g. "fer2d: prior-correction τ=0.3", or "off"
+   * when the pack declares one and the user switched it off; absent when the pack declares none.
+   */
+  calibration?: string;
+  /** Each 2D model's own output, by model id, when the pack has several. */
+  models2d?: Record<string, BranchOutput>;
   branch3d?: BranchOutput;
   fused?: FusedOutput;
   /** Set when the pack has a FLAME regressor (role regressor3d + morphable) and a face was found. */

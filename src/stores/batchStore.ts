@@ -28,6 +28,9 @@ interface BatchState {
   plan?: BatchPlan;
   /** Video sampling rate, frames per second. */
   fps: number;
+  /** Apply the pack's declared calibration; undefined = the pack's default. */
+  calibrate?: boolean;
+  setCalibrate: (on: boolean) => void;
   progress?: BatchProgress;
   rows: BatchRow[];
   /** Fusion used for this run. */
@@ -89,12 +92,15 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     }
   },
 
+  setCalibrate(calibrate) {
+    set({ calibrate });
+  },
   setFps(fps) {
     if (Number.isFinite(fps) && fps > 0) set({ fps: Math.min(fps, 60) });
   },
 
   async start() {
-    const { plan, fps } = get();
+    const { plan, fps, calibrate } = get();
     const pipe = usePipelineStore.getState();
     if (!plan) return;
     if (!pipe.manifest) {
@@ -137,7 +143,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       const items = built.items;
 
       const run = startBatchRun(pool, items, {
-        frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d },
+        frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d, calibrate },
         flushMs: FLUSH_MS,
         deliver: (add, progress) => {
           if (runId !== batchSession.runId) return;

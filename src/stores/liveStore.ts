@@ -21,6 +21,8 @@ interface LiveState {
   smoothing: boolean;
   fusionMode: FusionMode;
   weight2d: number;
+  /** Apply the pack's declared calibration (class-prior correction); undefined = the pack's default. */
+  calibrate?: boolean;
   latest?: FrameResult;
   probs: ProbSet;
   va?: ValenceArousal;
@@ -33,6 +35,7 @@ interface LiveState {
   setRunning: (running: boolean) => void;
   setSmoothing: (on: boolean) => void;
   setFusion: (mode: FusionMode, weight2d?: number) => void;
+  setCalibrate: (on: boolean | undefined) => void;
   pushResult: (r: FrameResult, fps: number) => void;
   setRenderTime: (ms: number) => void;
   reset: () => void;
@@ -64,6 +67,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   setRunning: (running) => set({ running }),
   setSmoothing: (smoothing) => set({ smoothing }),
   setFusion: (fusionMode, weight2d) => set({ fusionMode, weight2d: weight2d ?? get().weight2d }),
+  setCalibrate: (calibrate) => set({ calibrate }),
   pushResult(r, fps) {
     const { smoothing, probs, va: prevVa, trail } = get();
     const on = smoothing && r.detection !== 'none';

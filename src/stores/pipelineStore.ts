@@ -31,6 +31,9 @@ interface PipelineState {
   pack: PackSource;
   /** FLAME mesh of a FLAME pack (triangles sent once by the worker). */
   flameMesh?: ReadyInfo['flameMesh'];
+  /** Branches whose manifest declares a calibration (the live view offers the switch). */
+  calibrations?: ReadyInfo['calibrations'];
+  models2d?: ReadyInfo['models2d'];
   /** (Re)load the current pack, e.g. with another EP; the old pipeline stops first. */
   load: (epPreference?: EpPreference) => Promise<void>;
   /**
@@ -76,6 +79,8 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       epNote: client.info.epNote,
       triangles: client.info.triangles,
       flameMesh: client.info.flameMesh,
+      calibrations: client.info.calibrations,
+      models2d: client.info.models2d,
     });
   };
   return {

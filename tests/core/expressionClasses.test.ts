@@ -37,7 +37,8 @@ describe('class-order maps', () => {
     expect(() => permutationToInternal(['neutral', 'happy'])).toThrow(/2 entries/);
     expect(() =>
       permutationToInternal(['neutral', 'neutral', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt']),
-    ).toThrow(/missing: happy/);
+    ).toThrow(/repeats: neutral/);
+    expect(() => permutationToInternal(['neutral', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'], { allowMissing: false })).toThrow(/7 entries/);
   });
 
   it('maps dataset and folder names to classes without guessing', () => {

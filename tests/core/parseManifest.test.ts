@@ -58,7 +58,7 @@ describe('manifest validation', () => {
   it('rejects class orders that are not a permutation', () => {
     const m = clone();
     m.models[1].outputs.logits.classOrder[1] = 'neutral';
-    expect(errorsOf(m).join('\n')).toMatch(/classOrder: class order is missing: happy/);
+    expect(errorsOf(m).join('\n')).toMatch(/classOrder: class order repeats: neutral/);
     const n = clone();
     n.models[1].outputs.logits.classOrder[1] = 'joy';
     expect(errorsOf(n).join('\n')).toMatch(/models\[1\]\.outputs\.logits\.classOrder\[1\]/);
@@ -83,10 +83,15 @@ describe('manifest validation', () => {
 
   it('rejects duplicate ids and roles, and unsupported schema versions', () => {
     const m = clone();
-    m.models.push(structuredClone(m.models[1]));
+    const head = m.models.find((x: { role: string }) => x.role === 'head3d');
+    m.models.push(structuredClone(head));
     const errs = errorsOf(m).join('\n');
-    expect(errs).toMatch(/more than one model with role "fei2d"/);
-    expect(errs).toMatch(/duplicate id "fer2d"/);
+    expect(errs).toMatch(/more than one model with role "head3d"/);
+    expect(errs).toMatch(/duplicate id "head3d"/);
+    // Several 2D models are allowed (fused on the 2D side), but each needs its own id.
+    const two = clone();
+    two.models.push(structuredClone(two.models[1]));
+    expect(errorsOf(two).join('\n')).toMatch(/duplicate id "fer2d"/);
     const v = clone();
     v.schemaVersion = 2;
     expect(errorsOf(v).join('\n')).toMatch(/^schemaVersion/m);

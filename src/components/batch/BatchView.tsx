@@ -15,8 +15,8 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, setFps: b.setFps, start: b.start })));
-  const { manifest, status: pipelineStatus, epPreference } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference })));
+  const s = useBatchStore(useShallow((b) => ({ calibrate: b.calibrate, cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, setCalibrate: b.setCalibrate, setFps: b.setFps, start: b.start })));
+  const { manifest, status: pipelineStatus, epPreference, calibrations } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations })));
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
   const has3dPack = !!manifest && !!modelByRole(manifest, 'head3d');
@@ -61,6 +61,18 @@ export function BatchView() {
               style={{ width: 70 }}
             />
           </label>
+          {!!calibrations?.length && (
+            <label title="Subtract τ·log(training prior) from the branch logits (declared in the pack); the CSV's calibration column records it">
+              <input
+                type="checkbox"
+                aria-label="batch class-prior correction"
+                checked={s.calibrate ?? calibrations.some((c) => c.enabled)}
+                disabled={active}
+                onChange={(e) => s.setCalibrate(e.target.checked)}
+              />{' '}
+              Class-prior correction
+            </label>
+          )}
           {!active && (
             <button data-testid="batch-start" onClick={() => void s.start()} disabled={pipelineStatus !== 'ready' && !manifest}>
               {done ? 'Run again' : 'Start'}

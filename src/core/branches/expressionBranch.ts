@@ -30,6 +30,8 @@ export interface FrameScratch {
   timings: StageTimings;
   notes: string[];
   wantCrops: boolean;
+  /** Apply each branch's declared calibration (undefined = the manifest's default). */
+  calibrate?: boolean;
   crops?: Record<string, CropImage>;
 }
 

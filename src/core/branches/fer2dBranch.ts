@@ -17,7 +17,7 @@ export class Fer2dBranch implements ExpressionBranch {
 
   constructor(
     readonly model: Fei2dModel,
-    private readonly head: LogitHead,
+    readonly head: LogitHead,
   ) {
     this.sessions = [head.session];
   }
@@ -40,7 +40,7 @@ export class Fer2dBranch implements ExpressionBranch {
     let t = performance.now();
     const pixels = sampleCrop(face.image, this.cropFor(face), w, h);
     const data = pixelsToTensor(pixels.data, w, h, spec);
-    frame.timings.crop = performance.now() - t;
+    frame.timings.crop = (frame.timings.crop ?? 0) + performance.now() - t;
     if (frame.wantCrops) frame.crops = { ...frame.crops, [this.id]: { width: w, height: h, rgba: pixels.data } };
     const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
     t = performance.now();
@@ -53,8 +53,8 @@ export class Fer2dBranch implements ExpressionBranch {
     } else if (tta?.flip) {
       out = { ...out, views: 1 };
     }
-    frame.timings.model2d = performance.now() - t;
-    return out;
+    frame.timings.model2d = (frame.timings.model2d ?? 0) + performance.now() - t;
+    return this.head.calibrate(out, frame.calibrate);
   }
 
   release(): Promise<void> {

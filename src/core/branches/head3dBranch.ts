@@ -18,7 +18,7 @@ export class Head3dBranch implements ExpressionBranch {
 
   constructor(
     readonly model: Head3dModel,
-    private readonly head: LogitHead,
+    readonly head: LogitHead,
   ) {
     this.sessions = [head.session];
   }
@@ -34,7 +34,7 @@ export class Head3dBranch implements ExpressionBranch {
       return undefined;
     }
     const t = performance.now();
-    const out = await this.runOn(feats.values);
+    const out = this.head.calibrate(await this.runOn(feats.values), frame.calibrate);
     frame.timings.head3d = performance.now() - t;
     return out;
   }
@@ -53,7 +53,7 @@ export class Head3dBranch implements ExpressionBranch {
     for (let i = 0; i < features.length; i++) {
       if (!Number.isFinite(features[i])) throw new Error(`feature ${i} is not a finite number`);
     }
-    const out = await this.runOn(features);
+    const out = this.head.calibrate(await this.runOn(features), undefined);
     return { logits: out.logits, probs: out.probs, va: branchVA(out) };
   }
 

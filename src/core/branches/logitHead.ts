@@ -11,6 +11,7 @@ import { softmax } from '../fusion/lateFusion';
 import { ModelSession } from '../inference/ortSession';
 import type { EpGuard } from '../inference/epPolicy';
 import type { ExecutionProvider } from '../types';
+import { applyPriorCorrection, priorCorrection, type PriorCorrection } from '../calibration/priorCorrection';
 
 export type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
 type ExpressionModel = Fei2dModel | Head3dModel;
@@ -36,13 +37,29 @@ function outputNames(model: ExpressionModel): string[] {
 
 export class LogitHead {
   private readonly perm: number[];
+  /** The manifest's class-prior correction for this model, if it declares one. */
+  readonly correction?: PriorCorrection;
 
   private constructor(
     readonly model: ExpressionModel,
     readonly session: ModelSession,
     private readonly guard: () => EpGuard,
   ) {
-    this.perm = permutationToInternal(model.outputs.logits.classOrder);
+    const { classOrder, missing } = model.outputs.logits;
+    this.perm = permutationToInternal(classOrder, { allowMissing: missing === 'abstain' });
+    if (model.calibration) this.correction = priorCorrection(model.calibration, this.perm);
+  }
+
+  /**
+   * The branch's final logits: with the declared prior correction unless the user switched it
+   * off (`on` false; undefined = the manifest's `enabled`). Branches call this once per face,
+   * after any view averaging, so a test-time policy sees the model's own scores.
+   */
+  calibrate(out: BranchOutput, on: boolean | undefined): BranchOutput {
+    const pc = this.correction;
+    if (!pc || !(on ?? this.model.calibration?.enabled ?? false)) return out;
+    const logits = applyPriorCorrection(out.logits, pc);
+    return { ...out, logits, probs: softmax(logits), calibration: pc.label };
   }
 
   /** `guard` is read per run: the pipeline creates it after every session is open. */
@@ -59,7 +76,8 @@ export class LogitHead {
     const { id, outputs } = this.model;
     const out = await this.session.run(feeds);
     const raw = out[outputs.logits.name].data;
-    if (raw.length < 8) throw new Error(`model ${id}: output '${outputs.logits.name}' has ${raw.length} values, expected 8`);
+    const n = outputs.logits.classOrder.length;
+    if (raw.length < n) throw new Error(`model ${id}: output '${outputs.logits.name}' has ${raw.length} values, expected ${n}`);
     const logits = toInternalOrder(raw, this.perm);
     const result: BranchOutput = { logits, probs: softmax(logits) };
     const { valence, arousal } = outputs as { valence?: ScalarOut; arousal?: ScalarOut };

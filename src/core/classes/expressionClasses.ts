@@ -71,23 +71,31 @@ export function isExpression(name: string): name is Expression {
 /**
  * For a model whose output k is class `order[k]`, returns `perm` such that
  * `internal[i] = modelOutput[perm[i]]` is in AffectNet order.
- * Throws when `order` is not a permutation of the 8 classes.
+ * Throws when `order` is not a permutation of the 8 classes, unless `allowMissing`: then a
+ * model may leave classes out (e.g. a 7-class net without contempt) and `perm[i]` is −1 there.
  */
-export function permutationToInternal(order: readonly string[]): number[] {
-  if (order.length !== NUM_CLASSES) {
+export function permutationToInternal(order: readonly string[], opts: { allowMissing?: boolean } = {}): number[] {
+  const unknown = order.filter((c) => !isExpression(c));
+  if (unknown.length > 0) throw new Error(`class order has unknown classes: ${unknown.join(', ')}`);
+  const repeated = order.filter((c, k) => order.indexOf(c) !== k);
+  if (repeated.length > 0) throw new Error(`class order repeats: ${[...new Set(repeated)].join(', ')}`);
+  if (!opts.allowMissing && order.length !== NUM_CLASSES) {
     throw new Error(`class order has ${order.length} entries, expected ${NUM_CLASSES}`);
   }
   const perm = EXPRESSIONS.map((cls) => order.indexOf(cls));
   const missing = EXPRESSIONS.filter((_, i) => perm[i] < 0);
-  if (missing.length > 0) {
+  if (missing.length > 0 && !opts.allowMissing) {
     throw new Error(`class order is missing: ${missing.join(', ')}`);
   }
   return perm;
 }
 
-/** Reorder one model's per-class vector into AffectNet order. */
+/**
+ * Reorder one model's per-class vector into AffectNet order. A class the model does not have
+ * (perm −1) gets −∞: probability 0 after softmax, and "abstains" in the 2D-side fusion.
+ */
 export function toInternalOrder(values: ArrayLike<number>, perm: readonly number[]): Float32Array {
   const out = new Float32Array(NUM_CLASSES);
-  for (let i = 0; i < NUM_CLASSES; i++) out[i] = values[perm[i]];
+  for (let i = 0; i < NUM_CLASSES; i++) out[i] = perm[i] < 0 ? -Infinity : values[perm[i]];
   return out;
 }

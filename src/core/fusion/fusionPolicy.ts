@@ -40,6 +40,11 @@ export function defaultFusion(manifest: Manifest): FusionDefaults {
   };
 }
 
+/** A 2D model's weight on the 2D side: the manifest's `fusion.weights2d`, else 1 (a single 2D model). */
+export function weights2d(manifest: Manifest, id: string): number {
+  return manifest.fusion?.weights2d?.[id] ?? 1;
+}
+
 /** One frame: late fusion of the 2D and 3D sides, then the VA rule; notes say what fell back. */
 export function fuseFrame(
   b2: BranchOutput | undefined,

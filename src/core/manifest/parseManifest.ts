@@ -34,10 +34,15 @@ export function parseManifest(input: unknown): ManifestResult {
   const errors: string[] = [];
   parsed.data.models.forEach((m, i) => {
     if (m.role === 'fei2d' || m.role === 'head3d') {
+      const { classOrder, missing } = m.outputs.logits;
       try {
-        permutationToInternal(m.outputs.logits.classOrder);
+        permutationToInternal(classOrder, { allowMissing: missing === 'abstain' });
       } catch (e) {
-        errors.push(`models[${i}].outputs.logits.classOrder: ${(e as Error).message}`);
+        const hint = classOrder.length < 8 && !missing ? ' (a model without some classes must set outputs.logits.missing: "abstain")' : '';
+        errors.push(`models[${i}].outputs.logits.classOrder: ${(e as Error).message}${hint}`);
+      }
+      if (m.calibration && m.calibration.prior.length !== classOrder.length) {
+        errors.push(`models[${i}].calibration.prior: ${m.calibration.prior.length} values, but the model has ${classOrder.length} classes (one per classOrder entry)`);
       }
     }
     if (m.role === 'head3d' && m.input.standardize) {
@@ -65,7 +70,21 @@ export function parseManifest(input: unknown): ManifestResult {
       }
     }
   });
+  // Several 2D models: the fusion must say how much each counts, by id, and nothing else.
+  const ids2d = parsed.data.models.filter((m) => m.role === 'fei2d').map((m) => m.id);
+  const w2d = parsed.data.fusion?.weights2d;
+  if (ids2d.length > 1 && !w2d) errors.push(`fusion.weights2d: required with several 2D models (${ids2d.join(', ')})`);
+  if (w2d) {
+    for (const id of ids2d) if (!(id in w2d)) errors.push(`fusion.weights2d.${id}: missing (one weight per 2D model)`);
+    for (const id of Object.keys(w2d)) if (!ids2d.includes(id)) errors.push(`fusion.weights2d.${id}: no 2D model (role fei2d) has this id`);
+    if (ids2d.every((id) => !(w2d[id] > 0))) errors.push('fusion.weights2d: at least one 2D model needs a weight above 0');
+  }
   return errors.length ? { ok: false, errors } : { ok: true, manifest: parsed.data };
+}
+
+/** Every model with a given role, in manifest order (several fei2d models are fused on the 2D side). */
+export function modelsByRole<R extends ModelRole>(m: Manifest, role: R): Extract<ModelEntry, { role: R }>[] {
+  return m.models.filter((x) => x.role === role) as Extract<ModelEntry, { role: R }>[];
 }
 
 /** The model with a given role, typed by role. */

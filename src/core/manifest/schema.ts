@@ -54,8 +54,40 @@ export const imageInputSchema = z.object({
 
 const tensorRef = z.object({ name: z.string().min(1) });
 const classLogitsOutput = tensorRef.extend({
-  /** Class of each output index; must be a permutation of the 8 classes. */
-  classOrder: z.array(expressionName).length(EXPRESSIONS.length),
+  /**
+   * Class of each output index. Normally a permutation of the 8 classes; a model trained
+   * without some classes (face-api's 7) lists only its own and must say how the others are
+   * handled in `missing`.
+   */
+  classOrder: z.array(expressionName).min(2).max(EXPRESSIONS.length),
+  /**
+   * For a model without some classes: 'abstain' = the model says nothing about them (−∞ logit,
+   * probability 0 alone); in the 2D-side fusion the other branches decide those classes.
+   */
+  missing: z.literal('abstain').optional(),
+});
+
+/**
+ * Class-prior correction (logit adjustment, Menon et al. 2021): ℓ'_c = ℓ_c − τ·log π_c, where π is
+ * the class distribution the model was trained on. A net trained on FER+ (36 % neutral, 0.6 %
+ * contempt) learns that prior; subtracting it lets the face, not the dataset, decide. Applied
+ * where the branch's logits are produced (core/branches/logitHead.ts); the user can switch it off.
+ */
+export const calibrationSchema = z.object({
+  kind: z.literal('prior-correction'),
+  /** Training prior per output, in the model's classOrder (normalised at load). */
+  prior: z.array(z.number().positive()).min(2).max(EXPRESSIONS.length),
+  /** Strength τ ≥ 0 (0 = off, 1 = full logit adjustment); chosen on a validation split. */
+  tau: z.number().min(0).max(3),
+  /** Whether it is on by default for datasets (batch, CLI, teaching mode). */
+  enabled: z.boolean().default(true),
+  /**
+   * Whether it is on by default in the live view (default: as `enabled`). A webcam has no dataset
+   * prior: a visitor tries every expression, so the training set's 36 % neutral should not decide.
+   */
+  live: z.boolean().optional(),
+  /** Where the prior and τ come from, for the model card and the UI. */
+  source: z.string().optional(),
 });
 /** A valence or arousal output: either its own tensor, or one column of a shared tensor. */
 const scalarOutput = tensorRef.extend({
@@ -114,6 +146,7 @@ export const fei2dModelSchema = baseModel.extend({
   role: z.literal('fei2d'),
   input: imageInputSchema,
   testTimeAugmentation: testTimeAugmentationSchema.optional(),
+  calibration: calibrationSchema.optional(),
   outputs: z.object({
     logits: classLogitsOutput,
     valence: scalarOutput.optional(),
@@ -123,6 +156,7 @@ export const fei2dModelSchema = baseModel.extend({
 
 export const head3dModelSchema = baseModel.extend({
   role: z.literal('head3d'),
+  calibration: calibrationSchema.optional(),
   input: z.object({
     name: z.string().min(1),
     /** The feature vector is these groups concatenated in this order. */
@@ -166,6 +200,11 @@ export const fusionSchema = z.object({
   weight2d: z.number().min(0).max(1),
   /** Same idea for valence/arousal when both branches output VA (paper: 0.6). */
   vaWeight2d: z.number().min(0).max(1).default(0.6),
+  /**
+   * Packs with several 2D models (role fei2d): the 2D side is their weighted mean of
+   * log-probabilities, by model id (core/fusion/combine2d.ts). Required when there are several.
+   */
+  weights2d: z.record(z.string(), z.number().min(0)).optional(),
 });
 
 export const manifestSchema = z
@@ -179,7 +218,8 @@ export const manifestSchema = z
   })
   .superRefine((m, ctx) => {
     const roles = m.models.map((x) => x.role);
-    for (const role of ['landmarker', 'fei2d', 'head3d', 'regressor3d', 'morphable'] as const) {
+    // Several 2D models may be fused on the 2D side; every other role is one model.
+    for (const role of ['landmarker', 'head3d', 'regressor3d', 'morphable'] as const) {
       if (roles.filter((r) => r === role).length > 1) {
         ctx.addIssue({ code: 'custom', path: ['models'], message: `more than one model with role "${role}"` });
       }
@@ -202,5 +242,6 @@ export type Regressor3dModel = z.infer<typeof regressor3dModelSchema>;
 export type MorphableModel = z.infer<typeof morphableModelSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type FusionConfig = z.infer<typeof fusionSchema>;
+export type Calibration = z.infer<typeof calibrationSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ModelRole = ModelEntry['role'];
