@@ -14,3 +14,12 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
   }
   return { positional, flags };
 }
+
+/** `--calibration on|off`: override the pack's default for its declared calibration; absent = the pack's default. */
+export function calibrationFlag(value: string | boolean | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  console.error(`--calibration takes "on" or "off", got ${JSON.stringify(value)}`);
+  process.exit(2);
+}

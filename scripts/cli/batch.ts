@@ -5,12 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { rowsToCsv, rowsToFeaturesCsv, rowsToJson } from '../../src/batch/exportRows';
-import { parseArgs } from './args';
+import { calibrationFlag, parseArgs } from './args';
 import { progressLine, runHeadless } from './runHeadless';
 
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length !== 1 || (!flags.out && !flags.features && !flags.json)) {
-  console.error('usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--whole-image-fallback] [--no-calibration]');
+  console.error('usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--whole-image-fallback] [--calibration on|off]');
   process.exit(2);
 }
 const t0 = Date.now();
@@ -22,8 +22,8 @@ const { rows, progress, ep, pack } = await runHeadless({
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   wholeImageFallback: !!flags['whole-image-fallback'],
-  // The pack's declared calibration runs unless --no-calibration; the CSV's calibration column says which.
-  calibrate: flags['no-calibration'] ? false : undefined,
+  // --calibration on|off overrides the pack's default for its declared calibration; the CSV's calibration column says which ran.
+  calibrate: calibrationFlag(flags.calibration),
   onProgress: (p) => {
     if (Date.now() - lastPrint > 1000 || p.done === p.total) {
       lastPrint = Date.now();

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToFeaturesCsv } from '../../src/batch/exportRows';
-import { parseArgs } from './args';
+import { calibrationFlag, parseArgs } from './args';
 import { progressLine, runHeadless } from './runHeadless';
 
 const { positional, flags } = parseArgs(process.argv.slice(2));
@@ -24,7 +24,7 @@ const { rows, progress } = await runHeadless({
   wantCanonicalLandmarks: typeof flags.landmarks === 'string',
   // Datasets fed to extract are tight face crops (FER+): keep a 2D prediction when no face is found.
   wholeImageFallback: !flags['no-whole-image-fallback'],
-  calibrate: flags['no-calibration'] ? false : undefined,
+  calibrate: calibrationFlag(flags.calibration),
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   skip: flags.skip ? Number(flags.skip) : undefined,
