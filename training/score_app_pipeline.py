@@ -1,0 +1,92 @@
+"""Score the app's own outputs on a FER+ split, with and without the pack's class-prior correction.
+
+Input: the features CSV of `npm run extract -- ../shared/data/ferplus/<Split>/label.csv --out f.csv`
+(the app's pipeline in Chromium: landmark-aligned crop, whole-image fallback, gated mirror; the
+calibration off, i.e. the models' own logits). The correction is an additive per-class offset, so
+"on" is computed here exactly as core/calibration/priorCorrection.ts does (vitest checks the two
+against each other; e2e/calibration.spec.ts checks the switch end to end). Fusion = the manifest's
+weighted late fusion ℓ = w·ℓ2D + (1−w)·ℓ3D (2D alone where a face has no 3D features).
+
+  /usr/bin/python3 training/score_app_pipeline.py --valid valid.csv --test test.csv \
+      --out public/models/calibration.metrics.json
+Test is scored for the report only; every choice is made on Valid (training/choose_calibration.py).
+"""
+import argparse
+import csv
+import json
+import os
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
+
+
+def metrics(y, pred):
+    rec = np.array([(pred[y == c] == c).mean() if (y == c).any() else np.nan for c in range(8)])
+    prec = np.array([(y[pred == c] == c).mean() if (pred == c).any() else 0.0 for c in range(8)])
+    f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-12), 0.0)
+    return {"n": int(len(y)), "accuracy": round(float((pred == y).mean()), 4), "balancedAccuracy": round(float(np.nanmean(rec)), 4),
+            "macroF1": round(float(np.nanmean(f1)), 4), "perClassRecall": {c: round(float(r), 3) for c, r in zip(CLASSES, rec)}}
+
+
+def offsets(model):
+    cal = model.get("calibration")
+    if not cal:
+        return np.zeros(8)
+    order = model["outputs"]["logits"]["classOrder"]
+    prior = np.array(cal["prior"], float)
+    prior /= prior.sum()
+    off = np.zeros(8)
+    for k, c in enumerate(order):
+        off[CLASSES.index(c)] = -cal["tau"] * np.log(prior[k])
+    return off
+
+
+def score(path, manifest):
+    rows = list(csv.DictReader(open(path)))
+    y = np.array([int(r["label_index"]) for r in rows])
+    l2 = np.array([[float(r[f"logit2d_{c}"]) if r[f"logit2d_{c}"] else np.nan for c in CLASSES] for r in rows])
+    l3 = np.array([[float(r[f"logit3d_{c}"]) if r[f"logit3d_{c}"] else np.nan for c in CLASSES] for r in rows])
+    models = {m["id"]: m for m in manifest["models"]}
+    fei = [m for m in manifest["models"] if m["role"] == "fei2d"]
+    head = next(m for m in manifest["models"] if m["role"] == "head3d")
+    if len(fei) != 1:
+        raise SystemExit("this scorer reads one 2D model's logits (logit2d_*); score multi-2D packs with npm run batch")
+    w = manifest.get("fusion", {}).get("weight2d", 1.0)
+    has2 = ~np.isnan(l2).any(1)
+    has3 = ~np.isnan(l3).any(1)
+    out = {"file": os.path.basename(path), "rows": len(rows), "no2d": int((~has2).sum()), "no3d": int((~has3).sum()), "weight2d": w}
+    for mode, on in (("off", False), ("on", True)):
+        a = l2 + (offsets(fei[0]) if on else 0)
+        b = l3 + (offsets(head) if on else 0)
+        fused = np.where(has3[:, None], w * a + (1 - w) * np.nan_to_num(b), a)
+        res = {"fused": metrics(y[has2], fused[has2].argmax(1)), "2d": metrics(y[has2], a[has2].argmax(1)), "3d": metrics(y[has3], b[has3].argmax(1))}
+        out[mode] = res
+        print(f"{out['file']} calibration {mode}: fused acc {res['fused']['accuracy']:.4f} bal {res['fused']['balancedAccuracy']:.4f} F1 {res['fused']['macroF1']:.4f} | "
+              f"2D acc {res['2d']['accuracy']:.4f} bal {res['2d']['balancedAccuracy']:.4f} | 3D acc {res['3d']['accuracy']:.4f} bal {res['3d']['balancedAccuracy']:.4f}")
+    _ = models
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--valid", required=True)
+    ap.add_argument("--test", default="")
+    ap.add_argument("--manifest", default=os.path.join(ROOT, "public", "models", "manifest.json"))
+    ap.add_argument("--out", default="")
+    a = ap.parse_args()
+    man = json.load(open(a.manifest))
+    res = {"protocol": "FER+ majority label, unknown/not-a-face dropped; the app's pipeline via npm run extract (calibration off), correction applied as core/calibration/priorCorrection.ts",
+           "calibration": {m["id"]: {k: m["calibration"][k] for k in ("tau", "enabled", "live")} for m in man["models"] if m.get("calibration")},
+           "Valid": score(a.valid, man)}
+    if a.test:
+        res["Test"] = score(a.test, man)
+    if a.out:
+        json.dump(res, open(a.out, "w"), indent=1)
+        print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()
