@@ -69,23 +69,24 @@ export function rowsToCsv(rows: readonly BatchRow[]): string {
  * pandas. Faces only, unless `includeMissing` (then no-face / error rows keep their line, empty).
  */
 export function rowsToFeaturesCsv(rows: readonly BatchRow[], opts: { includeMissing?: boolean } = {}): string {
-  return toCsv(
-    rows
-      .filter((r) => opts.includeMissing || r.status === 'ok')
-      .map((r) => ({
-        path: r.path,
-        status: r.status,
-        detection: r.detection,
-        label: r.label?.expression ?? '',
-        label_index: r.label?.expression ? EXPRESSIONS.indexOf(r.label.expression) : '',
-        ...Object.fromEntries(EXPRESSIONS.map((c, i) => [`label_p_${c}`, r.label?.distribution ? num(r.label.distribution[i]) : ''])),
-        label_valence: num(r.label?.valence),
-        label_arousal: num(r.label?.arousal),
-        ...perClass('logit2d', r.logits2d),
-        ...perClass('logit3d', r.logits3d),
-        ...featureColumns(r),
-      })),
-  );
+  return toCsv(rows.filter((r) => opts.includeMissing || r.status === 'ok').map(featuresRecord));
+}
+
+/** One line of features.csv (see rowsToFeaturesCsv); the CLI streams these. */
+export function featuresRecord(r: BatchRow): Record<string, string | number> {
+  return {
+    path: r.path,
+    status: r.status,
+    detection: r.detection,
+    label: r.label?.expression ?? '',
+    label_index: r.label?.expression ? EXPRESSIONS.indexOf(r.label.expression) : '',
+    ...Object.fromEntries(EXPRESSIONS.map((c, i) => [`label_p_${c}`, r.label?.distribution ? num(r.label.distribution[i]) : ''])),
+    label_valence: num(r.label?.valence),
+    label_arousal: num(r.label?.arousal),
+    ...perClass('logit2d', r.logits2d),
+    ...perClass('logit3d', r.logits3d),
+    ...featureColumns(r),
+  };
 }
 
 export function rowsToJson(rows: readonly BatchRow[], meta: Record<string, unknown>): string {
