@@ -208,7 +208,9 @@ export class CsvOutput {
       } catch {
         /* nothing more we can do; resume will cut the partial row */
       }
-      throw new OutputError(`writing ${this.path} failed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}${(e as NodeJS.ErrnoException).code === 'ENOSPC' ? ': the disk is full' : ''}); the ${this.present.size} rows written before are intact, rerun with --resume when there is space`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EFBIG: 'the file reached the size limit' }[code ?? ''] ?? (e as Error).message;
+      throw new OutputError(`writing ${this.path} failed: ${why} (${code ?? 'error'}); the ${this.present.size} rows written before are intact, rerun with --resume when there is space`);
     }
   }
 
