@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { unzipSync, zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FlameAssetError, parseFlameAsset } from '../../src/core/flame/flameAsset';
 import { parseAnyLabelCsv, parseFerPlusCsv, parseLabelCsv, labelsFromFolders } from '../../src/core/labels/datasetLabels';
 import { parseManifest } from '../../src/core/manifest/parseManifest';
@@ -41,6 +41,9 @@ const tally: Record<string, { ok: number; error: number }> = {};
 const count = (name: string, outcome: 'ok' | 'error') => ((tally[name] ??= { ok: 0, error: 0 })[outcome]++);
 
 describe(`fuzzed inputs (${FUZZ_RUNS} cases per parser)`, () => {
+  // A parser that writes user-supplied keys into plain objects could pollute every object.
+  afterEach(() => expect(Object.keys(Object.prototype)).toEqual([]));
+
   it('the valid files parse (so the mutations start from something real)', () => {
     expect(parseFlameAsset(FLAME_BIN).vTemplate.length).toBeGreaterThan(0);
     expect(parseManifest(utf8.decode(MANIFEST)).ok).toBe(true);
@@ -91,10 +94,16 @@ describe(`fuzzed inputs (${FUZZ_RUNS} cases per parser)`, () => {
       fc.property(mutations(), fc.jsonValue(), fc.array(fc.string(), { maxLength: 3 }), (ops, junk, keys) => {
         // Byte mutations of the text, and a random JSON value grafted somewhere in the valid object.
         const text = utf8.decode(applyMutations(MANIFEST, ops));
-        const grafted = structuredClone(valid);
-        let at: Record<string, unknown> = grafted;
-        for (const k of keys) at = (at[k] ??= {}) as Record<string, unknown>;
-        if (at && typeof at === 'object') at[keys[keys.length - 1] ?? 'models'] = junk;
+        // Own properties only (defineProperty): a key such as "__proto__" must reach the parser as
+        // JSON.parse would deliver it, not pollute Object.prototype in this test process.
+        const grafted = structuredClone(valid) as Record<string, unknown>;
+        let at = grafted;
+        for (const k of keys) {
+          const next = Object.hasOwn(at, k) ? at[k] : undefined;
+          if (next && typeof next === 'object') at = next as Record<string, unknown>;
+          else Object.defineProperty(at, k, { value: (at = {}), enumerable: true, writable: true, configurable: true });
+        }
+        Object.defineProperty(at, 'models', { value: junk, enumerable: true, writable: true, configurable: true });
         for (const input of [text, grafted]) {
           const r = parseManifest(input);
           if (r.ok) count('manifest', 'ok');
