@@ -1,6 +1,7 @@
 /**
  * npm run batch -- <folder|label.csv> --out results.csv [--features features.csv] [--json results.json]
  *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
+ *                  [--item-timeout 120] (seconds before a worker that does not answer is declared dead)
  * Runs the app's pipeline over a folder in headless Chromium and writes the same CSV as the UI.
  * The CSVs are streamed: rows are appended as they complete (completion order, not input
  * order), so a crash loses at most the rows in flight and `--resume` carries on from the file.
@@ -14,7 +15,7 @@ import { progressLine, runHeadless } from './runHeadless';
 import { parseShard } from './shard';
 
 const USAGE =
-  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--whole-image-fallback]';
+  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback]';
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length !== 1 || (!flags.out && !flags.features && !flags.json)) {
   console.error(USAGE);
@@ -47,6 +48,7 @@ try {
       outputs?.write(rows);
       if (flags.json) kept.push(...rows);
     },
+    itemTimeoutMs: flags['item-timeout'] ? Number(flags['item-timeout']) * 1000 : undefined,
     onBrowserRestart: log,
     onProgress: (p) => {
       if (Date.now() - lastPrint > 1000 || p.done === p.total) {

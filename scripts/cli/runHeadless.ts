@@ -46,6 +46,8 @@ export interface HeadlessOptions {
   onRows?: (rows: BatchRow[]) => void;
   /** How many times a dead browser is relaunched before the run gives up (default 3 in a row without progress). */
   maxBrowserRestarts?: number;
+  /** Seconds one item may take in a worker before the worker is declared dead (default 120). */
+  itemTimeoutMs?: number;
   /** Told when the browser died and is being relaunched. */
   onBrowserRestart?: (message: string) => void;
 }
@@ -107,6 +109,8 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
   let restartsInARow = 0;
   let browserRestarts = 0;
   let sinkError: Error | undefined;
+  // Fault test only (tests/cli/batchFaults.test.ts): a real worker death, not a simulated row.
+  let closeWorkerAt = process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS ? Number(process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS) : undefined;
   const t0 = performance.now();
   let last: { progress: BatchProgress; ep: string; pack: string } | undefined;
   // Items are handed to the page by id (= index in `files`); after a browser death only the ids
@@ -135,6 +139,10 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
             throw e;
           }
           if (progress) opts.onProgress?.(overall(progress));
+          if (closeWorkerAt !== undefined && counts.done >= closeWorkerAt) {
+            closeWorkerAt = undefined;
+            void closeOneInferenceWorker(page);
+          }
         });
         const req: CliRunRequest = {
           packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
@@ -142,6 +150,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           workers: opts.workers ?? 2,
           wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
           wholeImageFallback: opts.wholeImageFallback,
+          itemTimeoutMs: opts.itemTimeoutMs,
           items: remaining.map(({ id, path }) => ({
             id,
             path,
@@ -179,6 +188,14 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
 }
 
 class BrowserDied extends Error {}
+
+/** Makes one of the page's inference workers call close() on itself (it then never answers again). */
+async function closeOneInferenceWorker(page: Page): Promise<void> {
+  const worker = page.workers().find((w) => /inference/.test(w.url()));
+  if (!worker) throw new Error('IG3D_TEST_CLOSE_WORKER_AT_ROWS: no inference worker found');
+  await worker.evaluate(() => (self as unknown as { close(): void }).close());
+  console.error(`\n[test hook] closed inference worker ${worker.url()}`);
+}
 
 /**
  * Serve dist/ (plus extra mounts) on 127.0.0.1, open the headless runner page in Debian's

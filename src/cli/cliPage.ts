@@ -21,6 +21,8 @@ export interface CliRunRequest {
   weight2d?: number;
   wantCanonicalLandmarks?: boolean;
   wholeImageFallback?: boolean;
+  /** A worker that does not answer within this is declared dead (BatchRunner's default when absent). */
+  itemTimeoutMs?: number;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
 }
 
@@ -70,6 +72,7 @@ window.ig3dCli = {
     const timer = setInterval(() => void flush(), 250);
     const has3d = manifest.models.some((m) => m.role === 'head3d');
     const runner = new BatchRunner(clients, {
+      itemTimeoutMs: req.itemTimeoutMs,
       frame: {
         fusionMode: req.fusionMode ?? (has3d ? manifest.fusion?.mode ?? 'weighted' : '2d'),
         weight2d: req.weight2d ?? manifest.fusion?.weight2d ?? 1,

@@ -182,8 +182,9 @@ describe('BatchRunner cancel', () => {
     for (const id of decoded) expect(closed.has(id)).toBe(true);
     expect(p.done).toBe(rows.length);
   });
+});
 
-  describe('a worker that crashes (issue #15)', () => {
+describe('BatchRunner with a worker that crashes (issue #15)', () => {
     /** Crashes on the items in `crashOn`: 'throw' like an uncaught worker error, 'hang' like a closed worker. */
     class CrashingClient extends FlakyClient {
       replaced = 0;
@@ -251,5 +252,3 @@ describe('BatchRunner cancel', () => {
       expect(rows.filter((r) => /not run: every inference worker crashed/.test(r.reason ?? ''))).toHaveLength(4);
     });
   });
-});
-

@@ -4,9 +4,10 @@
  * builds before vitest). The fault table is printed to the console for the closing note.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeRows, descendants, duplicates, fixtureFolder, killQuietly, readResults, requireBuild, sameRows, startBatch, waitFor } from './cliHarness';
+import { REPO, completeRows, descendants, duplicates, fixtureFolder, killQuietly, readResults, requireBuild, sameRows, startBatch, waitFor } from './cliHarness';
 
 const N = 40;
 let dir: string;
@@ -91,6 +92,29 @@ describe('batch CLI under faults', () => {
     console.log(`fault table: SIGKILL of Chromium's main process at ${rowsAtKill} rows → relaunched; rows expected ${N}, found ${got.length}, duplicates ${duplicates(got).length}`);
     expect(duplicates(got)).toEqual([]);
     expect(sameRows(got, reference)).toEqual([]);
+  }, 300_000);
+
+  it('a worker in the pool dies (closes itself): its item becomes an error row with the reason, the run finishes', async () => {
+    const out = join(dir, 'worker-closed.csv');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli/batch.ts', images, '--out', out, '--whole-image-fallback', '--item-timeout', '10'], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, IG3D_TEST_CLOSE_WORKER_AT_ROWS: '10' },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/\[test hook\] closed inference worker/);
+    const got = readResults(out).rows;
+    const errors = got.filter((r) => r.status === 'error');
+    console.log(`fault table: inference worker closed at 10 rows → rows expected ${N}, found ${got.length}, error rows ${errors.length} (${errors.map((r) => r.reason).join(' | ')}), duplicates ${duplicates(got).length}`);
+    expect(duplicates(got)).toEqual([]);
+    expect(got).toHaveLength(N);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].reason).toMatch(/the inference worker crashed on this item \(no answer in 10 s\)/);
+    // Every other row is what the uninterrupted run found.
+    expect(sameRows(got.filter((r) => r.status !== 'error'), reference.filter((r) => r.path !== errors[0].path))).toEqual([]);
   }, 300_000);
 
   it('shards 1/2 and 2/2 are disjoint and batch-merge joins them into one row per input', async () => {
