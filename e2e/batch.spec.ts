@@ -489,6 +489,38 @@ test.describe('batch mode', () => {
     expect(csv.data).toHaveLength(end.done);
   });
 
+  test('a worker that crashes mid-run: its item becomes an error row with the reason, and the batch finishes', async ({ page }) => {
+    await openBatch(page, true);
+    await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
+    await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', String(MANY));
+    await page.getByTestId('batch-start').click();
+    await expect.poll(async () => (await progress(page)).done, { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+    // A real uncaught error inside the inference workers (as an out-of-memory abort would be), on the
+    // next frame each receives, once. The live-mode worker is patched too but gets no frames here.
+    const workers = page.workers().filter((w) => /inference/.test(w.url()));
+    expect(workers.length).toBeGreaterThanOrEqual(2);
+    for (const w of workers)
+      await w.evaluate(() => {
+        const scope = self as unknown as { onmessage: ((ev: MessageEvent) => unknown) | null };
+        const original = scope.onmessage!;
+        scope.onmessage = (ev: MessageEvent) => {
+          if ((ev.data as { type?: string })?.type !== 'frame') return original.call(self, ev);
+          scope.onmessage = original;
+          throw new Error('simulated worker crash (e2e)');
+        };
+      });
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
+    const csv = parseCsv((await download(page, 'export-csv')).text).data;
+    expect(csv).toHaveLength(MANY);
+    expect(new Set(csv.map((r) => r.path)).size).toBe(MANY);
+    const errors = csv.filter((r) => r.status === 'error');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(errors.length).toBeLessThanOrEqual(workers.length);
+    for (const r of errors) expect(r.reason).toMatch(/the inference worker crashed on this item \(inference worker crashed: .*simulated worker crash \(e2e\)\); the worker was replaced/);
+    // The replaced workers went on: rows after the crash are real results.
+    expect(csv.filter((r) => r.status === 'ok').length).toBeGreaterThan(MANY - errors.length - 20);
+  });
+
   test('video: one row per sampled frame and a timeline; a 2D-only pack explains why fusion cannot be fitted', async ({ page }) => {
     await openBatch(page, false);
     await page.getByTestId('batch-files-input').setInputFiles(VIDEO);

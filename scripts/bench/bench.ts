@@ -5,12 +5,17 @@
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
  *   batch    images/s and memory over a FER+ folder through the headless runner (BENCH_IMAGES, default 1000)
  *   batch-ui the same through the app's Batch tab (folder input, store, table): the tab's memory
+ *   batch-drop  a folder of BENCH_DROP_FILES (default 100,000) files picked in the Batch tab: time to the
+ *            preview and the longest main-thread task meanwhile (does the page freeze?)
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BatchRow } from '../../src/batch/batchTypes';
+import { BatchOutputs } from '../cli/batchOutputs';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { FAKE_VIDEOS, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup';
@@ -167,12 +172,23 @@ async function benchBatch(): Promise<void> {
       .finally(() => (sampling = false));
   };
   const t0 = Date.now();
-  const { rows: out, progress } = await runHeadless({
+  // As `npm run batch` does: rows streamed to a CSV, only a small summary kept per row, so
+  // Node's RSS shows whether the CLI's memory stays flat in the number of rows.
+  const outDir = mkdtempSync(join(tmpdir(), 'ig3d-bench-'));
+  const outputs = new BatchOutputs({ out: join(outDir, 'results.csv') });
+  const out: Pick<BatchRow, 'status' | 'detection' | 'timings' | 'views2d'>[] = [];
+  const rss: { done: number; mib: number }[] = [];
+  const { progress } = await runHeadless({
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
     workers: 2,
     launchArgs: [EAGER_MEMORY_FLAG],
     onPage: (p) => (page = p),
+    onRows: (batch) => {
+      outputs.write(batch);
+      for (const r of batch) out.push({ status: r.status, detection: r.detection, timings: r.timings, views2d: r.views2d });
+      for (const f of [0.1, 0.5, 1]) if (rss.length < 3 && out.length >= Math.ceil(f * limit) && rss.length === [0.1, 0.5, 1].indexOf(f)) rss.push({ done: out.length, mib: process.memoryUsage().rss / 2 ** 20 });
+    },
     onProgress: (p) => {
       if (Date.now() - lastSample > 5000 || p.done === p.total) {
         lastSample = Date.now();
@@ -182,9 +198,12 @@ async function benchBatch(): Promise<void> {
     },
   });
   process.stderr.write('\n');
+  outputs.close();
+  rmSync(outDir, { recursive: true, force: true });
   const secs = (Date.now() - t0) / 1000;
   const section = `batch (FER+ ${split}, WASM, 2 workers)`;
   rows.push({ section, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
+  rows.push({ section, metric: 'Node (CLI) RSS at 10% / 50% / end', value: rss.map((x) => x.mib.toFixed(0)).join(' / '), unit: 'MiB', note: `rows streamed to a CSV (npm run batch's writer); at ${rss.map((x) => x.done).join(' / ')} rows` });
   memoryRows(section, samples, progress.total);
   rows.push({ section, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
   // Where a worker's time goes (both workers share 2 cores, so these are contended latencies).
@@ -243,6 +262,68 @@ async function benchBatchUi(): Promise<void> {
   );
   rows.push({ section, metric: 'throughput (as the app shows it)', value: result.ips, unit: 'img/s', note: `${result.rows} result rows; ${result.seconds.toFixed(0)} s` });
   memoryRows(section, samples, limit);
+}
+
+/**
+ * A folder of BENCH_DROP_FILES files (hard links to one FER+ image, so it costs no disk) picked
+ * with the Batch tab's folder input, as a person would: time from the pick to the preview, and
+ * the longest main-thread task meanwhile (a long task is the page frozen).
+ */
+async function benchBatchDrop(): Promise<void> {
+  const n = Number(process.env.BENCH_DROP_FILES ?? 100_000);
+  const dir = join(REPO_ROOT, 'e2e', '.fixtures', `bench-drop-${n}`, 'dataset');
+  const image = join(FERPLUS_TEST, readdirSync(FERPLUS_TEST).find((f) => f.endsWith('.png'))!);
+  if (!existsSync(join(dir, 'done'))) {
+    const classes = ['happy', 'sad', 'neutral', 'surprise', 'anger', 'fear', 'disgust', 'contempt', 'misc'];
+    for (const c of classes) mkdirSync(join(dir, c), { recursive: true });
+    // A file system allows ~65,000 links per file: one local copy per 50,000 links (never link ../shared).
+    const sources: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 50_000 === 0) {
+        sources.push(join(dir, '..', `source-${sources.length}.png`));
+        if (!existsSync(sources[sources.length - 1])) copyFileSync(image, sources[sources.length - 1]);
+      }
+      const p = join(dir, classes[i % classes.length], `img${i}.png`);
+      if (!existsSync(p)) linkSync(sources[sources.length - 1], p);
+    }
+    writeFileSync(join(dir, 'done'), String(n));
+  }
+  const section = `Batch tab: pick a folder of ${n.toLocaleString('en')} files`;
+  const result = await withRunnerPage({}, async (page, origin) => {
+    await page.goto(`${origin}/index.html`);
+    await page.getByTestId('tab-batch').click();
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: [number, number][]; __change: number; __preview: number };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push([e.startTime, e.duration]))).observe({ type: 'longtask', buffered: false });
+      // When the browser hands the FileList to the page (the change event), and when the preview shows.
+      document.addEventListener('change', () => (w.__change ??= performance.now()), true);
+      new MutationObserver((_, obs) => {
+        if (document.querySelector('[data-testid=preview-images]')) {
+          w.__preview = performance.now();
+          obs.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const t0 = Date.now();
+    await page.getByTestId('batch-folder-input').setInputFiles(dir, { timeout: 600_000 });
+    const picked = Date.now();
+    await page.locator('[data-testid=preview-images]').waitFor({ timeout: 600_000 });
+    const shown = Date.now();
+    const count = await page.getByTestId('preview-images').getAttribute('data-count');
+    const page_ = await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: [number, number][]; __change: number; __preview: number };
+      return { __longTasks: w.__longTasks, __change: w.__change, __preview: w.__preview };
+    });
+    void shown;
+    return { pickMs: picked - t0, count, ...page_ };
+  });
+  // Long tasks that end after the change event are ours (listing, planning, rendering the preview);
+  // the ones before it are Chromium building the FileList for the input.
+  const ours = result.__longTasks.filter(([start, d]) => start + d > result.__change).map(([start, d]) => Math.min(d, start + d - result.__change));
+  const before = result.__longTasks.filter(([start, d]) => start + d <= result.__change).map(([, d]) => d);
+  rows.push({ section, metric: 'time to the preview', value: ((result.__preview - result.__change) / 1000).toFixed(1), unit: 's', note: `from the input's change event; preview shows ${result.count} images (Chromium + Playwright took ${(result.pickMs / 1000).toFixed(1)} s to hand the ${n.toLocaleString('en')} files to the input, ${(before.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s of it as main-thread tasks before the change event)` });
+  rows.push({ section, metric: 'longest main-thread task after the change event', value: ours.length ? Math.max(...ours).toFixed(0) : '0', unit: 'ms', note: `${ours.length} tasks over 50 ms, ${(ours.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all` });
 }
 
 /** FLAME packs (synthetic stand-ins: same architectures and output shapes as EMOCA v2 / SMIRK). */
@@ -326,10 +407,12 @@ const sections: [string, () => Promise<void>][] = [
   ['model2d', benchModel2d],
   ['batch', benchBatch],
   ['batch-ui', benchBatchUi],
+  ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
 ];
 for (const [name, fn] of sections) {
-  if (!want(name)) continue;
+  // batch-drop makes 100,000 hard links: only when asked for by name.
+  if (!want(name) || (name === 'batch-drop' && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -1,38 +1,75 @@
 /**
- * npm run batch -- <folder|label.csv> --out results.csv [--pack <dir>] [--json results.json]
- *                  [--features features.csv] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
+ * npm run batch -- <folder|label.csv> --out results.csv [--features features.csv] [--json results.json]
+ *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
+ *                  [--item-timeout 120] (seconds before a worker that does not answer is declared dead)
  * Runs the app's pipeline over a folder in headless Chromium and writes the same CSV as the UI.
+ * The CSVs are streamed: rows are appended as they complete (completion order, not input
+ * order), so a crash loses at most the rows in flight and `--resume` carries on from the file.
  */
 import { writeFileSync } from 'node:fs';
-import { rowsToCsv, rowsToFeaturesCsv, rowsToJson } from '../../src/batch/exportRows';
+import type { BatchRow } from '../../src/batch/batchTypes';
+import { rowsToJson } from '../../src/batch/exportRows';
 import { calibrationFlag, parseArgs } from './args';
+import { BatchOutputs } from './batchOutputs';
 import { progressLine, runHeadless } from './runHeadless';
+import { parseShard } from './shard';
 
+const USAGE =
+  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration on|off]';
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length !== 1 || (!flags.out && !flags.features && !flags.json)) {
-  console.error('usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--whole-image-fallback] [--calibration on|off]');
+  console.error(USAGE);
   process.exit(2);
 }
-const t0 = Date.now();
-let lastPrint = 0;
-const { rows, progress, ep, pack } = await runHeadless({
-  input: positional[0],
-  packDir: typeof flags.pack === 'string' ? flags.pack : undefined,
-  ep: (flags.ep as 'wasm' | 'webgpu' | 'auto') ?? 'wasm',
-  workers: flags.workers ? Number(flags.workers) : 2,
-  limit: flags.limit ? Number(flags.limit) : undefined,
-  wholeImageFallback: !!flags['whole-image-fallback'],
-  // --calibration on|off overrides the pack's default for its declared calibration; the CSV's calibration column says which ran.
-  calibrate: calibrationFlag(flags.calibration),
-  onProgress: (p) => {
-    if (Date.now() - lastPrint > 1000 || p.done === p.total) {
-      lastPrint = Date.now();
-      process.stderr.write(`\r${progressLine(p)}   `);
-    }
-  },
-});
-process.stderr.write(`\r${progressLine(progress)}\n`);
-if (typeof flags.out === 'string') writeFileSync(flags.out, rowsToCsv(rows));
-if (typeof flags.features === 'string') writeFileSync(flags.features, rowsToFeaturesCsv(rows));
-if (typeof flags.json === 'string') writeFileSync(flags.json, rowsToJson(rows, { pack, ep, createdBy: 'ig3d-web batch' }));
-console.error(`${rows.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${ep} (pack ${pack})`);
+const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+if (flags.json && flags.resume) {
+  console.error('--json writes one document at the end and cannot be resumed; use the CSV outputs with --resume');
+  process.exit(2);
+}
+
+try {
+  const t0 = Date.now();
+  let lastPrint = 0;
+  const shard = str('shard') ? parseShard(str('shard')!) : undefined;
+  const log = (m: string) => process.stderr.write(`\n${m}\n`);
+  // Opening checks every output path before Chromium starts: an unwritable path fails in a second.
+  const outputs = flags.out || flags.features ? new BatchOutputs({ out: str('out'), features: str('features'), resume: !!flags.resume, log }) : undefined;
+  const kept: BatchRow[] = [];
+  const result = await runHeadless({
+    input: positional[0],
+    packDir: str('pack'),
+    ep: (str('ep') as 'wasm' | 'webgpu' | 'auto') ?? 'wasm',
+    workers: flags.workers ? Number(flags.workers) : 2,
+    limit: flags.limit ? Number(flags.limit) : undefined,
+    wholeImageFallback: !!flags['whole-image-fallback'],
+    // --calibration on|off overrides the pack's default for its declared calibration; the CSV's calibration column says which ran.
+    calibrate: calibrationFlag(flags.calibration),
+    shard,
+    alreadyDone: flags.resume && outputs ? (p) => outputs.has(p) : undefined,
+    onRows: (rows) => {
+      outputs?.write(rows);
+      if (flags.json) kept.push(...rows);
+    },
+    itemTimeoutMs: flags['item-timeout'] ? Number(flags['item-timeout']) * 1000 : undefined,
+    onBrowserRestart: log,
+    onProgress: (p) => {
+      if (Date.now() - lastPrint > 1000 || p.done === p.total) {
+        lastPrint = Date.now();
+        process.stderr.write(`\r${progressLine(p)}   `);
+      }
+    },
+  });
+  outputs?.close();
+  process.stderr.write(`\r${progressLine(result.progress)}\n`);
+  if (str('json')) writeFileSync(str('json')!, rowsToJson(kept.sort((a, b) => a.id - b.id), { pack: result.pack, ep: result.ep, createdBy: 'ig3d-web batch' }));
+  const parts = [
+    `${result.progress.done} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${result.ep} (pack ${result.pack})`,
+    shard ? `shard ${shard.index}/${shard.count}: ${result.selected} inputs` : '',
+    result.skippedDone ? `${result.skippedDone} already in the output (resumed)` : '',
+    result.browserRestarts ? `browser relaunched ${result.browserRestarts}×` : '',
+  ];
+  console.error(parts.filter(Boolean).join('; '));
+} catch (e) {
+  console.error(`\nbatch: ${(e as Error).message}`);
+  process.exit(1);
+}

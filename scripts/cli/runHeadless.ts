@@ -12,6 +12,7 @@ import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
 import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
 import type { CliRunRequest } from '../../src/cli/cliPage';
 import { startStaticServer } from './staticServer';
+import { selectShard, type Shard } from './shard';
 
 export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif)$/i;
@@ -29,13 +30,28 @@ export interface HeadlessOptions {
   wantCanonicalLandmarks?: boolean;
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
   wholeImageFallback?: boolean;
-  /** Apply the pack's declared calibration (undefined = the pack's default; false = --no-calibration). */
+  /** Apply the pack's declared calibration (undefined = the pack's default). */
   calibrate?: boolean;
   onProgress?: (p: BatchProgress) => void;
   /** Extra Chromium flags (e.g. the bench's eager memory measurement). */
   launchArgs?: string[];
   /** Called with the runner page before the run starts (e.g. to sample memory while it runs). */
   onPage?: (page: Page) => void;
+  /** Only this deterministic part of the inputs (`--shard k/n`); applied before skip/limit. */
+  shard?: Shard;
+  /** Inputs already in the output (`--resume`): not run again. */
+  alreadyDone?: (path: string) => boolean;
+  /**
+   * Streaming: rows are handed over as they arrive (in completion order) and not kept, so
+   * Node's memory stays flat in the number of rows; the returned `rows` is then empty.
+   */
+  onRows?: (rows: BatchRow[]) => void;
+  /** How many times a dead browser is relaunched before the run gives up (default 3 in a row without progress). */
+  maxBrowserRestarts?: number;
+  /** Seconds one item may take in a worker before the worker is declared dead (default 120). */
+  itemTimeoutMs?: number;
+  /** Told when the browser died and is being relaunched. */
+  onBrowserRestart?: (message: string) => void;
 }
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -64,42 +80,126 @@ function labelFor(table: LabelTable | undefined, path: string): ItemLabel | unde
   return table.source === 'folder' ? table.labels.get(path.toLowerCase()) : table.labels.get(labelKey(path));
 }
 
-export async function runHeadless(opts: HeadlessOptions): Promise<{ rows: BatchRow[]; progress: BatchProgress; ep: string; pack: string; labels?: LabelTable }> {
+export interface HeadlessResult {
+  rows: BatchRow[];
+  progress: BatchProgress;
+  ep: string;
+  pack: string;
+  labels?: LabelTable;
+  /** Inputs selected (after shard / skip / limit), and how many of them were already done. */
+  selected: number;
+  skippedDone: number;
+  browserRestarts: number;
+}
+
+export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult> {
   const input = collectInput(opts.input);
   const { root, labels } = input;
   let { files } = input;
   // With a FER+ label.csv, images whose majority is unknown / not-a-face are not part of the protocol.
   if (labels?.source === 'ferplus-csv') files = files.filter((f) => labels!.labels.has(labelKey(f)));
+  files = selectShard(files, opts.shard);
   if (opts.skip || opts.limit) files = files.slice(opts.skip ?? 0, opts.limit ? (opts.skip ?? 0) + opts.limit : undefined);
-  if (files.length === 0) throw new Error(`no images found in ${root}`);
+  if (files.length === 0) throw new Error(`no images found in ${root}${opts.shard ? ` for shard ${opts.shard.index}/${opts.shard.count}` : ''}`);
+  const selected = files.length;
+  if (opts.alreadyDone) files = files.filter((f) => !opts.alreadyDone!(f));
+  const skippedDone = selected - files.length;
 
   const mounts: Record<string, string> = { '/__input/': root };
   if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
-  return withRunnerPage(mounts, async (page, origin) => {
-    opts.onPage?.(page);
-    const rows: BatchRow[] = [];
-    await page.exposeFunction('ig3dReport', (batch: SerializedRow[], progress: BatchProgress) => {
-      for (const r of batch) rows.push(deserializeRow(r));
-      if (progress) opts.onProgress?.(progress);
-    });
-    const req: CliRunRequest = {
-      packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
-      ep: opts.ep ?? 'wasm',
-      workers: opts.workers ?? 2,
-      wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
-      wholeImageFallback: opts.wholeImageFallback,
-      calibrate: opts.calibrate,
-      items: files.map((path, id) => ({
-        id,
-        path,
-        url: `${origin}/__input/${path.split('/').map(encodeURIComponent).join('/')}`,
-        label: labelFor(labels, path),
-      })),
-    };
-    const out = (await page.evaluate((r) => window.ig3dCli.run(r), req)) as { progress: BatchProgress; ep: string; pack: string };
-    rows.sort((a, b) => a.id - b.id);
-    return { rows, progress: out.progress, ep: out.ep, pack: out.pack, labels };
-  }, opts.launchArgs);
+  const collected: BatchRow[] = [];
+  const reported = new Set<number>();
+  const counts = { done: 0, failed: 0, noFace: 0 };
+  let restartsInARow = 0;
+  let browserRestarts = 0;
+  let sinkError: Error | undefined;
+  // Fault test only (tests/cli/batchFaults.test.ts): a real worker death, not a simulated row.
+  let closeWorkerAt = process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS ? Number(process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS) : undefined;
+  const t0 = performance.now();
+  let last: { progress: BatchProgress; ep: string; pack: string } | undefined;
+  // Items are handed to the page by id (= index in `files`); after a browser death only the ids
+  // whose rows have not reached Node are sent again, so an item in flight is redone, never doubled.
+  for (;;) {
+    const remaining = files.flatMap((path, id) => (reported.has(id) ? [] : [{ id, path }]));
+    if (remaining.length === 0 && last) break;
+    const doneBefore = counts.done;
+    try {
+      last = await withRunnerPage(mounts, async (page, origin) => {
+        opts.onPage?.(page);
+        await page.exposeFunction('ig3dReport', (batch: SerializedRow[], progress: BatchProgress | undefined) => {
+          const rows = batch.map(deserializeRow).filter((r) => !reported.has(r.id));
+          for (const r of rows) {
+            reported.add(r.id);
+            counts.done++;
+            if (r.status === 'error') counts.failed++;
+            if (r.status === 'no-face') counts.noFace++;
+          }
+          // An output error (disk full) must end the run with its own message, not Playwright's wrapping.
+          try {
+            if (opts.onRows) opts.onRows(rows);
+            else collected.push(...rows);
+          } catch (e) {
+            sinkError ??= e as Error;
+            throw e;
+          }
+          if (progress) opts.onProgress?.(overall(progress));
+          if (closeWorkerAt !== undefined && counts.done >= closeWorkerAt) {
+            closeWorkerAt = undefined;
+            void closeOneInferenceWorker(page);
+          }
+        });
+        const req: CliRunRequest = {
+          packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
+          ep: opts.ep ?? 'wasm',
+          workers: opts.workers ?? 2,
+          wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
+          wholeImageFallback: opts.wholeImageFallback,
+          calibrate: opts.calibrate,
+          itemTimeoutMs: opts.itemTimeoutMs,
+          items: remaining.map(({ id, path }) => ({
+            id,
+            path,
+            url: `${origin}/__input/${path.split('/').map(encodeURIComponent).join('/')}`,
+            label: labelFor(labels, path),
+          })),
+        };
+        const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new BrowserDied('the runner page crashed'))));
+        const run = page.evaluate((r) => window.ig3dCli.run(r), req) as Promise<{ progress: BatchProgress; ep: string; pack: string }>;
+        try {
+          return await Promise.race([run, crashed]);
+        } catch (e) {
+          if (e instanceof BrowserDied || page.isClosed() || !page.context().browser()?.isConnected()) throw new BrowserDied((e as Error).message);
+          throw e;
+        }
+      }, opts.launchArgs);
+    } catch (e) {
+      if (sinkError) throw sinkError;
+      if (!(e instanceof BrowserDied)) throw e;
+      restartsInARow = counts.done > doneBefore ? 1 : restartsInARow + 1;
+      if (restartsInARow > (opts.maxBrowserRestarts ?? 3)) throw new Error(`the headless browser died ${restartsInARow} times in a row without progress: ${e.message}`, { cause: e });
+      browserRestarts++;
+      opts.onBrowserRestart?.(`headless browser died (${e.message.split('\n')[0]}); relaunching it for the ${files.length - reported.size} items not yet written`);
+    }
+  }
+  collected.sort((a, b) => a.id - b.id);
+  return { rows: collected, progress: overall(last!.progress), ep: last!.ep, pack: last!.pack, labels, selected, skippedDone, browserRestarts };
+
+  /** Progress over the whole run, across browser relaunches (the page only knows its own part). */
+  function overall(p: BatchProgress): BatchProgress {
+    const elapsed = (performance.now() - t0) / 1000;
+    const ips = elapsed > 0 ? counts.done / elapsed : 0;
+    return { ...p, done: counts.done, total: files.length, failed: counts.failed, noFace: counts.noFace, imagesPerSecond: p.imagesPerSecond || ips, etaSeconds: p.imagesPerSecond > 0 ? (files.length - counts.done) / p.imagesPerSecond : Infinity };
+  }
+}
+
+class BrowserDied extends Error {}
+
+/** Makes one of the page's inference workers call close() on itself (it then never answers again). */
+async function closeOneInferenceWorker(page: Page): Promise<void> {
+  const worker = page.workers().find((w) => /inference/.test(w.url()));
+  if (!worker) throw new Error('IG3D_TEST_CLOSE_WORKER_AT_ROWS: no inference worker found');
+  await worker.evaluate(() => (self as unknown as { close(): void }).close());
+  console.error(`\n[test hook] closed inference worker ${worker.url()}`);
 }
 
 /**

@@ -10,6 +10,8 @@ import type { FrameOptions } from '../core/pipelineTypes';
 export interface BatchRunOptions {
   frame: Omit<FrameOptions, 'mode'>;
   flushMs: number;
+  /** A worker that does not answer within this is declared dead (BatchRunner's default when absent). */
+  itemTimeoutMs?: number;
   /**
    * New rows since the last call and the newest progress (undefined when it did not change).
    * Called only when there is something new; the last call carries the final progress.
@@ -37,6 +39,7 @@ export function startBatchRun(clients: BatchClient[], items: BatchItem[], opts: 
   };
   const runner = new BatchRunner(clients, {
     frame: opts.frame,
+    itemTimeoutMs: opts.itemTimeoutMs,
     onRow: (r) => rows.push(r),
     onProgress: (p) => (latest = p),
   });

@@ -6,7 +6,10 @@
  * - a worker whose landmarker silently broke (software WebGL context loss was seen about once
  *   per 2,000 calls) must not turn into "no face" rows: the first item with a face becomes a
  *   known-good probe, re-run every `probeEvery` items per worker; if the probe stops finding
- *   a face, the worker is rebuilt and its "no face" rows since the last good probe are redone.
+ *   a face, the worker is rebuilt and its "no face" rows since the last good probe are redone;
+ * - a worker that crashes (uncaught error) or stops answering (closed, killed, hung: no answer
+ *   within `itemTimeoutMs`) turns its item into an error row with the reason and is replaced;
+ *   if it cannot be replaced it leaves the pool and the others finish the batch (issue #15).
  */
 import type { FrameOptions } from '../core/pipelineTypes';
 import type { BatchClient, BatchItem, BatchProgress, BatchRow } from './batchTypes';
@@ -15,12 +18,20 @@ import { errorRow, rowFromResult } from './toRow';
 export interface BatchRunnerOptions {
   frame: Omit<FrameOptions, 'mode'>;
   probeEvery?: number;
+  /**
+   * How long one item may take in a worker before the worker is declared dead (default 120 s;
+   * a FER+ image takes ~50 ms, a 4096-px photo well under 2 s on 2 cores).
+   */
+  itemTimeoutMs?: number;
   onRow: (row: BatchRow) => void;
   onProgress?: (p: BatchProgress) => void;
 }
 
 /** Side length above which images are downscaled before inference (memory and landmarker limits). */
 export const MAX_IMAGE_SIDE = 4096;
+
+/** The worker crashed or stopped answering: its item gets an error row and the worker is replaced. */
+class WorkerLost extends Error {}
 
 export class BatchRunner {
   private paused = false;
@@ -35,6 +46,9 @@ export class BatchRunner {
   private pausedAt = 0;
   private total = 0;
   private probe?: BatchItem;
+  /** Items taken by a worker that left the pool before it could run them. */
+  private requeued: BatchItem[] = [];
+  private readonly retired = new Set<BatchClient>();
 
   constructor(
     private readonly clients: BatchClient[],
@@ -67,8 +81,13 @@ export class BatchRunner {
     this.total = items.length;
     this.startTime = performance.now();
     let next = 0;
-    const take = () => (this.cancelled || next >= items.length ? undefined : items[next++]);
+    const take = () => (this.cancelled ? undefined : this.requeued.shift() ?? (next < items.length ? items[next++] : undefined));
     await Promise.all(this.clients.map((client) => this.workerLoop(client, take)));
+    // A worker that left the pool may have handed back an item after the others had finished.
+    for (let live = this.liveClients(); this.requeued.length && live.length && !this.cancelled; live = this.liveClients())
+      await Promise.all(live.map((client) => this.workerLoop(client, take)));
+    // Every worker died and none could be replaced: the rest still get their row, saying why.
+    for (let item = take(); item; item = take()) this.report(errorRow(item, 'not run: every inference worker crashed and could not be restarted'));
     return this.emit(this.cancelled ? 'cancelled' : 'finished');
   }
 
@@ -90,6 +109,25 @@ export class BatchRunner {
       const next = take();
       const nextDecoding = next && startDecode(next);
       const row = await this.processOne(client, item, decoding);
+      if (row.workerLost) {
+        delete row.workerLost;
+        const replaced = await this.replaceWorker(client);
+        row.reason += replaced ? '; the worker was replaced and the batch went on' : '; the worker could not be restarted and left the pool, the others go on';
+        this.report(row);
+        if (!replaced) {
+          this.retired.add(client);
+          // This worker is gone for good: hand its prefetched item to the others and settle its window.
+          if (next) {
+            this.requeued.push(next);
+            void nextDecoding?.then(closeDecoded);
+          }
+          for (const w of sinceProbe) if (w.row.status === 'no-face') this.report(w.row);
+          return;
+        }
+        item = next;
+        decoding = nextDecoding;
+        continue;
+      }
       sinceProbe.push({ item, row });
       if (!this.probe && row.status === 'ok') this.probe = item;
       if (sinceProbe.length >= probeEvery) {
@@ -141,14 +179,45 @@ export class BatchRunner {
         notes.push(`downscaled from ${big.width}×${big.height}`);
         big.close();
       }
-      const result = await client.detect(bitmap, { ...this.options.frame, mode: 'image' });
+      const result = await this.watch(client.detect(bitmap, { ...this.options.frame, mode: 'image' }));
       const row = rowFromResult(item, result, performance.now() - t0);
       row.notes = [...notes, ...row.notes];
       return row;
     } catch (e) {
-      return errorRow(item, `inference failed: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      if (e instanceof WorkerLost || /worker crashed/.test(message)) {
+        const row = errorRow(item, `the inference worker crashed on this item (${message})`);
+        row.workerLost = true;
+        return row;
+      }
+      return errorRow(item, `inference failed: ${message}`);
     } finally {
       bitmap.close();
+    }
+  }
+
+  private liveClients(): BatchClient[] {
+    return this.clients.filter((c) => !this.retired.has(c));
+  }
+
+  /** Rejects with WorkerLost when the worker does not answer in time (closed, killed or hung). */
+  private watch<T>(p: Promise<T>): Promise<T> {
+    const ms = this.options.itemTimeoutMs ?? 120_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WorkerLost(`no answer in ${Math.round(ms / 1000)} s`)), ms);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** A fresh worker in place of a crashed one; false when that is impossible (it then leaves the pool). */
+  private async replaceWorker(client: BatchClient): Promise<boolean> {
+    this.restarts++;
+    try {
+      await this.watch(client.replace ? client.replace() : client.restart());
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -54,6 +54,8 @@ export interface BatchRow {
   notes: string[];
   label?: ItemLabel;
   ms?: number;
+  /** Internal to BatchRunner: this item's worker crashed (never exported). */
+  workerLost?: boolean;
   /** Worker-side stage latencies (ms) for this item; the bench reads them, exports do not. */
   timings?: StageTimings;
 }
@@ -63,6 +65,8 @@ export interface BatchClient {
   detect(bitmap: ImageBitmap, options: FrameOptions): Promise<FrameResult>;
   /** Rebuild the pipeline (e.g. after the landmarker's WebGL context was lost). */
   restart(): Promise<void>;
+  /** Replace a crashed worker with a new one (optional: without it, restart() is tried). */
+  replace?(): Promise<void>;
 }
 
 export interface BatchProgress {

@@ -45,6 +45,12 @@ export class PooledClient implements BatchClient {
     }
   }
 
+  /** A new worker in place of one that crashed (its pending frames were already failed). */
+  async replace(): Promise<void> {
+    this.client.close();
+    this.client = await InferenceClient.createFromOptions(this.options);
+  }
+
   close(): void {
     this.client.close();
   }

@@ -71,47 +71,94 @@ export function rowsToCsv(rows: readonly BatchRow[]): string {
   return toCsv(rows.map(resultRecord));
 }
 
+/** Rows per chunk of the streamed exports: small enough that no chunk string is large. */
+const CHUNK_ROWS = 500;
+
+/**
+ * The same CSV as rowsToCsv/rowsToFeaturesCsv, as a list of chunks (for a Blob), so an export of
+ * a 100,000-row run never builds one giant string (issue #15). The header is the union of the
+ * rows' columns, found in a first pass over the records' keys only.
+ */
+export function* csvChunks(rows: readonly BatchRow[], record: (r: BatchRow) => Record<string, string | number>, keep: (r: BatchRow) => boolean = () => true): Generator<string> {
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  const layouts = new Set<string>();
+  for (const r of rows) {
+    if (!keep(r)) continue;
+    // Columns differ only with the feature layout (and error rows): look at one record per layout.
+    const layout = `${r.status === 'error'}|${r.featureGroups?.map((g) => `${g.group}:${g.size}`).join(',') ?? ''}`;
+    if (layouts.has(layout)) continue;
+    layouts.add(layout);
+    for (const k of Object.keys(record(r))) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        fields.push(k);
+      }
+    }
+  }
+  yield Papa.unparse([fields]) + '\r\n';
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+    const data = rows.slice(i, i + CHUNK_ROWS).filter(keep).map((r) => {
+      const rec = record(r);
+      return fields.map((f) => rec[f] ?? '');
+    });
+    if (data.length) yield Papa.unparse(data) + '\r\n';
+  }
+}
+
+export const resultsCsvChunks = (rows: readonly BatchRow[]) => csvChunks(rows, resultRecord);
+export const featuresCsvChunks = (rows: readonly BatchRow[]) => csvChunks(rows, featuresRecord, (r) => r.status === 'ok');
+
+/** rowsToJson's document, in chunks (one per CHUNK_ROWS rows). */
+export function* jsonChunks(rows: readonly BatchRow[], meta: Record<string, unknown>): Generator<string> {
+  const head = JSON.stringify({ ...meta, classOrder: EXPRESSIONS, rows: [] }, null, 1);
+  yield head.slice(0, head.lastIndexOf('[') + 1) + '\n';
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+    const part = rows.slice(i, i + CHUNK_ROWS).map((r) => JSON.stringify(jsonRow(r)));
+    yield (i > 0 ? ',\n' : '') + part.join(',\n');
+  }
+  yield '\n]}\n';
+}
+
 /**
  * Features for training heads offline: 2D logits + 3D parameters + label. Loads straight into
  * pandas. Faces only, unless `includeMissing` (then no-face / error rows keep their line, empty).
  */
 export function rowsToFeaturesCsv(rows: readonly BatchRow[], opts: { includeMissing?: boolean } = {}): string {
-  return toCsv(
-    rows
-      .filter((r) => opts.includeMissing || r.status === 'ok')
-      .map((r) => ({
-        path: r.path,
-        status: r.status,
-        detection: r.detection,
-        label: r.label?.expression ?? '',
-        label_index: r.label?.expression ? EXPRESSIONS.indexOf(r.label.expression) : '',
-        ...Object.fromEntries(EXPRESSIONS.map((c, i) => [`label_p_${c}`, r.label?.distribution ? num(r.label.distribution[i]) : ''])),
-        label_valence: num(r.label?.valence),
-        label_arousal: num(r.label?.arousal),
-        ...perClass('logit2d', r.logits2d),
-        ...perClass('logit3d', r.logits3d),
-        ...featureColumns(r),
-      })),
-  );
+  return toCsv(rows.filter((r) => opts.includeMissing || r.status === 'ok').map(featuresRecord));
+}
+
+/** One line of features.csv (see rowsToFeaturesCsv); the CLI streams these. */
+export function featuresRecord(r: BatchRow): Record<string, string | number> {
+  return {
+    path: r.path,
+    status: r.status,
+    detection: r.detection,
+    label: r.label?.expression ?? '',
+    label_index: r.label?.expression ? EXPRESSIONS.indexOf(r.label.expression) : '',
+    ...Object.fromEntries(EXPRESSIONS.map((c, i) => [`label_p_${c}`, r.label?.distribution ? num(r.label.distribution[i]) : ''])),
+    label_valence: num(r.label?.valence),
+    label_arousal: num(r.label?.arousal),
+    ...perClass('logit2d', r.logits2d),
+    ...perClass('logit3d', r.logits3d),
+    ...featureColumns(r),
+  };
+}
+
+const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))) : undefined);
+
+function jsonRow(r: BatchRow) {
+  return {
+    ...r,
+    p2d: arr(r.p2d),
+    p3d: arr(r.p3d),
+    fused: arr(r.fused),
+    logits2d: arr(r.logits2d),
+    logits3d: arr(r.logits3d),
+    features3d: arr(r.features3d),
+  };
 }
 
 export function rowsToJson(rows: readonly BatchRow[], meta: Record<string, unknown>): string {
-  const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))) : undefined);
-  return JSON.stringify(
-    {
-      ...meta,
-      classOrder: EXPRESSIONS,
-      rows: rows.map((r) => ({
-        ...r,
-        p2d: arr(r.p2d),
-        p3d: arr(r.p3d),
-        fused: arr(r.fused),
-        logits2d: arr(r.logits2d),
-        logits3d: arr(r.logits3d),
-        features3d: arr(r.features3d),
-      })),
-    },
-    null,
-    1,
-  );
+  return JSON.stringify({ ...meta, classOrder: EXPRESSIONS, rows: rows.map(jsonRow) }, null, 1);
 }

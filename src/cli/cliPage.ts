@@ -24,6 +24,8 @@ export interface CliRunRequest {
   wholeImageFallback?: boolean;
   /** Apply the pack's declared calibration; undefined = the pack's default. */
   calibrate?: boolean;
+  /** A worker that does not answer within this is declared dead (BatchRunner's default when absent). */
+  itemTimeoutMs?: number;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
 }
 
@@ -63,6 +65,7 @@ window.ig3dCli = {
     let sending = Promise.resolve();
     const fusion = defaultFusion(manifest);
     const run = startBatchRun(clients, items, {
+      itemTimeoutMs: req.itemTimeoutMs,
       frame: {
         fusionMode: req.fusionMode ?? fusion.mode,
         weight2d: req.weight2d ?? fusion.weight2d,

@@ -181,3 +181,72 @@ describe('BatchRunner cancel', () => {
     expect(p.done).toBe(rows.length);
   });
 });
+
+describe('BatchRunner with a worker that crashes (issue #15)', () => {
+    /** Crashes on the items in `crashOn`: 'throw' like an uncaught worker error, 'hang' like a closed worker. */
+    class CrashingClient extends FlakyClient {
+      replaced = 0;
+      dead = false;
+      constructor(
+        private readonly crashOn: (n: number) => boolean,
+        private readonly how: 'throw' | 'hang',
+        private readonly replaceable = true,
+      ) {
+        super();
+      }
+      override async detect(): Promise<FrameResult> {
+        if (this.dead || this.crashOn(this.calls + 1)) {
+          this.calls++;
+          this.dead = true;
+          if (this.how === 'throw') throw new Error('inference worker crashed: Uncaught RangeError: Array buffer allocation failed');
+          return new Promise<FrameResult>(() => {}); // never answers
+        }
+        return super.detect();
+      }
+      async replace() {
+        this.replaced++;
+        if (!this.replaceable) return new Promise<void>(() => {});
+        this.dead = false;
+      }
+    }
+    const run = async (clients: BatchClient[], n: number) => {
+      const rows: BatchRow[] = [];
+      const runner = new BatchRunner(clients, { frame: { fusionMode: '2d', weight2d: 1 }, itemTimeoutMs: 200, onRow: (r) => rows.push(r) });
+      const progress = await runner.run(items(n));
+      return { rows, progress, ids: rows.map((r) => r.id).sort((a, b) => a - b) };
+    };
+
+    it('an uncaught worker error: that item is an error row with the reason, the worker is replaced, the rest run', async () => {
+      const crashing = new CrashingClient((n) => n === 3, 'throw');
+      const { rows, ids } = await run([crashing, new FlakyClient()], 20);
+      expect(ids).toEqual([...Array(20).keys()]);
+      const errors = rows.filter((r) => r.status === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].reason).toMatch(/inference worker crashed on this item .*Array buffer allocation failed.*the worker was replaced/);
+      expect(crashing.replaced).toBe(1);
+      expect(crashing.calls).toBeGreaterThan(3); // it went on after the replacement
+      expect(rows.every((r) => !('workerLost' in r))).toBe(true);
+    });
+
+    it('a worker that stops answering: error row after the item timeout, then replaced', async () => {
+      const crashing = new CrashingClient((n) => n === 2, 'hang');
+      const { rows, ids } = await run([crashing], 8);
+      expect(ids).toEqual([...Array(8).keys()]);
+      expect(rows.filter((r) => r.status === 'error').map((r) => r.reason)).toEqual([expect.stringMatching(/no answer in 0 s.*the worker was replaced/)]);
+      expect(crashing.replaced).toBe(1);
+    });
+
+    it('a worker that cannot be replaced leaves the pool; the others finish, nothing is lost or doubled', async () => {
+      const gone = new CrashingClient((n) => n === 2, 'hang', false);
+      const { rows, ids } = await run([gone, new FlakyClient()], 30);
+      expect(ids).toEqual([...Array(30).keys()]);
+      expect(rows.filter((r) => r.status === 'error').map((r) => r.reason)).toEqual([expect.stringMatching(/no answer.*could not be restarted and left the pool/)]);
+    });
+
+    it('when every worker is gone, the remaining items still get a row saying why', async () => {
+      const { rows, ids, progress } = await run([new CrashingClient((n) => n === 2, 'throw', false)], 6);
+      expect(ids).toEqual([...Array(6).keys()]);
+      expect(progress.state).toBe('finished');
+      expect(rows.filter((r) => /not run: every inference worker crashed/.test(r.reason ?? ''))).toHaveLength(4);
+    });
+  });

@@ -1,5 +1,5 @@
 import type { BatchRow } from '../../batch/batchTypes';
-import { rowsToCsv, rowsToFeaturesCsv, rowsToJson } from '../../batch/exportRows';
+import { featuresCsvChunks, jsonChunks, resultsCsvChunks } from '../../batch/exportRows';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { useBatchStore } from '../../stores/batchStore';
 import { downloadText } from './util';
@@ -24,17 +24,17 @@ export function BatchExports({ rows }: { rows: BatchRow[] }) {
   return (
     <div className="batch-toolbar" aria-label="exports">
       <strong>Export</strong>
-      <button disabled={disabled} data-testid="export-csv" onClick={() => downloadText('ig3d-batch.csv', rowsToCsv(byId(rows)), 'text/csv')}>
+      <button disabled={disabled} data-testid="export-csv" onClick={() => downloadText('ig3d-batch.csv', resultsCsvChunks(byId(rows)), 'text/csv')}>
         Results CSV
       </button>
-      <button disabled={disabled} data-testid="export-json" onClick={() => downloadText('ig3d-batch.json', rowsToJson(byId(rows), meta()), 'application/json')}>
+      <button disabled={disabled} data-testid="export-json" onClick={() => downloadText('ig3d-batch.json', jsonChunks(byId(rows), meta()), 'application/json')}>
         JSON
       </button>
       <button
         disabled={disabled}
         data-testid="export-features"
         title="2D logits, 3D parameters and labels of every face, for training heads offline"
-        onClick={() => downloadText('ig3d-batch.features.csv', rowsToFeaturesCsv(byId(rows)), 'text/csv')}
+        onClick={() => downloadText('ig3d-batch.features.csv', featuresCsvChunks(byId(rows)), 'text/csv')}
       >
         Features CSV
       </button>

@@ -1,8 +1,11 @@
 import { EXPRESSION_LABELS, EXPRESSIONS } from '../../core/classes/expressionClasses';
 
-/** Save text as a file through a temporary object URL (nothing leaves the browser). */
-export function downloadText(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/**
+ * Save text as a file through a temporary object URL (nothing leaves the browser). Accepts the
+ * text in chunks: the Blob keeps the parts, so a large export is never one giant string.
+ */
+export function downloadText(name: string, text: string | Iterable<string>, type: string): void {
+  const url = URL.createObjectURL(new Blob(typeof text === 'string' ? [text] : Array.from(text), { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
