@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Credits } from '../components/Credits';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
 import { PackPanel } from '../components/PackPanel';
@@ -67,6 +68,7 @@ export function App() {
         Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
         or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial
         Expression Inference”, ECCV 2024 workshops.
+        <Credits />
       </footer>
     </div>
   );

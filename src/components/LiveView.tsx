@@ -6,9 +6,9 @@ import { usePipelineStore } from '../stores/pipelineStore';
 import { modelByRole } from '../core/manifest/parseManifest';
 import { CameraControls } from './CameraControls';
 import { ExpressionBars } from './ExpressionBars';
-import { Face3DView } from './Face3DView';
 import { FlameParamsPanel, FlameView } from './FlameView';
 import { FusionControl } from './FusionControl';
+import { Head3DPanel } from './Head3DPanel';
 import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
@@ -98,7 +98,7 @@ export function LiveView() {
         </div>
         <div className="gauges-row">
           <VACircumplex va={live.va} trail={live.trail} />
-          <Face3DView />
+          <Head3DPanel />
           {flameMesh && <FlameView />}
         </div>
         {flameMesh && <FlameParamsPanel />}

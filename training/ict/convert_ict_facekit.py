@@ -44,19 +44,39 @@ def read_v(path):
         return np.array([l[2:].split() for l in f if l.startswith("v ")], dtype=np.float64)
 
 
+# Geometry ranges by polygon index, from the ICT-FaceKit README's topology table (first polygon of each).
+REGIONS = [(0, "face"), (9230, "headNeck"), (11144, "mouthSocket"), (13226, "eyeSocketLeft"),
+           (13630, "eyeSocketRight"), (14034, "gumsTongue"), (17006, "teeth"), (21496, "eyeballLeft"),
+           (23094, "eyeballRight"), (24692, "lacrimalFluidLeft"), (24855, "lacrimalFluidRight"),
+           (25018, "eyeBlendLeft"), (25033, "eyeBlendRight"), (25048, "eyeOcclusionLeft"),
+           (25176, "eyeOcclusionRight"), (25304, "eyelashesLeft"), (25844, "eyelashesRight")]
+
+
+def region_of(polygon):
+    name = REGIONS[0][1]
+    for start, n in REGIONS:
+        if polygon >= start:
+            name = n
+    return name
+
+
 def read_faces(path):
-    """Triangles (quads split) and material groups as [name, firstTriangle, triangleCount]."""
-    tris, groups, current = [], [], None
+    """Triangles (quads split) and groups: runs of triangles with one geometry region and one material,
+    as [region, material, firstTriangle, triangleCount]."""
+    tris, groups, material, polygon = [], [], None, 0
     with open(path) as f:
         for line in f:
             if line.startswith("usemtl "):
-                current = line.split()[1]
-                groups.append([current, len(tris), 0])
+                material = line.split()[1]
             elif line.startswith("f "):
                 idx = [int(tok.split("/")[0]) - 1 for tok in line.split()[1:]]
+                region = region_of(polygon)
+                if not groups or groups[-1][0] != region or groups[-1][1] != material:
+                    groups.append([region, material, len(tris), 0])
                 for k in range(1, len(idx) - 1):  # fan: exact for triangles and planar-ish quads
                     tris.append((idx[0], idx[k], idx[k + 1]))
-                    groups[-1][2] += 1
+                    groups[-1][3] += 1
+                polygon += 1
     return np.array(tris, dtype=np.int64), groups
 
 
@@ -148,7 +168,8 @@ def main():
         "format": "ict-head", "version": 1, "units": "cm", "axes": "y up, +z out of the face, +x to the face's left",
         "source": metrics["source"], "licence": "MIT (c) 2020 USC Institute for Creative Technologies",
         "vertexCount": V, "triangleCount": int(len(tris)),
-        "groups": [{"material": g[0], "start": g[1], "count": g[2], "hidden": g[0] in HIDDEN_MATERIALS} for g in groups],
+        "groups": [{"region": g[0], "material": g[1], "start": g[2], "count": g[3], "hidden": g[1] in HIDDEN_MATERIALS}
+                   for g in groups],
         "landmarks68": landmarks,
         "expressions": ex_meta,
         "identity": {"count": K, "scales": [float(s) for s in scales]},

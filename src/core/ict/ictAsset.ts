@@ -29,7 +29,7 @@ const headerSchema = z.object({
   units: z.literal('cm'),
   vertexCount: z.number().int().positive().max(65535),
   triangleCount: z.number().int().positive(),
-  groups: z.array(z.object({ material: z.string(), start: z.number().int().nonnegative(), count: z.number().int().nonnegative(), hidden: z.boolean() })),
+  groups: z.array(z.object({ region: z.string(), material: z.string(), start: z.number().int().nonnegative(), count: z.number().int().nonnegative(), hidden: z.boolean() })),
   landmarks68: z.array(z.number().int().nonnegative()).length(68),
   expressions: z.array(z.object({ name: z.string(), offset: z.number().int().nonnegative(), count: z.number().int().nonnegative() })).min(1),
   identity: z.object({ count: z.number().int().nonnegative(), scales: z.array(z.number().positive()) }),

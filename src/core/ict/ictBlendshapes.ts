@@ -32,7 +32,8 @@ export function buildIctMapping(ictNames: readonly string[], mediapipeNames: rea
 }
 
 /** Fill `out` (one weight per ICT shape) from MediaPipe scores through a mapping from buildIctMapping. */
-export function mapBlendshapes(scores: ArrayLike<number>, mapping: Int16Array, out = new Float32Array(mapping.length)): Float32Array {
+export function mapBlendshapes(scores: ArrayLike<number>, mapping: Int16Array, into?: Float32Array): Float32Array {
+  const out = into ?? new Float32Array(mapping.length);
   for (let j = 0; j < mapping.length; j++) out[j] = mapping[j] >= 0 ? scores[mapping[j]] ?? 0 : 0;
   return out;
 }

@@ -36,7 +36,8 @@ export class IctDeformer {
   }
 
   /** out = base + Σ wⱼ·Eⱼ for one weight per ICT expression shape (asset order). */
-  apply(weights: ArrayLike<number>, out: Float32Array = new Float32Array(this.base.length)): Float32Array {
+  apply(weights: ArrayLike<number>, into?: Float32Array): Float32Array {
+    const out = into ?? new Float32Array(this.base.length);
     out.set(this.base);
     const shapes = this.head.expressions;
     for (let j = 0; j < shapes.length; j++) {
