@@ -6,6 +6,7 @@
  *   batch    images/s and memory over a FER+ folder through the headless runner (BENCH_IMAGES, default 1000)
  *   batch-ui the same through the app's Batch tab (folder input, store, table): the tab's memory
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
+ *   ict      the ICT-FaceKit head in live mode: identity fit, deformation, normals per frame (main thread)
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
@@ -321,12 +322,51 @@ async function benchFlame(): Promise<void> {
   );
 }
 
+/** The ICT head in live mode (fake webcam, WASM): per-frame costs from the view's debug hook. */
+async function benchIct(): Promise<void> {
+  ensureFixtures();
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
+  const stats = await withRunnerPage(
+    {},
+    async (page, origin) => {
+      await page.goto(`${origin}/index.html`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=ict-canvas]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
+      // Drop the first frames (JIT warm-up, first dense identity build).
+      await page.evaluate(() => {
+        const s = (window as unknown as { __ictHeadStats: Record<string, number[]> }).__ictHeadStats;
+        for (const k of Object.keys(s)) s[k].length = 0;
+      });
+      await page.waitForTimeout(seconds * 1000);
+      return page.evaluate(() => (window as unknown as { __ictHeadStats: Record<string, number[]> }).__ictHeadStats);
+    },
+    fakeWebcamArgs(FAKE_VIDEOS.afew),
+  );
+  const section = 'ICT head, live (main thread, fake webcam)';
+  const n = stats.deformMs.length;
+  for (const [k, label] of [
+    ['fitMs', 'identity fit update (68 landmarks, 40 components)'],
+    ['deformMs', 'expression blend (sparse, 53 shapes)'],
+    ['identityMs', 'identity base rebuild (dense; only on frames where the fit moved)'],
+    ['normalsMs', 'vertex normals (26,719 vertices, 52,220 triangles)'],
+  ] as const) {
+    const xs = stats[k];
+    if (xs.length) rows.push({ section, metric: `${label} median / p90`, value: `${median(xs).toFixed(2)} / ${percentile(xs, 90).toFixed(2)}`, unit: 'ms', note: `${xs.length} of ${n} frames` });
+  }
+  if (stats.fitErrorMm.length) rows.push({ section, metric: 'fit landmark error (in-sample, last frame)', value: stats.fitErrorMm[stats.fitErrorMm.length - 1].toFixed(2), unit: 'mm' });
+  const asset = readFileSync(join(REPO_ROOT, 'public', 'models', 'ict_head.bin')).length;
+  rows.push({ section, metric: 'asset (fetched when a head view opens, precached)', value: (asset / 1e6).toFixed(2), unit: 'MB' });
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
   ['batch-ui', benchBatchUi],
   ['flame', benchFlame],
+  ['ict', benchIct],
 ];
 for (const [name, fn] of sections) {
   if (!want(name)) continue;

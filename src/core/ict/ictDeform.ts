@@ -42,7 +42,8 @@ export class IctDeformer {
     const shapes = this.head.expressions;
     for (let j = 0; j < shapes.length; j++) {
       const w = weights[j] ?? 0;
-      if (Math.abs(w) < 1e-4) continue;
+      // MediaPipe reports tiny non-zero scores for most shapes; below 0.005 a shape moves < 0.2 mm.
+      if (Math.abs(w) < 5e-3) continue;
       const { vertices, deltas } = shapes[j];
       for (let k = 0; k < vertices.length; k++) {
         const o = 3 * vertices[k];

@@ -109,6 +109,19 @@ export class IdentityFitter {
   }
 
   /**
+   * Mean landmark error (mm of the ICT model) of the current identity on a face, after the best
+   * similarity, without updating anything: for held-out frames.
+   */
+  measure(observed: ArrayLike<number>, expression: ArrayLike<number>, coefficients: ArrayLike<number> = this.coefficients): number {
+    const model = this.landmarks(expression, coefficients);
+    const similarity = fitSimilarity(model, observed, Array.from({ length: 68 }, (_, i) => i), Array.from(this.w));
+    const y = inverseSimilarity(observed, similarity);
+    let err = 0;
+    for (let i = 0; i < 68; i++) err += Math.hypot(y[3 * i] - model[3 * i], y[3 * i + 1] - model[3 * i + 1], y[3 * i + 2] - model[3 * i + 2]);
+    return (err / 68) * 10;
+  }
+
+  /**
    * One frame: `observed` = the face's 68 points (flat xyz, any similarity frame, y up and z toward the
    * viewer like the model), `expression` = ICT expression weights (asset order).
    */
