@@ -45,7 +45,7 @@ export function precacheList(outDir: string): PrecacheList {
     }
   }
   for (const f of walk(path.join(outDir, 'models'))) if (f.startsWith('blendshape_geometry.')) files.add(`models/${f}`);
-  // The ICT-FaceKit head (3D views) and its card: fetched only when a head view opens, cached for offline.
+  // The ICT-FaceKit head (3D views) and its card: fetched only when a head view opens; precached for offline.
   for (const f of ['ict_head.bin', 'ict_head.md']) if (existsSync(path.join(outDir, 'models', f))) files.add(`models/${f}`);
   for (const f of ['vision_wasm_module_internal.js', 'vision_wasm_module_internal.wasm']) {
     if (existsSync(path.join(outDir, 'vendor', 'mediapipe', f))) files.add(`vendor/mediapipe/${f}`);
