@@ -1,8 +1,9 @@
 // The ICT-FaceKit head (issue 14): live mode fits and drives it from the fake webcam, the explorer's
 // jawOpen slider opens its mouth, the switch goes back to the landmark mesh, a lost WebGL context
 // comes back. Debug hooks: the canvas's data-* attributes (vertex count, frames, a vertex signature).
+import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, SHARED_DIR, test } from './fixtures';
 import { canvasCoverage, liveFrames } from './pageReadings';
 
 async function openOnWasm(page: Page, hash = '') {
@@ -50,11 +51,13 @@ test.describe('ICT head in live mode', () => {
     expect(fitErr).toBeGreaterThan(0);
     expect(fitErr).toBeLessThan(8);
 
-    // The head changes from frame to frame as the actor's expression changes (vertex signature).
+    // The head's expression geometry changes from frame to frame as the actor's expression changes
+    // (signature of the vertices minus the identity base: 0 if the blendshapes did not drive it).
     const seen = new Set<string>();
     await expect
       .poll(async () => {
-        seen.add(await attr(page, canvas, 'data-signature'));
+        const v = await attr(page, canvas, 'data-expression-signature');
+        if (Number(v) !== 0) seen.add(v);
         return seen.size;
       }, { timeout: 60_000, intervals: [300] })
       .toBeGreaterThan(2);
@@ -119,5 +122,28 @@ test.describe('ICT head in the teaching explorer', () => {
     for (const side of ['Left', 'Right']) await page.getByTestId(`param-mouthUpperUp${side}`).fill('1');
     await expect.poll(async () => teethLike(await regionPixels(page, canvas, mouth)), { timeout: 30_000 }).toBeGreaterThan(teethLike(before) + 20);
     await page.getByTestId(canvas).screenshot({ path: test.info().outputPath('teeth.png') });
+
+    // Presets drive the same head: a different preset, a different face.
+    const sig = await attr(page, canvas, 'data-signature');
+    await page.getByTestId('preset-happy').click();
+    await expect.poll(() => attr(page, canvas, 'data-signature'), { timeout: 30_000 }).not.toBe(sig);
+  });
+});
+
+test.describe('ICT head in the batch detail view', () => {
+  test('a photo\'s detail shows the fitted ICT head', async ({ page }) => {
+    await openOnWasm(page, '#batch');
+    await page.getByTestId('batch-files-input').setInputFiles(path.join(SHARED_DIR, 'data', 'photos', 'astronaut.png'));
+    await page.getByTestId('batch-start').click();
+    await expect(page.getByTestId('results-row')).toHaveCount(1, { timeout: 90_000 });
+    await page.getByTestId('results-row').first().click();
+    const detail = page.getByTestId('row-detail');
+    await expect(detail).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(detail.getByTestId('detail-ict')).toHaveAttribute('data-vertices', '26719', { timeout: 30_000 });
+    await expect.poll(() => canvasCoverage(page, 'detail-ict'), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    const err = Number(await attr(page, 'detail-ict', 'data-fit-error-mm'));
+    expect(err).toBeGreaterThan(0);
+    expect(err).toBeLessThan(8);
+    await expect(detail.getByTestId('ict-credit')).toContainText('not FLAME');
   });
 });

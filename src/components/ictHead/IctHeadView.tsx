@@ -72,7 +72,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array }>(undefined);
-  const [info, setInfo] = useState({ frames: 0, signature: '', fitErrorMm: NaN, jawOpen: 0 });
+  const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });
 
   useEffect(() => {
     if (!canvasRef) return;
@@ -139,10 +139,14 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     r.commit(s.out);
     record('normalsMs', r.lastNormalsMs);
     onRenderedRef.current?.(performance.now() - tStart);
-    let sig = 0;
-    for (let i = 0; i < s.out.length; i += 97) sig += s.out[i] * ((i % 7) + 1);
+    // Debug hook: a vertex signature of the whole head, and one of the expression part alone.
+    let sig = 0, exprSig = 0;
+    for (let i = 0; i < s.out.length; i += 97) {
+      sig += s.out[i] * ((i % 7) + 1);
+      exprSig += (s.out[i] - s.deformer.base[i]) * ((i % 7) + 1);
+    }
     const jaw = head.expressions.findIndex((e) => e.name === 'jawOpen');
-    setInfo((p) => ({ frames: p.frames + 1, signature: sig.toFixed(4), fitErrorMm, jawOpen: s.weights[jaw] ?? 0 }));
+    setInfo((p) => ({ frames: p.frames + 1, signature: sig.toFixed(4), exprSignature: exprSig.toFixed(4), fitErrorMm, jawOpen: s.weights[jaw] ?? 0 }));
   }, [input, head, fitSteps, mirror, rendererRef]);
 
   // After a restored WebGL context, draw the last frame again (three.js re-uploads the buffers).
@@ -160,6 +164,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         data-frames={info.frames}
         data-renders={info.frames}
         data-signature={info.signature}
+        data-expression-signature={info.exprSignature}
         data-fit-error-mm={Number.isFinite(info.fitErrorMm) ? info.fitErrorMm.toFixed(2) : ''}
         data-jaw-open={info.jawOpen.toFixed(2)}
         aria-label="ICT-FaceKit head"
