@@ -32,7 +32,9 @@ test.describe('live mode with a face on the webcam', () => {
     await expect(page.getByTestId('va-dot')).toBeVisible();
     await expect(page.getByTestId('va-values')).toContainText(/valence -?\d\.\d\d, arousal -?\d\.\d\d/);
 
-    // Landmarks tracked and the 3D face drawn from all 478 of them.
+    // Landmarks tracked and the 3D face drawn from all 478 of them (the landmark mesh; the default
+    // ICT head has its own spec, ict-head.spec.ts).
+    await page.getByTestId('head-view-landmarks').check();
     await expect(page.getByTestId('face3d-canvas')).toHaveAttribute('data-vertices', '478');
     await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
 
@@ -81,7 +83,7 @@ test.describe('live mode with no face on the webcam', () => {
     await page.getByRole('button', { name: 'Start camera' }).click();
     await expect(page.getByTestId('live-status')).toHaveText(/No face found/, { timeout: 90_000 });
     await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(0);
-    await expect(page.getByTestId('face3d-canvas')).toHaveAttribute('data-vertices', '0');
+    await expect(page.getByTestId('ict-canvas')).toHaveAttribute('data-vertices', '0');
   });
 });
 

@@ -8,6 +8,7 @@
  *   batch-drop  a folder of BENCH_DROP_FILES (default 100,000) files picked in the Batch tab: time to the
  *            preview and the longest main-thread task meanwhile (does the page freeze?)
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
+ *   ict      the ICT-FaceKit head in live mode: identity fit, deformation, normals per frame (main thread)
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
@@ -402,6 +403,44 @@ async function benchFlame(): Promise<void> {
   );
 }
 
+/** The ICT head in live mode (fake webcam, WASM): per-frame costs from the view's debug hook. */
+async function benchIct(): Promise<void> {
+  ensureFixtures();
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
+  const stats = await withRunnerPage(
+    {},
+    async (page, origin) => {
+      await page.goto(`${origin}/index.html`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=ict-canvas]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
+      // Drop the first frames (JIT warm-up, first dense identity build).
+      await page.evaluate(() => {
+        const s = (window as unknown as { __ictHeadStats: Record<string, number[]> }).__ictHeadStats;
+        for (const k of Object.keys(s)) s[k].length = 0;
+      });
+      await page.waitForTimeout(seconds * 1000);
+      return page.evaluate(() => (window as unknown as { __ictHeadStats: Record<string, number[]> }).__ictHeadStats);
+    },
+    fakeWebcamArgs(FAKE_VIDEOS.afew),
+  );
+  const section = 'ICT head, live (main thread, fake webcam)';
+  const n = stats.deformMs.length;
+  for (const [k, label] of [
+    ['fitMs', 'identity fit update (68 landmarks, 40 components)'],
+    ['deformMs', 'expression blend (sparse, 53 shapes)'],
+    ['identityMs', 'identity base rebuild (dense; only on frames where the fit moved)'],
+    ['normalsMs', 'vertex normals (26,719 vertices, 52,220 triangles)'],
+  ] as const) {
+    const xs = stats[k];
+    if (xs.length) rows.push({ section, metric: `${label} median / p90`, value: `${median(xs).toFixed(2)} / ${percentile(xs, 90).toFixed(2)}`, unit: 'ms', note: `${xs.length} of ${n} frames` });
+  }
+  if (stats.fitErrorMm.length) rows.push({ section, metric: 'fit landmark error (in-sample, last frame)', value: stats.fitErrorMm[stats.fitErrorMm.length - 1].toFixed(2), unit: 'mm' });
+  const asset = readFileSync(join(REPO_ROOT, 'public', 'models', 'ict_head.bin')).length;
+  rows.push({ section, metric: 'asset (fetched when a head view opens, precached)', value: (asset / 1e6).toFixed(2), unit: 'MB' });
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['model2d', benchModel2d],
@@ -409,6 +448,7 @@ const sections: [string, () => Promise<void>][] = [
   ['batch-ui', benchBatchUi],
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
+  ['ict', benchIct],
 ];
 for (const [name, fn] of sections) {
   // batch-drop makes 100,000 hard links: only when asked for by name.

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { Credits } from '../components/Credits';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
 import { PackPanel } from '../components/PackPanel';
@@ -68,6 +69,7 @@ export function App() {
         Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
         or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial
         Expression Inference”, ECCV 2024 workshops.
+        <Credits />
       </footer>
     </div>
   );

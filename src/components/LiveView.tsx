@@ -9,9 +9,9 @@ import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { liveCalibrationDefault } from '../core/calibration/priorCorrection';
 import { CameraControls } from './CameraControls';
 import { ExpressionBars } from './ExpressionBars';
-import { Face3DView } from './Face3DView';
 import { FlameParamsPanel, FlameView } from './FlameView';
 import { FusionControl } from './FusionControl';
+import { Head3DPanel } from './Head3DPanel';
 import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
@@ -110,7 +110,7 @@ export function LiveView() {
         </div>
         <div className="gauges-row">
           <VACircumplex va={live.va} trail={live.trail} />
-          <Face3DView />
+          <Head3DPanel />
           {flameMesh && <FlameView />}
         </div>
         {flameMesh && <FlameParamsPanel />}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { decodeImageFile } from '../../batch/buildItems';
 import type { BatchRow } from '../../batch/batchTypes';
 import { VideoFrameSource } from '../../batch/videoFrames';
@@ -10,6 +10,8 @@ import type { ClientResult } from '../../worker/inferenceClient';
 import type { CropImage, FrameOptions } from '../../core/pipelineTypes';
 import { ExpressionBars } from '../ExpressionBars';
 import { drawCrop, drawFaceBox, drawLandmarkPoints } from '../draw2d';
+import { IctCredit } from '../ictHead/IctCredit';
+import { IctHeadView } from '../ictHead/IctHeadView';
 import { className, fixed } from './util';
 
 const VIEW_MAX = 420;
@@ -96,6 +98,10 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
   }, [row.id, fusion, onClose]);
 
   const r = state.result;
+  const ictInput = useMemo(
+    () => r?.face && { blendshapes: r.face.blendshapes, matrix: r.face.headPose.matrix, landmarks: r.face.landmarks, imageSize: r.imageSize },
+    [r],
+  );
   return (
     <div className="detail-backdrop" onClick={onClose}>
       <div className="detail" role="dialog" aria-modal="true" aria-label={`details of ${row.path}`} data-testid="row-detail" data-status={state.status} onClick={(e) => e.stopPropagation()}>
@@ -129,6 +135,20 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
             <canvas ref={meshRef} data-testid="detail-mesh" />
             <figcaption className="muted small">{r?.face ? '3D face (drag to orbit)' : 'no face: no 3D mesh'}</figcaption>
           </figure>
+          {ictInput && (
+            <figure className="detail-ict">
+              {/* One image: iterate the fit on it (video rows are fitted per frame, like stills). */}
+              <IctHeadView
+                input={ictInput}
+                fitSteps={30}
+                mirror={false}
+                testId="detail-ict"
+              />
+              <figcaption>
+                <IctCredit />
+              </figcaption>
+            </figure>
+          )}
         </div>
         {r && (
           <>

@@ -1,0 +1,149 @@
+// The ICT-FaceKit head (issue 14): live mode fits and drives it from the fake webcam, the explorer's
+// jawOpen slider opens its mouth, the switch goes back to the landmark mesh, a lost WebGL context
+// comes back. Debug hooks: the canvas's data-* attributes (vertex count, frames, a vertex signature).
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, SHARED_DIR, test } from './fixtures';
+import { canvasCoverage, liveFrames } from './pageReadings';
+
+async function openOnWasm(page: Page, hash = '') {
+  await page.goto(`/${hash}`);
+  await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+}
+
+const attr = async (page: Page, testId: string, name: string) => (await page.getByTestId(testId).getAttribute(name)) ?? '';
+
+/** Pixels of a canvas region (fractions of its size) as RGB triples. */
+function regionPixels(page: Page, testId: string, r: { x0: number; x1: number; y0: number; y1: number }) {
+  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement, r) => {
+    const p = document.createElement('canvas');
+    p.width = c.width;
+    p.height = c.height;
+    const ctx = p.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const x0 = Math.round(r.x0 * c.width), y0 = Math.round(r.y0 * c.height);
+    const { data } = ctx.getImageData(x0, y0, Math.max(1, Math.round(r.x1 * c.width) - x0), Math.max(1, Math.round(r.y1 * c.height) - y0));
+    const out: number[][] = [];
+    for (let i = 0; i < data.length; i += 4) out.push([data[i], data[i + 1], data[i + 2]]);
+    return out;
+  }, r);
+}
+
+test.describe('ICT head in live mode', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('fits and drives the ICT head from the webcam; switch to the landmark mesh and back; survives a lost context', async ({ page, diagnostics }) => {
+    test.setTimeout(240_000);
+    await openOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+
+    // The whole ICT head is drawn (26,719 vertices), with its honest label.
+    const canvas = 'ict-canvas';
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', '26719', { timeout: 90_000 });
+    await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    await expect(page.getByTestId('ict-credit')).toContainText('ICT-FaceKit head fitted to your landmarks, driven by MediaPipe blendshapes (not FLAME)');
+
+    // The identity fit runs and reports a landmark error in mm.
+    await expect.poll(async () => Number(await attr(page, canvas, 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(8);
+    const fitErr = Number(await attr(page, canvas, 'data-fit-error-mm'));
+    expect(fitErr).toBeGreaterThan(0);
+    expect(fitErr).toBeLessThan(8);
+
+    // The head's expression geometry changes from frame to frame as the actor's expression changes
+    // (signature of the vertices minus the identity base: 0 if the blendshapes did not drive it).
+    const seen = new Set<string>();
+    await expect
+      .poll(async () => {
+        const v = await attr(page, canvas, 'data-expression-signature');
+        if (Number(v) !== 0) seen.add(v);
+        return seen.size;
+      }, { timeout: 60_000, intervals: [300] })
+      .toBeGreaterThan(2);
+
+    // A lost WebGL context costs only the 3D view, and it comes back.
+    await page.getByTestId(canvas).evaluate((c: HTMLCanvasElement) => {
+      const ext = (c.getContext('webgl2') as WebGL2RenderingContext).getExtension('WEBGL_lose_context')!;
+      (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx = ext;
+      ext.loseContext();
+    });
+    await expect(page.getByText('3D view unavailable')).toBeVisible();
+    const atLoss = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(atLoss);
+    await page.getByTestId(canvas).evaluate(() => (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx.restoreContext());
+    await expect(page.getByText('3D view unavailable')).toBeHidden({ timeout: 10_000 });
+    await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+
+    // Switch to MediaPipe's landmark mesh and back.
+    await page.getByTestId('head-view-landmarks').check();
+    await expect(page.getByTestId(canvas)).toHaveCount(0);
+    await expect(page.getByTestId('face3d-canvas')).toHaveAttribute('data-vertices', '478', { timeout: 30_000 });
+    await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
+    await page.getByTestId('head-view-ict').check();
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', '26719', { timeout: 30_000 });
+    await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+
+    // Credits name the model and its licence.
+    await page.getByText('About & credits').click();
+    await expect(page.getByTestId('credit-ict')).toContainText('MIT licence');
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+});
+
+test.describe('ICT head in the teaching explorer', () => {
+  test.use({ fakeVideo: null });
+
+  test('jawOpen opens the jaw and shows the teeth', async ({ page }) => {
+    await openOnWasm(page, '#teach');
+    const canvas = 'teach-mesh';
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', '26719', { timeout: 60_000 });
+    await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    // Mouth region of the front view (head centred; found on the rendered neutral head).
+    const mouth = { x0: 0.42, x1: 0.58, y0: 0.5, y1: 0.66 };
+    const teethLike = (px: number[][]) => px.filter(([r, g, b]) => b > 150 && r - b < 35 && g - b < 30).length;
+    await page.getByTestId(canvas).screenshot({ path: test.info().outputPath('neutral.png') });
+    const before = await regionPixels(page, canvas, mouth);
+    await page.getByTestId('param-jawOpen').fill('1');
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-jaw-open', '1.00');
+    await expect
+      .poll(async () => {
+        const after = await regionPixels(page, canvas, mouth);
+        return after.filter((p, i) => Math.abs(p[0] - before[i][0]) + Math.abs(p[1] - before[i][1]) + Math.abs(p[2] - before[i][2]) > 40).length / after.length;
+      }, { timeout: 30_000 })
+      .toBeGreaterThan(0.05);
+    await page.getByTestId(canvas).screenshot({ path: test.info().outputPath('jaw-open.png') });
+    // The mouth interior (tongue and gums: red-dominant) is drawn where skin was.
+    const mouthInside = (px: number[][]) => px.filter(([r, g, b]) => r - g > 60 && r - b > 50).length;
+    const after = await regionPixels(page, canvas, mouth);
+    expect(mouthInside(after)).toBeGreaterThan(mouthInside(before) + 50);
+    // ICT's jawOpen drops the lower lip with the jaw, so the upper lip still covers the upper teeth:
+    // raising it (mouthUpperUp, both sides) bares them.
+    for (const side of ['Left', 'Right']) await page.getByTestId(`param-mouthUpperUp${side}`).fill('1');
+    await expect.poll(async () => teethLike(await regionPixels(page, canvas, mouth)), { timeout: 30_000 }).toBeGreaterThan(teethLike(before) + 20);
+    await page.getByTestId(canvas).screenshot({ path: test.info().outputPath('teeth.png') });
+
+    // Presets drive the same head: a different preset, a different face.
+    const sig = await attr(page, canvas, 'data-signature');
+    await page.getByTestId('preset-happy').click();
+    await expect.poll(() => attr(page, canvas, 'data-signature'), { timeout: 30_000 }).not.toBe(sig);
+  });
+});
+
+test.describe('ICT head in the batch detail view', () => {
+  test('a photo\'s detail shows the fitted ICT head', async ({ page }) => {
+    await openOnWasm(page, '#batch');
+    await page.getByTestId('batch-files-input').setInputFiles(path.join(SHARED_DIR, 'data', 'photos', 'astronaut.png'));
+    await page.getByTestId('batch-start').click();
+    await expect(page.getByTestId('results-row')).toHaveCount(1, { timeout: 90_000 });
+    await page.getByTestId('results-row').first().click();
+    const detail = page.getByTestId('row-detail');
+    await expect(detail).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(detail.getByTestId('detail-ict')).toHaveAttribute('data-vertices', '26719', { timeout: 30_000 });
+    await expect.poll(() => canvasCoverage(page, 'detail-ict'), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    const err = Number(await attr(page, 'detail-ict', 'data-fit-error-mm'));
+    expect(err).toBeGreaterThan(0);
+    expect(err).toBeLessThan(8);
+    await expect(detail.getByTestId('ict-credit')).toContainText('not FLAME');
+  });
+});

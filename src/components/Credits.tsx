@@ -1,0 +1,22 @@
+/** About & credits: third-party models and meshes the app uses, with their licences. */
+export function Credits() {
+  return (
+    <details className="credits" data-testid="credits">
+      <summary>About &amp; credits</summary>
+      <ul>
+        <li data-testid="credit-ict">
+          <strong>3D head:</strong> ICT-FaceKit head fitted to your landmarks, driven by MediaPipe blendshapes (not FLAME). ICT
+          Face Model (light), © 2020 USC Institute for Creative Technologies, MIT licence — github.com/ICT-VGL/ICT-FaceKit,
+          commit da5f95a; converted to <code>models/ict_head.bin</code> (40 of 100 identity components, sparse float16
+          expressions), see the <a href="models/ict_head.md">card</a>.
+        </li>
+        <li>
+          <strong>Landmarks, blendshapes, head pose:</strong> Google MediaPipe Face Landmarker, Apache-2.0.
+        </li>
+        <li>
+          <strong>Expression models:</strong> fer2d and head3d, trained for this app (cards in <code>models/</code>).
+        </li>
+      </ul>
+    </details>
+  );
+}

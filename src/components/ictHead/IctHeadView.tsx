@@ -1,0 +1,181 @@
+import { useEffect, useRef, useState } from 'react';
+import type { IctHead } from '../../core/ict/ictAsset';
+import { buildIctMapping, mapBlendshapes } from '../../core/ict/ictBlendshapes';
+import { IctDeformer } from '../../core/ict/ictDeform';
+import { IdentityFitter } from '../../core/ict/identityFit';
+import { observedLandmarks68 } from '../../core/ict/landmarkCorrespondence';
+import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
+import { useWebGLRenderer } from '../useWebGLRenderer';
+import { loadIctHead } from './loadIctHead';
+
+/** What drives the head for one frame. */
+export interface IctHeadInput {
+  /** MediaPipe's 52 blendshape scores, in its order. */
+  blendshapes: ArrayLike<number>;
+  /** MediaPipe's facial transformation matrix (4×4 column-major); none = facing the viewer. */
+  matrix?: ArrayLike<number>;
+  /** 478 image landmarks and the image size: the identity is fitted to them. */
+  landmarks?: Float32Array;
+  imageSize?: { width: number; height: number };
+  /** Identity coefficients set by hand (teaching sliders) instead of fitted. */
+  identity?: ArrayLike<number>;
+}
+
+/** Timings of the last frames, read by `npm run bench` and the e2e specs (debug hook). */
+export interface IctHeadStats {
+  deformMs: number[];
+  /** Only frames where the fitted identity moved enough to rebuild the dense base. */
+  identityMs: number[];
+  fitMs: number[];
+  normalsMs: number[];
+  fitErrorMm: number[];
+}
+declare global {
+  interface Window {
+    __ictHeadStats?: IctHeadStats;
+  }
+}
+const KEEP = 200;
+function record(key: keyof IctHeadStats, v: number) {
+  const s = (window.__ictHeadStats ??= { deformMs: [], identityMs: [], fitMs: [], normalsMs: [], fitErrorMm: [] });
+  s[key].push(v);
+  if (s[key].length > KEEP) s[key].shift();
+}
+
+interface Props {
+  input?: IctHeadInput;
+  /** Fit iterations per input: 1 for video (the fit accumulates over frames), more for a still image. */
+  fitSteps?: number;
+  /** Mirror left/right like the selfie preview. */
+  mirror?: boolean;
+  testId?: string;
+  /** Receives the canvas (for "export figure"). */
+  canvasRef?: React.MutableRefObject<HTMLCanvasElement | null>;
+  /** Called with the milliseconds one frame cost here (fit + deformation + normals + draw). */
+  onRendered?: (ms: number) => void;
+}
+
+/**
+ * Identity changes smaller than this (norm of the coefficient step, σ units) do not rebuild the dense
+ * base (40 components × 80 K values): a step of 0.05 moves a vertex by well under 0.5 mm.
+ */
+const IDENTITY_EPS = 0.05;
+
+/**
+ * The ICT-FaceKit head: expression from MediaPipe's blendshapes, rotation from its transformation
+ * matrix, identity fitted to the landmarks over frames (or set by hand). Rendering in render3d/.
+ */
+export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered }: Props) {
+  const onRenderedRef = useRef(onRendered);
+  onRenderedRef.current = onRendered;
+  const { canvasRef: ref, rendererRef, lost } = useWebGLRenderer((c) => new IctHeadRenderer(c), 'ICT head');
+  const [head, setHead] = useState<IctHead>();
+  const [error, setError] = useState<string>();
+  const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array }>(undefined);
+  const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });
+
+  useEffect(() => {
+    if (!canvasRef) return;
+    canvasRef.current = ref.current;
+    return () => {
+      canvasRef.current = null;
+    };
+  }, [canvasRef, ref]);
+
+  useEffect(() => {
+    let alive = true;
+    loadIctHead().then(
+      (h) => alive && setHead(h),
+      (e) => alive && setError((e as Error).message),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!head) return;
+    state.current = {
+      deformer: new IctDeformer(head),
+      fitter: new IdentityFitter(head),
+      mapping: buildIctMapping(head.expressions.map((e) => e.name)),
+      weights: new Float32Array(head.expressions.length),
+      out: new Float32Array(head.neutral.length),
+      shown: new Float64Array(head.identityCount),
+    };
+    rendererRef.current?.setHead(head);
+  }, [head, rendererRef]);
+
+  useEffect(() => {
+    const s = state.current;
+    const r = rendererRef.current;
+    if (!s || !r || !head || !input) return;
+    const tStart = performance.now();
+    mapBlendshapes(input.blendshapes, s.mapping, s.weights);
+    let fitErrorMm = NaN;
+    let target: ArrayLike<number> | undefined = input.identity;
+    if (!target && input.landmarks && input.imageSize) {
+      const t0 = performance.now();
+      const observed = observedLandmarks68(input.landmarks, input.imageSize.width, input.imageSize.height);
+      for (let k = 0; k < fitSteps; k++) fitErrorMm = s.fitter.update(observed, s.weights).meanErrorMm;
+      record('fitMs', performance.now() - t0);
+      record('fitErrorMm', fitErrorMm);
+      target = s.fitter.coefficients;
+    }
+    const t1 = performance.now();
+    if (target) {
+      let d2 = 0;
+      for (let k = 0; k < s.shown.length; k++) d2 += ((target[k] ?? 0) - s.shown[k]) ** 2;
+      if (Math.sqrt(d2) > IDENTITY_EPS) {
+        s.deformer.setIdentity(target);
+        s.shown.set(s.deformer.identityCoefficients);
+        record('identityMs', performance.now() - t1);
+      }
+    }
+    const t2 = performance.now();
+    s.deformer.apply(s.weights, s.out);
+    record('deformMs', performance.now() - t2);
+    r.setPose(input.matrix, mirror);
+    r.commit(s.out);
+    record('normalsMs', r.lastNormalsMs);
+    onRenderedRef.current?.(performance.now() - tStart);
+    // Debug hook: a vertex signature of the whole head, and one of the expression part alone.
+    let sig = 0, exprSig = 0;
+    for (let i = 0; i < s.out.length; i += 97) {
+      sig += s.out[i] * ((i % 7) + 1);
+      exprSig += (s.out[i] - s.deformer.base[i]) * ((i % 7) + 1);
+    }
+    const jaw = head.expressions.findIndex((e) => e.name === 'jawOpen');
+    setInfo((p) => ({ frames: p.frames + 1, signature: sig.toFixed(4), exprSignature: exprSig.toFixed(4), fitErrorMm, jawOpen: s.weights[jaw] ?? 0 }));
+  }, [input, head, fitSteps, mirror, rendererRef]);
+
+  // After a restored WebGL context, draw the last frame again (three.js re-uploads the buffers).
+  useEffect(() => {
+    if (!lost) rendererRef.current?.render();
+  }, [lost, rendererRef]);
+
+  return (
+    <>
+      <canvas
+        ref={ref}
+        className="ict-canvas"
+        data-testid={testId}
+        data-vertices={head && info.frames > 0 ? head.vertexCount : 0}
+        data-frames={info.frames}
+        data-renders={info.frames}
+        data-signature={info.signature}
+        data-expression-signature={info.exprSignature}
+        data-fit-error-mm={Number.isFinite(info.fitErrorMm) ? info.fitErrorMm.toFixed(2) : ''}
+        data-jaw-open={info.jawOpen.toFixed(2)}
+        aria-label="ICT-FaceKit head"
+      />
+      {!head && !error && <p className="muted small">Loading the ICT head (6 MB)…</p>}
+      {error && (
+        <p className="warning" data-testid="ict-error">
+          ICT head unavailable: {error}
+        </p>
+      )}
+      {lost && <p className="warning">3D view unavailable: the browser’s WebGL context was lost. Predictions continue.</p>}
+    </>
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * three.js view of the ICT-FaceKit head (26,719 vertices: face, head and neck, mouth socket, gums and
+ * tongue, teeth, eyeballs, eyelashes), shaded per geometry region, orbitable. Vertex positions come
+ * from the core's IctDeformer (identity + expression, ICT frame, cm); head rotation is applied to the
+ * mesh's transform, not to the vertices, so a pose change costs nothing on the CPU. Kept free of React.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { IctHead } from '../core/ict/ictAsset';
+
+/** Colour per geometry region (see the asset's groups). Regions not listed use skin. */
+const REGION_COLOURS: Record<string, number> = {
+  mouthSocket: 0x5a2228,
+  eyeSocketLeft: 0x7a5548,
+  eyeSocketRight: 0x7a5548,
+  gumsTongue: 0xb04a55,
+  teeth: 0xf0ece0,
+  eyelashesLeft: 0x1d1712,
+  eyelashesRight: 0x1d1712,
+};
+const MATERIAL_COLOURS: Record<string, number> = {
+  M_IrisLeft: 0xffffff,
+  M_IrisRight: 0xffffff,
+};
+/**
+ * ICT's eyeball is two shells: M_Iris is the eyeball proper (white, iris and pupil come from a texture
+ * in the original) and M_Sclera the clear outer layer (cornea and wet film). Without textures we hide
+ * the clear layer and paint the eyeball with vertex colours: pupil and iris discs around its front.
+ */
+const CLEAR_MATERIALS = new Set(['M_ScleraLeft', 'M_ScleraRight']);
+const EYE_WHITE = [0.93, 0.92, 0.9], IRIS = [0.3, 0.2, 0.13], PUPIL = [0.03, 0.03, 0.03];
+const IRIS_RADIUS_CM = 0.58, PUPIL_RADIUS_CM = 0.22;
+const SKIN = 0xd9b8a0;
+
+/** Per-vertex colours: white everywhere except the iris and pupil discs on the front of each eyeball. */
+function eyeColours(head: IctHead): Float32Array {
+  const colours = new Float32Array(head.vertexCount * 3).fill(1);
+  for (const g of head.groups) {
+    if (!g.material.startsWith('M_Iris')) continue;
+    const verts = new Set<number>();
+    for (let t = 3 * g.start; t < 3 * (g.start + g.count); t++) verts.add(head.triangles[t]);
+    let cx = 0, cy = 0, zMax = -Infinity;
+    for (const v of verts) {
+      cx += head.neutral[3 * v] / verts.size;
+      cy += head.neutral[3 * v + 1] / verts.size;
+      zMax = Math.max(zMax, head.neutral[3 * v + 2]);
+    }
+    for (const v of verts) {
+      const rho = Math.hypot(head.neutral[3 * v] - cx, head.neutral[3 * v + 1] - cy);
+      const front = head.neutral[3 * v + 2] > zMax - 0.8;
+      const c = front && rho < PUPIL_RADIUS_CM ? PUPIL : front && rho < IRIS_RADIUS_CM ? IRIS : EYE_WHITE;
+      colours.set(c, 3 * v);
+    }
+  }
+  return colours;
+}
+
+export class IctHeadRenderer {
+  private readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera: THREE.PerspectiveCamera;
+  private readonly controls: OrbitControls;
+  private readonly geometry = new THREE.BufferGeometry();
+  private readonly materials: THREE.Material[] = [];
+  /** Mirror (selfie) outside, head rotation inside. */
+  private readonly mirror = new THREE.Group();
+  private readonly posed = new THREE.Group();
+  private positions?: THREE.BufferAttribute;
+  private disposed = false;
+  private resizeObserver?: ResizeObserver;
+  /** Milliseconds of the last commit's normal recomputation (reported by the views / bench). */
+  lastNormalsMs = 0;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    // preserveDrawingBuffer lets tests and "export figure" read the pixels back.
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, alpha: false });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.scene.background = new THREE.Color(0x15181e);
+    this.camera = new THREE.PerspectiveCamera(30, 1, 1, 500);
+    this.camera.position.set(0, -1.5, 78); // the head is ≈ 34 cm tall with the neck
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.target.set(0, -1.5, 0);
+    this.controls.enableDamping = true;
+    this.controls.addEventListener('change', () => this.render());
+    this.scene.add(new THREE.HemisphereLight(0xdde6ff, 0x302820, 1.1));
+    const key = new THREE.DirectionalLight(0xffffff, 1.6);
+    key.position.set(30, 25, 60);
+    this.scene.add(key);
+    this.scene.add(this.mirror);
+    this.mirror.add(this.posed);
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(canvas);
+    this.resize();
+  }
+
+  /** Topology and material groups from the asset; call once. */
+  setHead(head: IctHead): void {
+    this.triangles = head.triangles;
+    this.geometry.setIndex(new THREE.BufferAttribute(head.triangles, 1));
+    this.positions = new THREE.BufferAttribute(Float32Array.from(head.neutral), 3);
+    this.positions.setUsage(THREE.DynamicDrawUsage);
+    this.geometry.setAttribute('position', this.positions);
+    this.geometry.setAttribute('color', new THREE.BufferAttribute(eyeColours(head), 3));
+    head.groups.forEach((g, i) => {
+      const colour = MATERIAL_COLOURS[g.material] ?? REGION_COLOURS[g.region] ?? SKIN;
+      const eye = g.material.startsWith('M_Iris');
+      const glossy = g.region === 'teeth' || eye;
+      const m = new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: eye });
+      m.visible = !g.hidden && !CLEAR_MATERIALS.has(g.material);
+      this.materials.push(m);
+      this.geometry.addGroup(3 * g.start, 3 * g.count, i);
+    });
+    const mesh = new THREE.Mesh(this.geometry, this.materials);
+    mesh.frustumCulled = false;
+    this.posed.add(mesh);
+    this.commit(head.neutral);
+  }
+
+  /**
+   * Head rotation from MediaPipe's facial transformation matrix (4×4 column-major, canonical face →
+   * camera; its axes match ICT's). Translation is dropped: the view keeps the head centred.
+   * `mirror` flips left/right like the selfie preview.
+   */
+  setPose(matrix: ArrayLike<number> | undefined, mirror = true): void {
+    if (matrix && matrix.length === 16) {
+      const m = new THREE.Matrix4().fromArray(Array.from(matrix));
+      this.posed.quaternion.setFromRotationMatrix(new THREE.Matrix4().extractRotation(m));
+    } else this.posed.quaternion.identity();
+    this.mirror.scale.x = mirror ? -1 : 1;
+  }
+
+  /** New vertex positions (cm, ICT frame), then draw. */
+  commit(positions: Float32Array): void {
+    if (!this.positions) return;
+    (this.positions.array as Float32Array).set(positions);
+    this.positions.needsUpdate = true;
+    const t0 = performance.now();
+    this.updateNormals(positions);
+    this.lastNormalsMs = performance.now() - t0;
+    this.render();
+  }
+
+  private rendering = false;
+
+  private normals?: THREE.BufferAttribute;
+  private triangles?: Uint16Array;
+
+  /**
+   * Area-weighted vertex normals straight on the typed arrays: the same result as three.js's
+   * computeVertexNormals, which goes through per-element accessors and cost ≈ 10× more here.
+   */
+  private updateNormals(p: Float32Array): void {
+    const tri = this.triangles!;
+    if (!this.normals) {
+      this.normals = new THREE.BufferAttribute(new Float32Array(p.length), 3);
+      this.normals.setUsage(THREE.DynamicDrawUsage);
+      this.geometry.setAttribute('normal', this.normals);
+    }
+    const n = this.normals.array as Float32Array;
+    n.fill(0);
+    for (let t = 0; t < tri.length; t += 3) {
+      const a = 3 * tri[t], b = 3 * tri[t + 1], c = 3 * tri[t + 2];
+      const e1x = p[b] - p[a], e1y = p[b + 1] - p[a + 1], e1z = p[b + 2] - p[a + 2];
+      const e2x = p[c] - p[a], e2y = p[c + 1] - p[a + 1], e2z = p[c + 2] - p[a + 2];
+      const nx = e1y * e2z - e1z * e2y, ny = e1z * e2x - e1x * e2z, nz = e1x * e2y - e1y * e2x;
+      n[a] += nx; n[a + 1] += ny; n[a + 2] += nz;
+      n[b] += nx; n[b + 1] += ny; n[b + 2] += nz;
+      n[c] += nx; n[c + 1] += ny; n[c + 2] += nz;
+    }
+    for (let i = 0; i < n.length; i += 3) {
+      const l = Math.hypot(n[i], n[i + 1], n[i + 2]) || 1;
+      n[i] /= l; n[i + 1] /= l; n[i + 2] /= l;
+    }
+    this.normals.needsUpdate = true;
+  }
+
+  render(): void {
+    // controls.update() may emit 'change', whose listener renders: draw once, not recursively.
+    if (this.disposed || this.rendering) return;
+    this.rendering = true;
+    try {
+      this.controls.update();
+      this.renderer.render(this.scene, this.camera);
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  private resize(): void {
+    const { clientWidth: w, clientHeight: h } = this.canvas;
+    if (w === 0 || h === 0) return;
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.render();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.resizeObserver?.disconnect();
+    this.controls.dispose();
+    this.geometry.dispose();
+    this.materials.forEach((m) => m.dispose());
+    this.renderer.dispose();
+  }
+}
