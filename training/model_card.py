@@ -124,13 +124,54 @@ def status_detail(m):
             "not tuned on Valid.")
 
 
+def calibration_section(path, branch="2d", name="fer2d"):
+    """Balanced accuracy, macro-F1 and per-class recall through the app, with and without the
+    manifest's class-prior correction (public/models/calibration.metrics.json, written by
+    training/score_app_pipeline.py). Shared with head3d.md via --section."""
+    if not os.path.exists(path):
+        return ""
+    c = json.load(open(path))
+    cal = c.get("calibration", {}).get(name)
+    classes = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
+    rows = []
+    for split in ("Valid", "Test"):
+        for mode in ("off", "on"):
+            if split not in c:
+                continue
+            m = c[split][mode][branch]
+            rec = " | ".join(f"{m['perClassRecall'][k] * 100:.0f}" for k in classes)
+            rows.append(f"| {split} | {mode} | {m['n']} | {pct(m['accuracy'])} | **{pct(m['balancedAccuracy'])}** | {pct(m['macroF1'])} | {rec} |")
+    tau = f"τ = {cal['tau']}" if cal else "none declared"
+    return f"""
+## Class balance and the class-prior correction
+
+Balanced accuracy is the mean of the 8 per-class recalls: it counts contempt (0.6 % of FER+ Train) as much
+as neutral (36 %). Measured through the app's pipeline (`npm run extract`, then
+`training/score_app_pipeline.py`; Test scored for this report only). "on" is the manifest's class-prior
+correction ({tau}: ℓ'_c = ℓ_c − τ·log π_c with π the FER+ Train vote distribution), which the live view
+applies by default and batch runs apply with `--calibration on` or the Batch tab's switch (the CSV's
+`calibration` column records it). τ was chosen on Valid and the cross-domain check
+(`training/choose_calibration.py`; `calibration.md`).
+
+Recall per class in %:
+
+| split | correction | n | accuracy | balanced accuracy | macro-F1 | neutral | happy | sad | surprise | fear | disgust | anger | contempt |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+""" + "\n".join(rows) + "\n"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
     p.add_argument("--out", default=os.path.join(REPO, "public", "models", "fer2d.md"))
+    p.add_argument("--calibration-metrics", default=os.path.join(REPO, "public", "models", "calibration.metrics.json"))
+    p.add_argument("--section", choices=["head3d"], help="print only the class-balance section for this branch (pasted into its card)")
     p.add_argument("--head3d-metrics", default=os.path.join(REPO, "public", "models", "head3d.metrics.json"),
                    help="source of the app-pipeline Test row (run after train_head3d.py)")
     args = p.parse_args()
+    if args.section == "head3d":
+        print(calibration_section(args.calibration_metrics, "3d", "head3d"))
+        return
     m = json.load(open(args.metrics))
     cfg = m["trainConfig"]
     ort = m.get("onnxruntimeWeb", {})
@@ -245,7 +286,7 @@ Machine-readable: `fer2d.metrics.json` (fractions 0..1).
  "slightly worse there (Valid 85.37 % app vs 85.54 % raw; Test 84.54 % vs 84.57 %); the size of the Test gap is partly noise, "
  "since the two framings disagree on a few per cent of faces. " if app_met else
  f"Below the project target of 85 % Test accuracy ({pct(m['test']['accuracy'])} %). ") + status_detail(m)}
-
+{calibration_section(args.calibration_metrics)}
 ## Limitations
 
 * 48×48 grayscale input: fine detail and colour are lost; very small or blurred webcam faces degrade further.
