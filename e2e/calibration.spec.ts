@@ -3,7 +3,7 @@
 // records it per row. With the correction on, every face's neutral probability must drop (the
 // correction subtracts τ·log π and FER+'s prior is highest for neutral), so the CSV comparison
 // fails if the switch does not reach the worker or the correction is not applied.
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import type { Page } from '@playwright/test';
@@ -75,5 +75,44 @@ test.describe('Batch tab', () => {
       expect(Number(r.p2d_neutral)).toBeLessThan(Number(off.get(p)!.p2d_neutral));
       if (r.p3d_neutral) expect(Number(r.p3d_neutral)).toBeLessThan(Number(off.get(p)!.p3d_neutral));
     }
+  });
+});
+
+test.describe('a pack with two 2D models', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('fer2d + faceexpr7 (7 classes, abstains on contempt) load from a folder and are fused on the 2D side', async ({ page }) => {
+    // The default pack plus face-api's net, as faceexpr7.md shows.
+    const dir = path.join(FIXTURES_DIR, 'two-2d-pack');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const models = path.join(REPO_ROOT, 'public', 'models');
+    const m = JSON.parse(readFileSync(path.join(models, 'manifest.json'), 'utf8'));
+    m.name = 'two-2d-e2e';
+    for (const x of m.models) x.file = path.basename(x.file);
+    const fer = m.models.find((x: { id: string }) => x.id === 'fer2d');
+    m.models.push({
+      id: 'faceexpr7', role: 'fei2d', file: 'faceexpr7.onnx',
+      input: { name: 'image', size: [112, 112], channels: 3, colorOrder: 'rgb', layout: 'NCHW', range: '0-1',
+        normalize: { mean: [0.481498, 0.458827, 0.409012], std: [1, 1, 1] }, crop: fer.input.crop },
+      outputs: { logits: { name: 'logits', classOrder: ['neutral', 'happy', 'sad', 'anger', 'fear', 'disgust', 'surprise'], missing: 'abstain' } },
+    });
+    m.fusion.weights2d = { fer2d: 0.8, faceexpr7: 0.2 };
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m, null, 2));
+    for (const f of ['fer2d.onnx', 'faceexpr7.onnx', 'head3d.onnx']) copyFileSync(path.join(models, f), path.join(dir, f));
+    copyFileSync(path.join(models, 'third_party', 'face_landmarker.task'), path.join(dir, 'face_landmarker.task'));
+
+    await openOnWasm(page);
+    await page.getByTestId('pack-input').setInputFiles(dir);
+    await expect(page.getByTestId('pack-name')).toHaveText('two-2d-e2e', { timeout: 120_000 });
+    await expect(page.getByTestId('models2d')).toHaveText(/2D side: fer2d ×0\.8 \+ faceexpr7 ×0\.2/);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const bars = page.getByTestId('bars-2d');
+    await expect(bars.locator('li.top')).toHaveCount(1, { timeout: 120_000 });
+    const probs = await bars.locator('li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-prob'))));
+    expect(probs).toHaveLength(8);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    // Contempt comes from fer2d alone (faceexpr7 abstains): still a real probability, not 0.
+    expect(probs[7]).toBeGreaterThan(0);
   });
 });
