@@ -94,7 +94,8 @@ export class MeshView {
 
   render(): void {
     if (this.disposed) return;
-    this.controls.update();
+    // Damping needs an update per frame; without it, update() would dispatch 'change' → render → update…
+    if (this.controls.enableDamping) this.controls.update();
     this.renderer.render(this.scene, this.camera);
   }
 
