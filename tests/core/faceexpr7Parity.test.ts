@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs shared with the fixture writer
-import { PARITY_SIZE, parityImage, toOnnxInput } from '../../training/faceapi/parityInputs.mjs';
+import { PARITY_SIZE, parityImage, toOnnxInput } from '../../training/faceapi/parityInputs';
 
 const root = new URL('../../', import.meta.url);
 const fixture = JSON.parse(readFileSync(new URL('tests/fixtures/faceexpr7.parity.json', root), 'utf8')) as { count: number; logits: number[][] };
@@ -14,10 +13,10 @@ describe('faceexpr7 ONNX parity with face-api (tfjs)', () => {
   it('matches within 1e-4 (max |Δlogit|) on every fixture image', async () => {
     ort.env.wasm.numThreads = 1;
     const session = await ort.InferenceSession.create(readFileSync(new URL('public/models/faceexpr7.onnx', root)));
-    const n = PARITY_SIZE as number;
+    const n = PARITY_SIZE;
     let maxDiff = 0;
     for (let i = 0; i < fixture.count; i++) {
-      const out = await session.run({ image: new ort.Tensor('float32', toOnnxInput(parityImage(i)) as Float32Array, [1, 3, n, n]) });
+      const out = await session.run({ image: new ort.Tensor('float32', toOnnxInput(parityImage(i)), [1, 3, n, n]) });
       const logits = out.logits.data as Float32Array;
       fixture.logits[i].forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - logits[k]))));
     }

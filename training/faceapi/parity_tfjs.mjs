@@ -1,7 +1,7 @@
 // Parity of our ONNX export of face-api's FaceExpressionNet with face-api's own tfjs code.
 //
 //   npm install --no-save @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
-//   node training/faceapi/parity_tfjs.mjs [--images raw.u8 --count N] [--write-fixture]
+//   npx tsx training/faceapi/parity_tfjs.mjs [--images raw.u8 --count N] [--write-fixture]
 //
 // Runs the same inputs through face-api (tfjs CPU backend, its `runNet` = pre-softmax logits)
 // and through public/models/faceexpr7.onnx in onnxruntime-web (WASM, as the app runs it), and
@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-web';
-import { PARITY_SIZE, parityImage, toOnnxInput } from './parityInputs.mjs';
+import { PARITY_SIZE, parityImage, toOnnxInput } from './parityInputs.ts';
 
 const require = createRequire(import.meta.url);
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');

@@ -2,25 +2,14 @@
 // the fixture writer (training/faceapi/parity_tfjs.mjs, which runs face-api's own tfjs code) and
 // the vitest check (tests/core/faceexpr7Parity.test.ts, which runs our ONNX in onnxruntime-web).
 // Noise alone would not exercise the net's face-like regime, so smooth patterns are mixed in.
-
-/** mulberry32: tiny seeded PRNG, identical in every JS engine. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/batch/fusionFit';
 
 export const PARITY_SIZE = 112;
 
 /** The i-th parity image: HWC uint8 RGB. Even i: uniform noise; odd i: blobs on a gradient. */
-export function parityImage(i) {
+export function parityImage(i: number): Uint8Array {
   const n = PARITY_SIZE;
-  const r = rng(1000 + i);
+  const r = mulberry32(1000 + i);
   const px = new Uint8Array(n * n * 3);
   if (i % 2 === 0) {
     for (let k = 0; k < px.length; k++) px[k] = Math.floor(r() * 256);
@@ -41,7 +30,7 @@ export function parityImage(i) {
 }
 
 /** HWC uint8 RGB → the exported graph's input: NCHW float32, x/255 − mean_rgb/255. */
-export function toOnnxInput(hwc, mean = [122.782, 117.001, 104.298]) {
+export function toOnnxInput(hwc: Uint8Array, mean = [122.782, 117.001, 104.298]): Float32Array {
   const n = PARITY_SIZE;
   const out = new Float32Array(3 * n * n);
   for (let k = 0; k < n * n; k++) for (let ch = 0; ch < 3; ch++) out[ch * n * n + k] = hwc[k * 3 + ch] / 255 - mean[ch] / 255;
