@@ -1,10 +1,11 @@
 /**
- * npm run batch -- <folder|label.csv> --out results.csv [--features features.csv] [--json results.json]
+ * npm run batch -- <folder|label.csv> --out results.csv [--features features.csv] [--jsonl rows.jsonl] [--json results.json]
  *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
  *                  [--item-timeout 120] (seconds before a worker that does not answer is declared dead)
  * Runs the app's pipeline over a folder in headless Chromium and writes the same CSV as the UI.
- * The CSVs are streamed: rows are appended as they complete (completion order, not input
- * order), so a crash loses at most the rows in flight and `--resume` carries on from the file.
+ * The CSVs and the JSON Lines are streamed: rows are appended as they complete (completion order,
+ * not input order), so a crash loses at most the rows in flight and `--resume` carries on from the
+ * files. `--json` is one document written at the end.
  */
 import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
@@ -15,15 +16,21 @@ import { progressLine, runHeadless } from './runHeadless';
 import { parseShard } from './shard';
 
 const USAGE =
-  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration on|off]';
+  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--jsonl r.jsonl] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration on|off]';
 const { positional, flags } = parseArgs(process.argv.slice(2));
-if (positional.length !== 1 || (!flags.out && !flags.features && !flags.json)) {
+if (positional.length !== 1 || (!flags.out && !flags.features && !flags.jsonl && !flags.json)) {
   console.error(USAGE);
   process.exit(2);
 }
 const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+for (const k of ['out', 'features', 'jsonl', 'json']) {
+  if (flags[k] === true) {
+    console.error(`--${k} needs a file name`);
+    process.exit(2);
+  }
+}
 if (flags.json && flags.resume) {
-  console.error('--json writes one document at the end and cannot be resumed; use the CSV outputs with --resume');
+  console.error('--json writes one document at the end and cannot be resumed; use --jsonl (or the CSV outputs) with --resume');
   process.exit(2);
 }
 
@@ -33,7 +40,7 @@ try {
   const shard = str('shard') ? parseShard(str('shard')!) : undefined;
   const log = (m: string) => process.stderr.write(`\n${m}\n`);
   // Opening checks every output path before Chromium starts: an unwritable path fails in a second.
-  const outputs = flags.out || flags.features ? new BatchOutputs({ out: str('out'), features: str('features'), resume: !!flags.resume, log }) : undefined;
+  const outputs = flags.out || flags.features || flags.jsonl ? new BatchOutputs({ out: str('out'), features: str('features'), jsonl: str('jsonl'), resume: !!flags.resume, log }) : undefined;
   const kept: BatchRow[] = [];
   const result = await runHeadless({
     input: positional[0],

@@ -8,20 +8,19 @@
  *   resume reader can work on byte offsets without a full CSV state machine over 400k rows.
  * - papaparse does the quoting, exactly as for the Batch tab's exports.
  * - fsync every `syncEveryMs` so a reboot (not only a killed process) keeps what was written.
+ *   (The writing itself is appendFile.ts, shared with the JSON Lines output.)
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync, existsSync, accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Papa from 'papaparse';
+import { AppendOnlyFile, checkWritable, OutputError } from './appendFile';
+
+export { OutputError };
 
 export type CsvRecord = Record<string, string | number>;
 
 /** Identity of a row for resume / merge: the path, plus the frame time for video rows. */
 export function rowKey(path: string, videoTime: string | number | undefined): string {
   return videoTime === undefined || videoTime === '' ? path : `${path}#${videoTime}`;
-}
-
-export class OutputError extends Error {
-  override name = 'OutputError';
 }
 
 export interface ScannedCsv {
@@ -108,32 +107,21 @@ export interface CsvOutputOptions {
   onTruncate?: (message: string) => void;
 }
 
-/** Fails at start, with a clear message, when `path` cannot be written. */
-function checkWritable(path: string): void {
-  const dir = dirname(resolve(path));
-  if (!existsSync(dir)) throw new OutputError(`cannot write ${path}: the folder ${dir} does not exist`);
-  try {
-    accessSync(existsSync(path) ? path : dir, constants.W_OK);
-  } catch {
-    throw new OutputError(`cannot write ${path}: ${existsSync(path) ? 'the file' : `the folder ${dir}`} is not writable`);
-  }
-}
-
 export class CsvOutput {
   private header?: string[];
   private readonly present = new Set<string>();
-  private lastSync = Date.now();
-  private closed = false;
 
   private constructor(
-    readonly path: string,
-    private readonly fd: number,
-    private readonly syncEveryMs: number,
+    private readonly file: AppendOnlyFile,
     header: string[] | undefined,
     keys: string[],
   ) {
     this.header = header;
     for (const k of keys) this.present.add(k);
+  }
+
+  get path(): string {
+    return this.file.path;
   }
 
   /**
@@ -143,19 +131,12 @@ export class CsvOutput {
   static open(path: string, opts: CsvOutputOptions = {}): CsvOutput {
     checkWritable(path);
     const resuming = opts.resume && existsSync(path) && statSync(path).size > 0;
-    if (!resuming) return new CsvOutput(path, openOrExplain(path, 'w'), opts.syncEveryMs ?? 2000, undefined, []);
+    if (!resuming) return new CsvOutput(AppendOnlyFile.open(path, undefined, opts.syncEveryMs), undefined, []);
     const scan = scanCsvFile(path);
-    const fd = openOrExplain(path, 'r+');
-    if (scan.tailProblem) {
-      ftruncateSync(fd, scan.validBytes);
-      opts.onTruncate?.(`${path}: ${scan.tailProblem}; cut it off, that item is redone`);
-    }
-    const out = new CsvOutput(path, fd, opts.syncEveryMs ?? 2000, scan.header.length ? scan.header : undefined, scan.keys);
-    out.position = scan.validBytes;
-    return out;
+    const file = AppendOnlyFile.open(path, scan.validBytes, opts.syncEveryMs);
+    if (scan.tailProblem) opts.onTruncate?.(`${path}: ${scan.tailProblem}; cut it off, that item is redone`);
+    return new CsvOutput(file, scan.header.length ? scan.header : undefined, scan.keys);
   }
-
-  private position = 0;
 
   /** Keys already in the file (resume). */
   has(key: string): boolean {
@@ -171,7 +152,6 @@ export class CsvOutput {
    * a later record with a column the header lacks is refused rather than silently dropped.
    */
   append(records: { key: string; record: CsvRecord }[]): void {
-    if (this.closed) throw new OutputError(`${this.path} is closed`);
     const fresh = records.filter((r) => !this.present.has(r.key));
     if (fresh.length === 0) return;
     let text = '';
@@ -186,56 +166,16 @@ export class CsvOutput {
     }
     const data = fresh.map(({ record }) => header.map((f) => oneLine(record[f] ?? '')));
     text += Papa.unparse(data, { newline: '\r\n' }) + '\r\n';
-    this.write(text);
+    this.file.append(text, this.present.size);
     for (const r of fresh) this.present.add(r.key);
-    if (Date.now() - this.lastSync > this.syncEveryMs) this.sync();
-  }
-
-  private write(text: string): void {
-    const bytes = Buffer.from(text, 'utf8');
-    let done = 0;
-    try {
-      while (done < bytes.length) {
-        const n = writeSync(this.fd, bytes, done, bytes.length - done, this.position);
-        done += n;
-        this.position += n;
-      }
-    } catch (e) {
-      // Keep the file a valid CSV of complete rows: drop whatever part of this batch made it.
-      this.position -= done;
-      try {
-        ftruncateSync(this.fd, this.position);
-      } catch {
-        /* nothing more we can do; resume will cut the partial row */
-      }
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EFBIG: 'the file reached the size limit' }[code ?? ''] ?? (e as Error).message;
-      throw new OutputError(`writing ${this.path} failed: ${why} (${code ?? 'error'}); the ${this.present.size} rows written before are intact, rerun with --resume when there is space`);
-    }
   }
 
   sync(): void {
-    this.lastSync = Date.now();
-    try {
-      fsyncSync(this.fd);
-    } catch {
-      /* e.g. /dev/full or a pipe: nothing to sync */
-    }
+    this.file.sync();
   }
 
   close(): void {
-    if (this.closed) return;
-    this.sync();
-    this.closed = true;
-    closeSync(this.fd);
-  }
-}
-
-function openOrExplain(path: string, flags: string): number {
-  try {
-    return openSync(path, flags);
-  } catch (e) {
-    throw new OutputError(`cannot open ${path} for writing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    this.file.close();
   }
 }
 

@@ -9,6 +9,7 @@ import { TeachView } from '../components/teach/TeachView';
 import { OfflineStatus } from '../components/teach/OfflineStatus';
 import { registerServiceWorker } from '../sw/registerSW';
 import { usePipelineStore } from '../stores/pipelineStore';
+import { connectTeachStore } from '../stores/teachStore';
 
 export function App() {
   const { status, error, manifest, load } = usePipelineStore(useShallow((s) => ({ status: s.status, error: s.error, manifest: s.manifest, load: s.load })));
@@ -19,6 +20,8 @@ export function App() {
     { id: 'batch', label: 'Batch' },
     { id: 'teach', label: 'Teach' },
   ] as const;
+  // Before the pipeline loads, so the Teach tab's state follows every pack / EP change from the start.
+  useEffect(() => connectTeachStore(), []);
   useEffect(() => {
     void load();
   }, [load]);

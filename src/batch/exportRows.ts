@@ -147,7 +147,8 @@ export function featuresRecord(r: BatchRow): Record<string, string | number> {
 
 const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))) : undefined);
 
-function jsonRow(r: BatchRow) {
+/** One row of rowsToJson's `rows` (typed arrays as plain number arrays); the CLI's `--jsonl` writes one per line. */
+export function jsonRow(r: BatchRow) {
   return {
     ...r,
     p2d: arr(r.p2d),

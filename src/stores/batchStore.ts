@@ -4,13 +4,12 @@
  * every FLUSH_MS, so thousands of results never mean thousands of renders.
  */
 import { create } from 'zustand';
-import type { BatchRunner } from '../batch/batchRunner';
 import { startBatchRun } from '../batch/batchRun';
+import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
-import { buildItems, type ItemSource } from '../batch/buildItems';
+import { buildItems } from '../batch/buildItems';
 import { createClientPool, type PooledClient } from '../batch/clientPool';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
-import type { VideoFrameSource } from '../batch/videoFrames';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import type { FusionMode } from '../core/types';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
@@ -46,32 +45,8 @@ interface BatchState {
   reset: () => void;
 }
 
-/** Not reactive: large or non-serialisable things the views look up by row id. */
-export const batchSession: {
-  runner?: BatchRunner;
-  pool: PooledClient[];
-  /** The worker kept after a run for the detail view (same pack and EP as the rows). */
-  detailClient?: PooledClient;
-  sources: Map<number, ItemSource>;
-  thumbs: Map<number, Blob>;
-  videos: VideoFrameSource[];
-  runId: number;
-} = { pool: [], sources: new Map(), thumbs: new Map(), videos: [], runId: 0 };
-
-function releaseSession(keepDetail: boolean): void {
-  for (const v of batchSession.videos) v.close();
-  batchSession.videos = [];
-  const keep = keepDetail ? batchSession.pool[0] : undefined;
-  for (const c of batchSession.pool) if (c !== keep) c.close();
-  batchSession.pool = [];
-  if (!keepDetail) {
-    batchSession.detailClient?.close();
-    batchSession.detailClient = undefined;
-  } else if (keep) {
-    if (batchSession.detailClient && batchSession.detailClient !== keep) batchSession.detailClient.close();
-    batchSession.detailClient = keep;
-  }
-}
+/** Not reactive: the workers, decoded sources and thumbnails of the run, which the views look up by row id. */
+export const batchSession = new BatchSession();
 
 export const useBatchStore = create<BatchState>()((set, get) => ({
   phase: 'empty',
@@ -107,8 +82,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       set({ phase: 'error', message: 'The model pack is not loaded yet.' });
       return;
     }
-    const runId = ++batchSession.runId;
-    releaseSession(false);
+    const runId = batchSession.beginRun();
     set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [] });
 
     const manifest = pipe.manifest;
@@ -128,25 +102,23 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
           numThreads: 1,
         }),
         buildItems(plan, { fps, onStatus: (s) => set({ message: s }) }).then((b) => {
-          batchSession.sources = b.sources;
-          batchSession.thumbs = b.thumbs;
-          batchSession.videos = b.videoSources;
+          batchSession.adoptItems(b);
           return b;
         }),
       ]);
       pool = p;
-      if (runId !== batchSession.runId) {
+      if (!batchSession.isCurrent(runId)) {
         pool.forEach((c) => c.close());
         return;
       }
-      batchSession.pool = pool;
+      batchSession.adoptPool(pool);
       const items = built.items;
 
       const run = startBatchRun(pool, items, {
         frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d, calibrate },
         flushMs: FLUSH_MS,
         deliver: (add, progress) => {
-          if (runId !== batchSession.runId) return;
+          if (!batchSession.isCurrent(runId)) return;
           set((s) => ({
             rows: add.length ? s.rows.concat(add) : s.rows,
             progress: progress ?? s.progress,
@@ -165,13 +137,12 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
         progress: { done: 0, total: items.length, failed: 0, noFace: 0, imagesPerSecond: 0, etaSeconds: Infinity, state: 'running', restarts: 0 },
       });
       const final = await run.done;
-      if (runId !== batchSession.runId) return;
-      batchSession.runner = undefined;
-      releaseSession(true);
+      if (!batchSession.isCurrent(runId)) return;
+      batchSession.finishRun();
       set({ phase: final.state === 'cancelled' ? 'cancelled' : 'finished', progress: final });
     } catch (e) {
-      if (runId !== batchSession.runId) return;
-      releaseSession(false);
+      if (!batchSession.isCurrent(runId)) return;
+      batchSession.release(false);
       set({ phase: 'error', message: `The batch could not run: ${(e as Error).message}` });
     }
   },
@@ -188,12 +159,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     batchSession.runner?.cancel();
   },
   reset() {
-    batchSession.runner?.cancel();
-    batchSession.runner = undefined;
-    batchSession.runId++;
-    releaseSession(false);
-    batchSession.sources = new Map();
-    batchSession.thumbs = new Map();
+    batchSession.reset();
     set({ phase: 'empty', plan: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [] });
   },
 }));

@@ -171,8 +171,19 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
   },
 }));
 
-/** Re-evaluate when the pipeline (client/manifest) changes, e.g. a pack switch or EP change. */
-usePipelineStore.subscribe((s, prev) => {
+/**
+ * Keeps the teach state in step with the pipeline: another pack means another adapter (and the
+ * frozen frame is stale); another client (EP change, restart) means the head is evaluated again.
+ * Called once by the app shell, not at import, so importing this store (a test, the CLI page,
+ * a view) has no side effect on the pipeline store. Returns the unsubscribe function.
+ */
+export function connectTeachStore(): () => void {
+  return usePipelineStore.subscribe(onPipelineChange);
+}
+
+type PipelineSnapshot = ReturnType<typeof usePipelineStore.getState>;
+
+function onPipelineChange(s: PipelineSnapshot, prev: PipelineSnapshot): void {
   if (s.manifest !== prev.manifest && prev.manifest) {
     // Another pack (e.g. a FLAME pack dropped in): another adapter, and the old frame is stale.
     useTeachStore.setState({ adapterStatus: 'idle', adapter: undefined, values: undefined, frozen: undefined, live: undefined });
@@ -182,4 +193,4 @@ usePipelineStore.subscribe((s, prev) => {
     if (t.adapterStatus === 'idle' || t.adapterStatus === 'error') void t.loadAdapter();
     else if (t.values) t.setValues(t.values, t.valuesOrigin);
   }
-});
+}

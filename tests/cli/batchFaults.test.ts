@@ -40,13 +40,14 @@ describe('batch CLI under faults', () => {
   it('kill -9 at random points, then --resume: same rows as an uninterrupted run, none twice', async () => {
     const out = join(dir, 'killed.csv');
     const features = join(dir, 'killed-features.csv');
+    const jsonl = join(dir, 'killed-rows.jsonl');
     const random = rng(SEED);
     // One kill while Chromium starts (random delay, before any row), then three at random row counts.
     const rowTargets = [3 + Math.floor(random() * 10), 15 + Math.floor(random() * 10), 28 + Math.floor(random() * 10)];
     const table: string[] = [];
     const kills: ({ afterMs: number } | { atRows: number })[] = [{ afterMs: 500 + Math.floor(random() * 3000) }, ...rowTargets.map((atRows) => ({ atRows }))];
     for (const [i, kill] of kills.entries()) {
-      const run = startBatch([images, '--out', out, '--features', features, '--whole-image-fallback', ...(i > 0 ? ['--resume'] : [])]);
+      const run = startBatch([images, '--out', out, '--features', features, '--jsonl', jsonl, '--whole-image-fallback', ...(i > 0 ? ['--resume'] : [])]);
       const before = completeRows(out);
       if ('afterMs' in kill) await new Promise((r) => setTimeout(r, kill.afterMs));
       else await waitFor(() => completeRows(out) >= kill.atRows, `${kill.atRows} rows`);
@@ -62,9 +63,14 @@ describe('batch CLI under faults', () => {
     const lines = readFileSync(out, 'utf8').split('\n');
     const half = reference.find((r) => !lines.some((l) => l.startsWith(r.path + ',')));
     if (half) appendFileSync(out, `${half.path},,,ok,,as-is,1,`);
-    const final = await startBatch([images, '--out', out, '--features', features, '--whole-image-fallback', '--resume']).done;
+    // The same for the JSON Lines: half a line of a row it does not have yet.
+    const jsonlText = readFileSync(jsonl, 'utf8');
+    const halfJson = reference.find((r) => !jsonlText.includes(`"path":${JSON.stringify(r.path)}`));
+    if (halfJson) appendFileSync(jsonl, `{"id":0,"path":${JSON.stringify(halfJson.path)},"status":"o`);
+    const final = await startBatch([images, '--out', out, '--features', features, '--jsonl', jsonl, '--whole-image-fallback', '--resume']).done;
     expect(final.code, final.stderr).toBe(0);
-    if (half) expect(final.stderr).toMatch(/has no line end; cut it off/);
+    if (half) expect(final.stderr).toMatch(/killed\.csv: last row .* has no line end; cut it off/);
+    if (halfJson) expect(final.stderr).toMatch(/killed-rows\.jsonl: last line .* has no line end; cut it off/);
     const got = readResults(out).rows;
     table.push(`final --resume: rows expected ${N}, found ${got.length}, duplicates ${duplicates(got).length}${half ? ' (a half-written row was planted and cut)' : ''}`);
     console.log(`fault table (seed ${SEED}):\n  ${table.join('\n  ')}`);
@@ -74,6 +80,16 @@ describe('batch CLI under faults', () => {
     const feats = readResults(features).rows;
     expect(duplicates(feats)).toEqual([]);
     expect(feats.length).toBe(reference.filter((r) => r.status === 'ok').length);
+    // rows.jsonl: exactly one parseable line per input, agreeing with the results CSV.
+    const jsonRows = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; status: string; fused?: number[] });
+    console.log(`  jsonl: lines expected ${N}, found ${jsonRows.length}, duplicates ${duplicates(jsonRows.map((r) => ({ path: r.path }))).length}${halfJson ? ' (a half-written line was planted and cut)' : ''}`);
+    expect(duplicates(jsonRows.map((r) => ({ path: r.path })))).toEqual([]);
+    expect(jsonRows.map((r) => r.path).sort()).toEqual(reference.map((r) => r.path).sort());
+    const byPath = new Map(got.map((r) => [r.path, r]));
+    for (const r of jsonRows) {
+      expect(r.status).toBe(byPath.get(r.path)!.status);
+      if (r.fused) expect(r.fused[0]).toBeCloseTo(Number(byPath.get(r.path)!.pfused_neutral), 5);
+    }
   }, 600_000);
 
   it('the headless browser dies mid-run: the CLI relaunches it, redoes the rows in flight and finishes', async () => {

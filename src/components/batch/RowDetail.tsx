@@ -17,7 +17,7 @@ import { className, fixed } from './util';
 const VIEW_MAX = 420;
 
 async function decodeSource(id: number): Promise<ImageBitmap> {
-  const src = batchSession.sources.get(id);
+  const src = batchSession.source(id);
   if (!src || src.kind === 'other') throw new Error('this row has no image to re-run');
   if (src.kind === 'image') return decodeImageFile(src.file, src.path);
   const video = await VideoFrameSource.open(src.file);
@@ -29,7 +29,7 @@ async function decodeSource(id: number): Promise<ImageBitmap> {
 }
 
 async function runOne(bitmap: ImageBitmap, opts: Omit<FrameOptions, 'mode'>): Promise<{ result: ClientResult; triangles?: Uint32Array }> {
-  const pooled = batchSession.detailClient ?? batchSession.pool[0];
+  const pooled = batchSession.inspectionClient();
   if (pooled) return { result: await pooled.detectWithCrops(bitmap, opts), triangles: pooled.info.triangles };
   const { client, triangles } = usePipelineStore.getState();
   if (!client) throw new Error('the model is not loaded');

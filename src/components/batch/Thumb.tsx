@@ -26,7 +26,7 @@ export function Thumb({ id }: { id: number }) {
   useEffect(() => {
     let alive = true;
     let made: string | undefined;
-    const src = batchSession.sources.get(id);
+    const src = batchSession.source(id);
     const set = (blob: Blob) => {
       made = URL.createObjectURL(blob);
       if (alive) setUrl(made);
@@ -35,7 +35,7 @@ export function Thumb({ id }: { id: number }) {
     const run = async () => {
       if (!src || src.kind === 'other') return setFailed(true);
       if (src.kind === 'video-frame') {
-        const t = batchSession.thumbs.get(id);
+        const t = batchSession.thumb(id);
         return t ? set(t) : setFailed(true);
       }
       if (src.file.size <= DIRECT_MAX_BYTES) return set(src.file);
