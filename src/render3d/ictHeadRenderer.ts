@@ -5,8 +5,8 @@
  * mesh's transform, not to the vertices, so a pose change costs nothing on the CPU. Kept free of React.
  */
 import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { IctHead } from '../core/ict/ictAsset';
+import { SceneView } from './sceneView';
 
 /** Colour per geometry region (see the asset's groups). Regions not listed use skin. */
 const REGION_COLOURS: Record<string, number> = {
@@ -55,42 +55,21 @@ function eyeColours(head: IctHead): Float32Array {
   return colours;
 }
 
-export class IctHeadRenderer {
-  private readonly renderer: THREE.WebGLRenderer;
-  private readonly scene = new THREE.Scene();
-  private readonly camera: THREE.PerspectiveCamera;
-  private readonly controls: OrbitControls;
+export class IctHeadRenderer extends SceneView {
   private readonly geometry = new THREE.BufferGeometry();
   private readonly materials: THREE.Material[] = [];
   /** Mirror (selfie) outside, head rotation inside. */
   private readonly mirror = new THREE.Group();
   private readonly posed = new THREE.Group();
   private positions?: THREE.BufferAttribute;
-  private disposed = false;
-  private resizeObserver?: ResizeObserver;
   /** Milliseconds of the last commit's normal recomputation (reported by the views / bench). */
   lastNormalsMs = 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {
-    // preserveDrawingBuffer lets tests and "export figure" read the pixels back.
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, alpha: false });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
-    this.scene.background = new THREE.Color(0x15181e);
-    this.camera = new THREE.PerspectiveCamera(30, 1, 1, 500);
-    this.camera.position.set(0, -1.5, 78); // the head is ≈ 34 cm tall with the neck
-    this.controls = new OrbitControls(this.camera, canvas);
-    this.controls.target.set(0, -1.5, 0);
-    this.controls.enableDamping = true;
-    this.controls.addEventListener('change', () => this.render());
-    this.scene.add(new THREE.HemisphereLight(0xdde6ff, 0x302820, 1.1));
-    const key = new THREE.DirectionalLight(0xffffff, 1.6);
-    key.position.set(30, 25, 60);
-    this.scene.add(key);
-    this.scene.add(this.mirror);
+  constructor(canvas: HTMLCanvasElement) {
+    // The head is ≈ 34 cm tall with the neck (ICT units: cm).
+    super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 } });
+    this.root.add(this.mirror);
     this.mirror.add(this.posed);
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(canvas);
-    this.resize();
   }
 
   /** Topology and material groups from the asset; call once. */
@@ -140,8 +119,6 @@ export class IctHeadRenderer {
     this.render();
   }
 
-  private rendering = false;
-
   private normals?: THREE.BufferAttribute;
   private triangles?: Uint16Array;
 
@@ -174,33 +151,8 @@ export class IctHeadRenderer {
     this.normals.needsUpdate = true;
   }
 
-  render(): void {
-    // controls.update() may emit 'change', whose listener renders: draw once, not recursively.
-    if (this.disposed || this.rendering) return;
-    this.rendering = true;
-    try {
-      this.controls.update();
-      this.renderer.render(this.scene, this.camera);
-    } finally {
-      this.rendering = false;
-    }
-  }
-
-  private resize(): void {
-    const { clientWidth: w, clientHeight: h } = this.canvas;
-    if (w === 0 || h === 0) return;
-    this.renderer.setSize(w, h, false);
-    this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
-    this.render();
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.resizeObserver?.disconnect();
-    this.controls.dispose();
+  protected override disposeContent(): void {
     this.geometry.dispose();
     this.materials.forEach((m) => m.dispose());
-    this.renderer.dispose();
   }
 }

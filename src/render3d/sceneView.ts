@@ -1,0 +1,92 @@
+/**
+ * The shared base of the three.js views: renderer, scene, camera, orbit controls, lights, a root
+ * group for the content, resizing with the canvas, rendering on demand, disposal. MeshView (one
+ * indexed mesh) and IctHeadRenderer (the multi-material ICT head) build on it. Kept free of React.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+
+/** Camera and light choices; the defaults frame a unit-radius object at the origin. */
+export interface SceneViewOptions {
+  fov?: number;
+  near?: number;
+  far?: number;
+  /** Camera position; default (0, 0, 4.6) frames a unit-radius object with a margin. */
+  cameraPosition?: [number, number, number];
+  /** Orbit target; default the origin. */
+  target?: [number, number, number];
+  damping?: boolean;
+  key?: { position: [number, number, number]; intensity: number };
+}
+
+export class SceneView {
+  private readonly renderer: THREE.WebGLRenderer;
+  protected readonly scene = new THREE.Scene();
+  protected readonly camera: THREE.PerspectiveCamera;
+  protected readonly controls: OrbitControls;
+  /** Holds the content; subclasses pose or add to it. */
+  protected readonly root = new THREE.Group();
+  private disposed = false;
+  private rendering = false;
+  private resizeObserver?: ResizeObserver;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    o: SceneViewOptions = {},
+  ) {
+    // preserveDrawingBuffer lets tests and "export figure" read the pixels back.
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, alpha: false });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.scene.background = new THREE.Color(0x15181e);
+    this.camera = new THREE.PerspectiveCamera(o.fov ?? 30, 1, o.near ?? 0.01, o.far ?? 100);
+    this.camera.position.set(...(o.cameraPosition ?? [0, 0, 4.6]));
+    this.controls = new OrbitControls(this.camera, canvas);
+    if (o.target) this.controls.target.set(...o.target);
+    this.controls.enableDamping = o.damping ?? true;
+    this.controls.addEventListener('change', () => this.render());
+
+    this.scene.add(new THREE.HemisphereLight(0xdde6ff, 0x302820, 1.1));
+    const key = new THREE.DirectionalLight(0xffffff, o.key?.intensity ?? 1.6);
+    key.position.set(...(o.key?.position ?? [1.5, 1.2, 2.5]));
+    this.scene.add(key);
+    this.scene.add(this.root);
+
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(canvas);
+    // Subclasses add content after super(); the first resize renders an empty scene, which is fine.
+    this.resize();
+  }
+
+  render(): void {
+    // controls.update() may emit 'change', whose listener renders: draw once, not recursively.
+    // Without damping there is nothing to update (and update() would re-enter through 'change').
+    if (this.disposed || this.rendering) return;
+    this.rendering = true;
+    try {
+      if (this.controls.enableDamping) this.controls.update();
+      this.renderer.render(this.scene, this.camera);
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  private resize(): void {
+    const { clientWidth: w, clientHeight: h } = this.canvas;
+    if (w === 0 || h === 0) return;
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.render();
+  }
+
+  /** Subclasses release their geometry and materials here. */
+  protected disposeContent(): void {}
+
+  dispose(): void {
+    this.disposed = true;
+    this.resizeObserver?.disconnect();
+    this.controls.dispose();
+    this.disposeContent();
+    this.renderer.dispose();
+  }
+}
