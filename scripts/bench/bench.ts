@@ -132,6 +132,7 @@ async function measureLive(section: string, stages: readonly (readonly [key: str
 }
 
 const LIVE_STAGES = [
+  ['pixels', 'frame → CPU pixels (worker)'],
   ['landmarks', 'landmarks'],
   ['crop', 'crop'],
   ['model2d', '2D model'],

@@ -1,6 +1,7 @@
 import { useLiveStore } from '../stores/liveStore';
 
-const STAGES: [key: 'landmarks' | 'crop' | 'model2d' | 'regressor3d' | 'flame' | 'head3d' | 'fusion' | 'render', label: string][] = [
+const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' | 'flame' | 'head3d' | 'fusion' | 'render', label: string][] = [
+  ['pixels', 'Frame → pixels'],
   ['landmarks', 'Landmarks'],
   ['crop', 'Crop'],
   ['model2d', '2D model'],

@@ -47,7 +47,11 @@ async function init(options: PipelineOptions): Promise<{ value: Replies['init'] 
 
 async function frame(msg: Extract<Request, { type: 'frame' }>): Promise<{ value: Replies['frame']; transfer: Transferable[] }> {
   try {
-    const value = await ready().process(toPipelineImage(msg.image), msg.timestamp, msg.options, msg.id);
+    const t0 = performance.now();
+    const image = toPipelineImage(msg.image);
+    const pixels = msg.image instanceof ImageBitmap ? undefined : performance.now() - t0;
+    const value = await ready().process(image, msg.timestamp, msg.options, msg.id);
+    if (pixels !== undefined) value.timings.pixels = pixels;
     const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
     // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
     if (value.flame) transfer.push(value.flame.vertices.buffer as ArrayBuffer);
