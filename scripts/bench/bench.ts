@@ -12,7 +12,8 @@
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -197,6 +198,36 @@ async function benchEp(): Promise<void> {
 }
 
 /**
+ * What a first visit transfers, from the requests the cold start-up run made: raw bytes and
+ * gzip (level 6, what a static host applies on the fly) of each file served from dist/, before
+ * the first prediction and in all (the service worker's offline precache follows the load).
+ */
+function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }): void {
+  const section = 'first visit transfer (dist/, gzip -6)';
+  const size = (paths: Set<string>) => {
+    let raw = 0, gz = 0;
+    const big: [string, number, number][] = [];
+    for (const p of paths) {
+      const file = join(REPO_ROOT, 'dist', decodeURIComponent(p === '/' ? '/index.html' : p));
+      if (!existsSync(file) || !statSync(file).isFile()) continue;
+      const bytes = readFileSync(file);
+      const z = gzipSync(bytes, { level: 6 }).length;
+      raw += bytes.length;
+      gz += z;
+      big.push([p, bytes.length, z]);
+    }
+    big.sort((a, b) => b[1] - a[1]);
+    return { raw, gz, big };
+  };
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const a = size(fetched.beforeFirst);
+  const b = size(fetched.all);
+  rows.push({ section, metric: 'before the first prediction', value: `${mb(a.raw)} raw / ${mb(a.gz)} gzip`, note: `${fetched.beforeFirst.size} requests; largest: ${a.big.slice(0, 4).map(([p, r, z]) => `${p.split('/').pop()} ${mb(r)} (${mb(z)})`).join(', ')}` });
+  rows.push({ section, metric: 'whole first visit incl. offline precache', value: `${mb(b.raw)} raw / ${mb(b.gz)} gzip`, note: `${fetched.all.size} requests` });
+  json.firstLoad = { beforeFirstRawBytes: a.raw, beforeFirstGzipBytes: a.gz, allRawBytes: b.raw, allGzipBytes: b.gz, files: a.big.map(([path, raw, gzip]) => ({ path, raw, gzip })) };
+}
+
+/**
  * Time to first prediction: navigation → Start enabled → click → first result, on Auto (the
  * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
  * cache, the service worker's precache).
@@ -206,8 +237,18 @@ async function benchStartup(): Promise<void> {
   const { server, origin } = await startStaticServer({ '/': join(REPO_ROOT, 'dist') });
   const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
   const section = 'start-up (Auto, to the first prediction)';
-  const once = async () => {
+  const once = async (record?: { beforeFirst: Set<string>; all: Set<string> }) => {
     const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(camera)], headless: true });
+    let first = false;
+    // Every request of the page, its workers and the service worker (which precaches after load).
+    if (record) {
+      ctx.on('requestfinished', (r) => {
+        const url = new URL(r.url());
+        if (url.origin !== origin) return;
+        record.all.add(url.pathname);
+        if (!first) record.beforeFirst.add(url.pathname);
+      });
+    }
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       const t0 = Date.now();
@@ -217,6 +258,7 @@ async function benchStartup(): Promise<void> {
       const tStart = Date.now() - t0;
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
       const total = Date.now() - t0;
+      first = true;
       // Let the service worker finish precaching so the warm run can use it.
       await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
       return { total, tStart };
@@ -225,8 +267,10 @@ async function benchStartup(): Promise<void> {
     }
   };
   try {
-    const cold = await once();
+    const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
+    const cold = await once(fetched);
     const warm = await once();
+    firstLoadRows(fetched);
     rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
     rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
     json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
