@@ -1,7 +1,9 @@
 /**
  * npm run bench — speed and memory, printed as one table. Ratios are measured side by side in
  * one run, because these machines are noisy. Sections (all by default, or name some):
- *   live     live pipeline on the fake webcam (WASM): per-stage latency and FPS
+ *   live     ig3d-web's live view vs @vladmandic/human, A/B/A/B, 30 fps fake webcam (WASM): throughput, latency, ratio
+ *   ep       Auto vs forced WASM / WebGPU in the live view (2D model per frame)
+ *   startup  time to the first prediction, cold and warm profile
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
  *   batch    images/s and memory over a FER+ folder through the headless runner (BENCH_IMAGES, default 1000)
  *   batch-ui the same through the app's Batch tab (folder input, store, table): the tab's memory
@@ -9,78 +11,278 @@
  *            preview and the longest main-thread task meanwhile (does the page freeze?)
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
  *   ict      the ICT-FaceKit head in live mode: identity fit, deformation, normals per frame (main thread)
+ * BENCH_JSON=path writes the live / ep / startup figures as JSON too.
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { BatchOutputs } from '../cli/batchOutputs';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
-import { FAKE_VIDEOS, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup';
+import { FAKE_VIDEOS, FIXTURES_DIR, ensureFixtures, SHARED_DIR } from '../../e2e/global-setup';
 import { REPO_ROOT, progressLine, runHeadless, withRunnerPage } from '../cli/runHeadless';
-import { fakeWebcamArgs } from '../lib/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mjs';
+import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
+/** The same figures as JSON, written to BENCH_JSON when set. */
+const json: Record<string, unknown> = {};
 const wanted = new Set(process.argv.slice(2));
 const want = (s: string) => wanted.size === 0 || wanted.has(s);
 
-/**
- * Live pipeline on the fake webcam (WASM): per-stage medians and FPS over BENCH_LIVE_SECONDS,
- * read from the live store through the app's ?debug hook. `prepare` runs before the camera starts.
- */
-async function measureLive(section: string, stages: readonly (readonly [key: string, label: string])[], prepare?: (page: Page) => Promise<void>): Promise<void> {
+/** The AFEW-VA clip as a 30 fps fake camera (issue #16: the camera must not be the bottleneck). */
+function camera30fps(): string {
   ensureFixtures();
-  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 15);
-  const samples = await withRunnerPage(
+  const out = join(FIXTURES_DIR, 'afew-30fps.y4m');
+  if (!existsSync(out)) {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-framerate', '30', '-start_number', '0', '-i', join(SHARED_DIR, 'data', 'afew-va', '001', '%05d.png'),
+      '-vf', 'scale=640:480:flags=bicubic,format=yuv420p', '-f', 'yuv4mpegpipe', out]);
+  }
+  return out;
+}
+
+interface LiveSample { timings: Record<string, number>; fps: number; latencyMs?: number }
+interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: number; framePath?: string; ep?: string }
+
+/**
+ * The one live measurement of ig3d-web: the app's live view on a fake webcam, on `ep`; after a
+ * warm-up (3 results), every result for `seconds` is sampled from the live store through the
+ * app's ?debug hook. Throughput = new frames processed per second over that window.
+ */
+async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>): Promise<LiveRun> {
+  return withRunnerPage(
     {},
     async (page, origin) => {
       await page.goto(`${origin}/index.html?debug`);
-      await page.getByLabel('execution provider').selectOption('wasm');
-      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 120_000 });
+      if (ep !== 'auto') await page.getByLabel('execution provider').selectOption(ep);
+      await page.getByTestId('ep-badge').filter({ hasText: ep === 'auto' ? /\(auto\)/ : ep.toUpperCase() }).waitFor({ timeout: 300_000 });
       await prepare?.(page);
       await page.getByRole('button', { name: 'Start camera' }).click();
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 180_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 300_000 });
       return page.evaluate(async (ms) => {
-        type Live = { subscribe: (fn: (s: { latest?: unknown; timings: Record<string, number>; fps: number }) => void) => () => void };
-        const store = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live;
-        const out: { timings: Record<string, number>; fps: number }[] = [];
+        type State = { latest?: unknown; timings: Record<string, number>; fps: number; frames: number; latencyMs?: number; framePath?: string };
+        type Live = { subscribe: (fn: (s: State) => void) => () => void; getState: () => State };
+        type Pipe = { getState: () => { ep?: string } };
+        const hook = (window as unknown as { __ig3d: { live: Live; pipeline: Pipe } }).__ig3d;
+        const store = hook.live;
+        const samples: { timings: Record<string, number>; fps: number; latencyMs?: number }[] = [];
         let last: unknown;
         const unsub = store.subscribe((s) => {
           if (s.latest && s.latest !== last) {
             last = s.latest;
-            out.push({ timings: { ...s.timings }, fps: s.fps });
+            samples.push({ timings: { ...s.timings }, fps: s.fps, latencyMs: s.latencyMs });
           }
         });
+        const t0 = performance.now();
+        const f0 = store.getState().frames;
         await new Promise((r) => setTimeout(r, ms));
         unsub();
-        return out;
+        const seconds = (performance.now() - t0) / 1000;
+        const end = store.getState();
+        return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep };
       }, seconds * 1000);
     },
-    fakeWebcamArgs(FAKE_VIDEOS.afew),
+    fakeWebcamArgs(camera),
   );
-  for (const [k, label] of stages) {
-    const xs = samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number');
-    if (xs.length) rows.push({ section, metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
-  }
-  rows.push({ section, metric: 'FPS (median over the run)', value: median(samples.map((x) => x.fps)), note: `${samples.length} frames in ${seconds} s` });
 }
 
-function benchLive(): Promise<void> {
-  return measureLive('live (WASM, fake webcam)', [
-    ['landmarks', 'landmarks'],
-    ['crop', 'crop'],
-    ['model2d', '2D model'],
-    ['head3d', '3D head'],
-    ['fusion', 'fusion'],
-    ['render', 'render (main thread)'],
-    ['total', 'worker total'],
-  ]);
+/** The peer, @vladmandic/human (face + mesh + emotion, tfjs WASM), on the same camera and flags. */
+async function peerLiveRun(seconds: number, camera: string): Promise<{ newFramesPerSecond: number; detectMs: number[]; backend: string; faces: number; frames: number }> {
+  const human = join(REPO_ROOT, 'node_modules', '@vladmandic', 'human');
+  const tfwasm = join(REPO_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  if (!existsSync(human) || !existsSync(tfwasm)) throw new Error('the peer is not installed: npm install (devDependencies @vladmandic/human, @tensorflow/tfjs-backend-wasm)');
+  return withRunnerPage(
+    { '/__peer/': join(REPO_ROOT, 'scripts', 'bench', 'peer'), '/__human/': human, '/__tfwasm/': tfwasm },
+    async (page, origin) => {
+      await page.goto(`${origin}/__peer/human.html`);
+      type Stats = { frames: number; detectMs: number[]; faces: number; ready: boolean; error?: string; backend?: string };
+      const read = () => page.evaluate(() => ({ ...(window as unknown as { peerStats: Stats }).peerStats, detectMs: [...(window as unknown as { peerStats: Stats }).peerStats.detectMs] }));
+      await page.waitForFunction(() => {
+        const s = (window as unknown as { peerStats?: Stats }).peerStats;
+        return !!s && (!!s.error || s.frames > 3);
+      }, undefined, { timeout: 300_000 });
+      const a = await read();
+      if (a.error) throw new Error(`peer failed: ${a.error}`);
+      const t0 = Date.now();
+      await page.waitForTimeout(seconds * 1000);
+      const b = await read();
+      const secs = (Date.now() - t0) / 1000;
+      return { newFramesPerSecond: (b.frames - a.frames) / secs, detectMs: b.detectMs.slice(a.detectMs.length), backend: b.backend ?? '?', faces: b.faces - a.faces, frames: b.frames - a.frames };
+    },
+    fakeWebcamArgs(camera),
+  );
+}
+
+/** Per-stage medians of a live run as rows; returns the run's throughput. */
+function liveRows(section: string, stages: readonly (readonly [key: string, label: string])[], run: LiveRun): void {
+  for (const [k, label] of stages) {
+    const xs = run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number');
+    if (xs.length) rows.push({ section, metric: `${label} median / p90`, value: `${median(xs).toFixed(1)} / ${percentile(xs, 90).toFixed(1)}`, unit: 'ms' });
+  }
+  const lat = run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number');
+  if (lat.length) rows.push({ section, metric: 'frame → result on the page, median / p90', value: `${median(lat).toFixed(1)} / ${percentile(lat, 90).toFixed(1)}`, unit: 'ms', note: `frame path: ${run.framePath}` });
+  rows.push({ section, metric: 'new frames processed per second', value: run.newFramesPerSecond, unit: 'FPS', note: `${run.samples.length} frames in ${run.seconds.toFixed(0)} s` });
+}
+
+async function measureLive(section: string, stages: readonly (readonly [key: string, label: string])[], prepare?: (page: Page) => Promise<void>): Promise<void> {
+  ensureFixtures();
+  liveRows(section, stages, await ig3dLiveRun('wasm', Number(process.env.BENCH_LIVE_SECONDS ?? 20), camera30fps(), prepare));
+}
+
+const LIVE_STAGES = [
+  ['pixels', 'frame → CPU pixels (worker)'],
+  ['landmarks', 'landmarks'],
+  ['crop', 'crop'],
+  ['model2d', '2D model'],
+  ['head3d', '3D head'],
+  ['fusion', 'fusion'],
+  ['render', 'render (main thread)'],
+  ['total', 'worker total'],
+] as const;
+
+/**
+ * ig3d-web vs @vladmandic/human, A/B/A/B in one run: same Chromium flags, same 30 fps fake
+ * camera, BENCH_LIVE_SECONDS (default 20) each after a warm-up. Throughput is new camera frames
+ * processed per second for both; latency is frame → result on the page for ig3d-web (the worker
+ * runs beside the page) and detect() wall time for human (it runs on the page).
+ */
+async function benchLive(): Promise<void> {
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 20);
+  const camera = camera30fps();
+  const ours: LiveRun[] = [];
+  const peer: Awaited<ReturnType<typeof peerLiveRun>>[] = [];
+  const section = 'live A/B (WASM, 30 fps fake webcam 640×480)';
+  for (let round = 1; round <= 2; round++) {
+    const a = await ig3dLiveRun('wasm', seconds, camera);
+    ours.push(a);
+    const lat = a.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number');
+    const worker = a.samples.map((x) => x.timings.total).filter((x): x is number => typeof x === 'number');
+    rows.push({ section, metric: `A${round} ig3d-web throughput`, value: a.newFramesPerSecond, unit: 'FPS', note: `frame→result median ${median(lat).toFixed(1)} ms, worker ${median(worker).toFixed(1)} ms (landmarks ${median(a.samples.map((x) => x.timings.landmarks).filter(Number.isFinite)).toFixed(1)}); ${a.framePath}` });
+    const b = await peerLiveRun(seconds, camera);
+    peer.push(b);
+    rows.push({ section, metric: `B${round} human 3.3.6 throughput`, value: b.newFramesPerSecond, unit: 'FPS', note: `detect median ${median(b.detectMs).toFixed(1)} ms; tfjs ${b.backend}; face in ${b.faces}/${b.frames}` });
+  }
+  liveRows('live ig3d-web stages (round A1)', LIVE_STAGES, ours[0]);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const ig3dFps = mean(ours.map((r) => r.newFramesPerSecond));
+  const peerFps = mean(peer.map((r) => r.newFramesPerSecond));
+  const ig3dLatencyMs = median(ours.flatMap((r) => r.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')));
+  const ig3dWorkerMs = median(ours.flatMap((r) => r.samples.map((x) => x.timings.total).filter((x): x is number => typeof x === 'number')));
+  const peerLatencyMs = median(peer.flatMap((r) => r.detectMs));
+  rows.push({ section, metric: 'ig3d-web / human throughput', value: ig3dFps / peerFps, unit: '×', note: `means of the two rounds: ${ig3dFps.toFixed(2)} vs ${peerFps.toFixed(2)} FPS (target ≥ 1.5×)` });
+  rows.push({ section, metric: 'median latency ig3d-web / human', value: `${ig3dLatencyMs.toFixed(1)} / ${peerLatencyMs.toFixed(1)}`, unit: 'ms', note: 'ig3d-web: frame reaching the page → result back on the page (worker alone ' + ig3dWorkerMs.toFixed(1) + ' ms); human: detect() on the page' });
+  json.live = { ig3dFps, peerFps, ratio: ig3dFps / peerFps, ig3dLatencyMs, ig3dWorkerMs, peerLatencyMs, seconds, camera: '640x480 30 fps y4m (AFEW-VA 001)', rounds: ours.map((r, i) => ({ ig3dFps: r.newFramesPerSecond, peerFps: peer[i].newFramesPerSecond })) };
+}
+
+/**
+ * Auto vs the forced EPs in the live view: the 2D model's median per frame on each (the model
+ * the EP choice is about), and which EP Auto ended on. Auto must be within 10 % of the best.
+ */
+async function benchEp(): Promise<void> {
+  const seconds = Number(process.env.BENCH_EP_SECONDS ?? 10);
+  const camera = camera30fps();
+  const section = 'EP choice (live, 2D model median per frame)';
+  const out: Record<string, number> = {};
+  for (const ep of ['auto', 'wasm', 'webgpu'] as const) {
+    const run = await ig3dLiveRun(ep, seconds, camera);
+    const xs = run.samples.map((x) => x.timings.model2d).filter((x): x is number => typeof x === 'number');
+    out[ep] = median(xs);
+    rows.push({ section, metric: ep === 'auto' ? `Auto (ran on ${run.ep?.toUpperCase()})` : `forced ${ep.toUpperCase()}`, value: out[ep], unit: 'ms', note: `${xs.length} frames, ${run.newFramesPerSecond.toFixed(2)} FPS${ep === 'webgpu' ? '; WebGPU here is SwiftShader (software)' : ''}` });
+  }
+  const best = Math.min(out.wasm, out.webgpu);
+  rows.push({ section, metric: 'Auto / best forced', value: out.auto / best, unit: '×', note: 'target ≤ 1.10' });
+  json.ep = { autoMs: out.auto, wasmMs: out.wasm, webgpuMs: out.webgpu };
+}
+
+/**
+ * What a first visit transfers, from the requests the cold start-up run made: raw bytes and
+ * gzip (level 6, what a static host applies on the fly) of each file served from dist/, before
+ * the first prediction and in all (the service worker's offline precache follows the load).
+ */
+function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }): void {
+  const section = 'first visit transfer (dist/, gzip -6)';
+  const size = (paths: Set<string>) => {
+    let raw = 0, gz = 0;
+    const big: [string, number, number][] = [];
+    for (const p of paths) {
+      const file = join(REPO_ROOT, 'dist', decodeURIComponent(p === '/' ? '/index.html' : p));
+      if (!existsSync(file) || !statSync(file).isFile()) continue;
+      const bytes = readFileSync(file);
+      const z = gzipSync(bytes, { level: 6 }).length;
+      raw += bytes.length;
+      gz += z;
+      big.push([p, bytes.length, z]);
+    }
+    big.sort((a, b) => b[1] - a[1]);
+    return { raw, gz, big };
+  };
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  const a = size(fetched.beforeFirst);
+  const b = size(fetched.all);
+  rows.push({ section, metric: 'before the first prediction', value: `${mb(a.raw)} raw / ${mb(a.gz)} gzip`, note: `${fetched.beforeFirst.size} requests; largest: ${a.big.slice(0, 4).map(([p, r, z]) => `${p.split('/').pop()} ${mb(r)} (${mb(z)})`).join(', ')}` });
+  rows.push({ section, metric: 'whole first visit incl. offline precache', value: `${mb(b.raw)} raw / ${mb(b.gz)} gzip`, note: `${fetched.all.size} requests` });
+  json.firstLoad = { beforeFirstRawBytes: a.raw, beforeFirstGzipBytes: a.gz, allRawBytes: b.raw, allGzipBytes: b.gz, files: a.big.map(([path, raw, gzip]) => ({ path, raw, gzip })) };
+}
+
+/**
+ * Time to first prediction: navigation → Start enabled → click → first result, on Auto (the
+ * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
+ * cache, the service worker's precache).
+ */
+async function benchStartup(): Promise<void> {
+  const camera = camera30fps();
+  const { server, origin } = await startStaticServer({ '/': join(REPO_ROOT, 'dist') });
+  const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
+  const section = 'start-up (Auto, to the first prediction)';
+  const once = async (record?: { beforeFirst: Set<string>; all: Set<string> }) => {
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(camera)], headless: true });
+    let first = false;
+    // Every request of the page, its workers and the service worker (which precaches after load).
+    if (record) {
+      ctx.on('requestfinished', (r) => {
+        const url = new URL(r.url());
+        if (url.origin !== origin) return;
+        record.all.add(url.pathname);
+        if (!first) record.beforeFirst.add(url.pathname);
+      });
+    }
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      const t0 = Date.now();
+      await page.goto(`${origin}/index.html`);
+      const start = page.getByRole('button', { name: 'Start camera' });
+      await start.click({ timeout: 120_000 }); // waits until enabled, as a person would
+      const tStart = Date.now() - t0;
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
+      const total = Date.now() - t0;
+      first = true;
+      // Let the service worker finish precaching so the warm run can use it.
+      await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
+      return { total, tStart };
+    } finally {
+      await ctx.close();
+    }
+  };
+  try {
+    const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
+    const cold = await once(fetched);
+    const warm = await once();
+    firstLoadRows(fetched);
+    rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
+    rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
+    json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
+  } finally {
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 async function benchModel2d(): Promise<void> {
@@ -443,6 +645,8 @@ async function benchIct(): Promise<void> {
 
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
+  ['ep', benchEp],
+  ['startup', benchStartup],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
   ['batch-ui', benchBatchUi],
@@ -460,4 +664,5 @@ for (const [name, fn] of sections) {
   }
 }
 printTable(rows);
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(json, null, 2)}\n`);
 if (rows.some((r) => r.metric === 'FAILED')) process.exitCode = 1;

@@ -1,9 +1,9 @@
 /**
  * onnxruntime-web latency for `npm run bench`: one model, given inputs, N runs, in this page.
- * Uses the same runtime files and settings as the app's worker.
+ * Uses the same runtime files and settings as the app's worker (ortSession.ortRuntime).
  */
-import * as ort from 'onnxruntime-web/webgpu';
 import { appAssetUrls } from '../worker/assetUrls';
+import { configureOrtEnv, ortRuntime } from '../core/inference/ortSession';
 
 export interface ModelBenchRequest {
   modelUrl: string;
@@ -18,9 +18,9 @@ export interface ModelBenchRequest {
 }
 
 export async function benchModel(req: ModelBenchRequest): Promise<{ timesMs: number[]; firstOutput: number[] }> {
-  const assets = appAssetUrls();
-  ort.env.wasm.wasmPaths = { wasm: assets.ortWasm };
-  ort.env.wasm.numThreads = req.numThreads;
+  // The app's runtime choice: the plain WASM build for the WASM EP, the asyncify one for WebGPU.
+  configureOrtEnv(appAssetUrls(), req.numThreads);
+  const ort = await ortRuntime(req.ep);
   const bytes = new Uint8Array(await (await fetch(req.modelUrl)).arrayBuffer());
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [req.ep], graphOptimizationLevel: 'all' });
   const tensors = req.inputs.map((x) => new ort.Tensor('float32', Float32Array.from(x), req.dims));

@@ -8,7 +8,7 @@ export function EpBadge() {
   return (
     <div className="ep">
       <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>
-        {status === 'loading' ? 'loading…' : ep ? ep.toUpperCase() : '—'}
+        {status === 'loading' ? 'loading…' : ep ? `${ep.toUpperCase()}${epPreference === 'auto' ? ' (auto)' : ''}` : '—'}
       </span>
       <select
         aria-label="execution provider"
@@ -16,7 +16,7 @@ export function EpBadge() {
         onChange={(e) => void load(e.target.value as EpPreference)}
         disabled={status === 'loading'}
       >
-        <option value="auto">Auto (WebGPU if available)</option>
+        <option value="auto">Auto (fastest here)</option>
         <option value="webgpu">Force WebGPU</option>
         <option value="wasm">Force WASM</option>
       </select>

@@ -54,7 +54,7 @@ export function LiveView() {
         const s = useLiveStore.getState();
         return { mode: 'video', fusionMode: s.fusionMode, weight2d: s.weight2d, calibrate: s.calibrate ?? liveCalibrationDefault(usePipelineStore.getState().calibrations) };
       },
-      onResult: (r, fps) => useLiveStore.getState().pushResult(r, fps),
+      onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
     });
   }, []);

@@ -9,7 +9,8 @@ import { loadPack } from './packLoader';
 import { canonicalMeshFromTask } from './mesh/canonicalMesh';
 import { LandmarkerStage } from './inference/landmarkerStage';
 import { configureOrtEnv } from './inference/ortSession';
-import { EpGuard, openOnEp, resolveEp, type EpStatusListener } from './inference/epPolicy';
+import { EpGuard, openOnEp, pickFaster, resolveEp, type EpChoice, type EpStatusListener } from './inference/epPolicy';
+import { timeImageModels } from './inference/epTiming';
 import { FlameBranch } from './inference/flameBranch';
 import { LogitHead } from './branches/logitHead';
 import { Fer2dBranch } from './branches/fer2dBranch';
@@ -32,6 +33,16 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
   });
 
   configureOrtEnv(options.assets, options.numThreads);
+  // Auto on a hardware WebGPU adapter: the faster EP for this pack on this machine, by timing.
+  let choice: EpChoice = epChoice;
+  if (epChoice.measure && fei2d.length) {
+    try {
+      choice = await pickFaster((ep) => timeImageModels(fei2d, ep));
+    } catch (e) {
+      landmarker.close();
+      throw e;
+    }
+  }
   // The guard exists once every session is open; the heads read it per run.
   const holder: { guard?: EpGuard } = {};
   const getGuard = () => holder.guard!;
@@ -42,7 +53,7 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
   });
   let opened;
   try {
-    opened = await openOnEp(epChoice, open);
+    opened = await openOnEp(choice, open);
   } catch (e) {
     landmarker.close();
     throw e;

@@ -16,7 +16,7 @@ export interface InitOptions {
   packFiles?: Record<string, ArrayBuffer>;
   ep: EpPreference;
   /** Absolute URLs of runtime assets served by the app itself (never a CDN). */
-  assets: { ortWasm: string; ortMjs?: string; mediapipeWasmDir: string };
+  assets: { ortWasm: string; ortMjs?: string; ortWasmPlain?: string; mediapipeWasmDir: string };
 }
 
 export interface FrameOptions {

@@ -58,6 +58,8 @@ export interface FaceGeometry {
 }
 
 export interface StageTimings {
+  /** Live frames only: the camera frame turned into CPU pixels in the worker (worker/frameImage.ts). */
+  pixels?: number;
   landmarks?: number;
   crop?: number;
   model2d?: number;

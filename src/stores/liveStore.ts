@@ -28,6 +28,10 @@ interface LiveState {
   va?: ValenceArousal;
   trail: { valence: number; arousal: number }[];
   fps: number;
+  /** From the frame reaching the page to its result on the page (ms), this frame. */
+  latencyMs?: number;
+  /** How camera frames reach the worker (worker/frameSource.ts). */
+  framePath?: string;
   /** Frames processed since the camera started (tests and the bench read it). */
   frames: number;
   timings: StageTimings & { render?: number };
@@ -36,7 +40,7 @@ interface LiveState {
   setSmoothing: (on: boolean) => void;
   setFusion: (mode: FusionMode, weight2d?: number) => void;
   setCalibrate: (on: boolean | undefined) => void;
-  pushResult: (r: FrameResult, fps: number) => void;
+  pushResult: (r: FrameResult, stats: { fps: number; latencyMs?: number; framePath?: string }) => void;
   setRenderTime: (ms: number) => void;
   reset: () => void;
 }
@@ -68,7 +72,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   setSmoothing: (smoothing) => set({ smoothing }),
   setFusion: (fusionMode, weight2d) => set({ fusionMode, weight2d: weight2d ?? get().weight2d }),
   setCalibrate: (calibrate) => set({ calibrate }),
-  pushResult(r, fps) {
+  pushResult(r, { fps, latencyMs, framePath }) {
     const { smoothing, probs, va: prevVa, trail } = get();
     const on = smoothing && r.detection !== 'none';
     const next: ProbSet = {
@@ -90,11 +94,13 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
       va: r.detection === 'none' ? undefined : va,
       trail: va && r.detection !== 'none' ? [...trail, { valence: va.valence, arousal: va.arousal }].slice(-TRAIL_LENGTH) : trail,
       fps,
+      latencyMs,
+      framePath,
       frames: get().frames + 1,
       timings: { ...get().timings, ...r.timings },
       message: frameMessage(r),
     });
   },
   setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
-  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, frames: 0, timings: {}, message: undefined }),
+  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, frames: 0, timings: {}, message: undefined }),
 }));

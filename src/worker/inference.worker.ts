@@ -9,6 +9,7 @@ import { openPipeline } from '../core/openPipeline';
 import type { PipelineOptions } from '../core/pipelineTypes';
 import { destroyWebGpuDevice } from '../core/inference/ortSession';
 import type { FromWorker, Replies, Request, ToWorker } from './protocol';
+import { toPipelineImage } from './frameImage';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -46,13 +47,17 @@ async function init(options: PipelineOptions): Promise<{ value: Replies['init'] 
 
 async function frame(msg: Extract<Request, { type: 'frame' }>): Promise<{ value: Replies['frame']; transfer: Transferable[] }> {
   try {
-    const value = await ready().process(msg.bitmap, msg.timestamp, msg.options, msg.id);
+    const t0 = performance.now();
+    const image = toPipelineImage(msg.image);
+    const pixels = msg.image instanceof ImageBitmap ? undefined : performance.now() - t0;
+    const value = await ready().process(image, msg.timestamp, msg.options, msg.id);
+    if (pixels !== undefined) value.timings.pixels = pixels;
     const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
     // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
     if (value.flame) transfer.push(value.flame.vertices.buffer as ArrayBuffer);
     return { value, transfer };
   } finally {
-    msg.bitmap?.close?.();
+    if (msg.image && 'close' in msg.image) msg.image.close();
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ExecutionProvider } from '../core/types';
 import type { FrameOptions, Head3dEvaluation, PipelineOptions, PipelineResult, ReadyInfo } from '../core/pipelineTypes';
-import type { FromWorker, Replies, Request, ToWorker } from './protocol';
+import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
 
 /** What a frame request resolves to: the pipeline's result (crops included when asked for). */
 export type ClientResult = PipelineResult;
@@ -43,9 +43,9 @@ export class InferenceClient {
     return client;
   }
 
-  /** Live frame (MediaPipe VIDEO tracking). The bitmap is transferred and closed by the worker. */
-  detectForVideo(bitmap: ImageBitmap, timestamp: number, options: FrameOptions): Promise<ClientResult> {
-    return this.send(bitmap, timestamp, { ...options, mode: 'video' });
+  /** Live frame (MediaPipe VIDEO tracking). The image is transferred (and closed) to the worker. */
+  detectForVideo(image: FrameImage, timestamp: number, options: FrameOptions): Promise<ClientResult> {
+    return this.send(image, timestamp, { ...options, mode: 'video' });
   }
 
   /** Still image (no tracking, padded fallback for tight crops). Always runs in 'image' mode. */
@@ -97,10 +97,12 @@ export class InferenceClient {
     return this.request('evalHead3d', { features: features.slice() });
   }
 
-  private async send(bitmap: ImageBitmap, timestamp: number, options: FrameOptions): Promise<ClientResult> {
-    if (this.closed) bitmap.close();
+  private async send(image: FrameImage, timestamp: number, options: FrameOptions): Promise<ClientResult> {
+    if (this.closed && 'close' in image) image.close();
+    // ImageData is not transferable itself: its pixel buffer is.
+    const transfer: Transferable[] = image instanceof ImageData ? [image.data.buffer as ArrayBuffer] : [image];
     try {
-      return await this.request('frame', { bitmap, timestamp, options }, [bitmap]);
+      return await this.request('frame', { image, timestamp, options }, transfer);
     } catch (e) {
       if (e instanceof PostError) throw new Error(`could not send the frame to the worker: ${e.message}`, { cause: e });
       throw e;

@@ -7,6 +7,8 @@
 import type { PipelineResult, FrameOptions, Head3dEvaluation, PipelineOptions, ReadyInfo } from '../core/pipelineTypes';
 import type { ExecutionProvider } from '../core/types';
 
+export type FrameImage = ImageBitmap | VideoFrame | ImageData;
+
 /** Request kind → what its reply's `value` is. */
 export interface Replies {
   init: ReadyInfo;
@@ -16,7 +18,11 @@ export interface Replies {
 
 export type Request =
   | { type: 'init'; id: number; options: PipelineOptions }
-  | { type: 'frame'; id: number; bitmap: ImageBitmap; timestamp: number; options: FrameOptions }
+  /**
+   * A frame: a decoded image (batch, photos) as an ImageBitmap; live camera frames as CPU pixels,
+   * a transferred VideoFrame or ImageData (worker/frameSource.ts says why).
+   */
+  | { type: 'frame'; id: number; image: FrameImage; timestamp: number; options: FrameOptions }
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
   | { type: 'evalHead3d'; id: number; features: Float32Array };
 

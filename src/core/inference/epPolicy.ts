@@ -2,29 +2,112 @@
  * Execution-provider policy, in one place: which EP a pack opens on, and the WebGPU → WASM
  * fallback (at load, and at run time after a failure or a lost device).
  *
- * This is the seam for a measured "Auto" (time each model on each backend and pick per
- * model): `resolveEp` decides before load, `openOnEp` opens with the load-time fallback, and
- * `EpGuard` owns the run-time one; the branches only ever call `guard.run`.
+ * "Auto" means the fastest backend that works here, by measurement: `resolveEp` rules out a
+ * missing or software WebGPU adapter before anything loads, `pickFaster` times the pack's
+ * models on both backends otherwise, `openOnEp` opens with the load-time fallback, and `EpGuard`
+ * owns the run-time one; the branches only ever call `guard.run`.
  */
 import type { ExecutionProvider } from '../types';
 import type { EpPreference } from '../pipelineTypes';
 import { PackMismatchError, webgpuDeviceLost, type ModelSession } from './ortSession';
 
-/** 'auto' → WebGPU when an adapter is available, else WASM; the note says why WASM was chosen. */
-export async function resolveEp(choice: EpPreference): Promise<{ ep: ExecutionProvider; note?: string }> {
-  if (choice === 'wasm') return { ep: 'wasm' };
+/** What a WebGPU adapter says about itself (GPUAdapterInfo, plus the older adapter flag). */
+export interface AdapterFacts {
+  isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+
+/** Names software rasterisers use for themselves in GPUAdapterInfo. */
+const SOFTWARE_NAMES: [RegExp, string][] = [
+  [/swiftshader/i, 'SwiftShader'],
+  [/llvmpipe/i, 'llvmpipe'],
+  [/lavapipe/i, 'lavapipe'],
+  [/microsoft basic render|\bwarp\b/i, 'Microsoft Basic Render Driver'],
+];
+
+/**
+ * Why this adapter is a software one (e.g. "SwiftShader"), or undefined for a real GPU.
+ * A software adapter runs these models 50–200× slower than WASM (issue #16 measured the 2D model
+ * at 1,126 ms on SwiftShader vs 17 ms on WASM), so Auto never picks it.
+ */
+export function softwareAdapter(info: AdapterFacts): string | undefined {
+  const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  for (const [re, name] of SOFTWARE_NAMES) if (re.test(text)) return name;
+  if (info.isFallbackAdapter) return text.trim() ? `fallback adapter: ${text.trim()}` : 'fallback adapter';
+  return undefined;
+}
+
+/** The resolved EP and, for Auto, whether timing both backends must decide. */
+export interface EpChoice {
+  ep: ExecutionProvider;
+  note?: string;
+  /** Auto on a hardware adapter: time the models on both EPs before settling (pickFaster). */
+  measure?: boolean;
+}
+
+async function adapterFacts(): Promise<{ facts?: AdapterFacts; reason?: string }> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  let reason: string | undefined;
-  if (!gpu) reason = 'WebGPU is not available in this browser';
-  else {
+  if (!gpu) return { reason: 'WebGPU is not available in this browser' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { reason: 'no WebGPU adapter' };
+    const a = adapter as GPUAdapter & { isFallbackAdapter?: boolean; info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } };
+    const info = a.info;
+    return {
+      facts: {
+        isFallbackAdapter: info?.isFallbackAdapter ?? a.isFallbackAdapter,
+        vendor: info?.vendor,
+        architecture: info?.architecture,
+        device: info?.device,
+        description: info?.description,
+      },
+    };
+  } catch (e) {
+    return { reason: `WebGPU adapter request failed: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * 'wasm' → WASM. 'webgpu' → WebGPU when an adapter answers (a user may force even a software
+ * one). 'auto' → WASM without an adapter or with a software one; on a hardware adapter both EPs
+ * are timed (`measure`, settled by pickFaster). Every Auto decision carries a note saying why.
+ */
+export async function resolveEp(choice: EpPreference): Promise<EpChoice> {
+  if (choice === 'wasm') return { ep: 'wasm' };
+  const { facts, reason } = await adapterFacts();
+  if (reason) return { ep: 'wasm', note: choice === 'webgpu' ? `${reason}: using WASM instead` : `auto: ${reason}: using WASM` };
+  if (choice === 'webgpu') return { ep: 'webgpu' };
+  const software = softwareAdapter(facts!);
+  if (software) return { ep: 'wasm', note: `auto: WebGPU adapter is software (${software}): using WASM` };
+  return { ep: 'webgpu', measure: true };
+}
+
+const fmtMs = (ms: number) => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 1 : 0 })} ms`;
+
+/**
+ * Auto on a hardware adapter: `time(ep)` gives the median warm run of the pack's models on `ep`
+ * (summed over models); the faster EP wins, and the note gives both figures. A backend that
+ * fails to open or run loses.
+ */
+export async function pickFaster(time: (ep: ExecutionProvider) => Promise<number>): Promise<EpChoice & { timings: Partial<Record<ExecutionProvider, number>> }> {
+  const timings: Partial<Record<ExecutionProvider, number>> = {};
+  const errors: string[] = [];
+  for (const ep of ['wasm', 'webgpu'] as const) {
     try {
-      if (!(await gpu.requestAdapter())) reason = 'no WebGPU adapter';
+      timings[ep] = await time(ep);
     } catch (e) {
-      reason = `WebGPU adapter request failed: ${(e as Error).message}`;
+      errors.push(`${ep}: ${(e as Error).message}`);
     }
   }
-  if (!reason) return { ep: 'webgpu' };
-  return { ep: 'wasm', note: choice === 'webgpu' ? `${reason}: using WASM instead` : `${reason}: using WASM` };
+  const { wasm, webgpu } = timings;
+  if (wasm === undefined && webgpu === undefined) throw new Error(`no backend could run the models (${errors.join('; ')})`);
+  if (webgpu === undefined) return { ep: 'wasm', note: `auto: WebGPU failed the timing run (${errors.join('; ')}): using WASM`, timings };
+  if (wasm === undefined) return { ep: 'webgpu', note: `auto: WASM failed the timing run (${errors.join('; ')}): using WebGPU`, timings };
+  const ep = webgpu < wasm ? 'webgpu' : 'wasm';
+  return { ep, note: `auto: WASM ${fmtMs(wasm)} vs WebGPU ${fmtMs(webgpu)} per frame's models`, timings };
 }
 
 /**
@@ -32,7 +115,7 @@ export async function resolveEp(choice: EpPreference): Promise<{ ep: ExecutionPr
  * say why. A PackMismatchError is the pack's fault (it would fail on WASM too): thrown as is.
  */
 export async function openOnEp<T>(
-  choice: { ep: ExecutionProvider; note?: string },
+  choice: EpChoice,
   open: (ep: ExecutionProvider) => Promise<T>,
 ): Promise<{ ep: ExecutionProvider; note?: string; opened: T }> {
   try {

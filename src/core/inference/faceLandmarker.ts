@@ -40,6 +40,15 @@ export interface LandmarkDetection {
   notes: string[];
 }
 
+/**
+ * Faces tracked in VIDEO mode (live camera). MediaPipe runs its face detector on a video frame
+ * only while it tracks fewer faces than numFaces; with the pack's 4 and one person in view it
+ * ran on every frame. Live mode shows one face, so it tracks one and detects only when it loses
+ * it. IMAGE mode (batch, photos) keeps the pack's numFaces: it reports face counts and picks the
+ * largest face.
+ */
+export const VIDEO_NUM_FACES = 1;
+
 export const NUM_LANDMARKS = 478;
 export const NUM_BLENDSHAPES = 52;
 /** Padded fallback geometry: the image's longer side becomes 192 px on a 384 px mid-grey square. */
@@ -81,7 +90,7 @@ export class FaceLandmarkerRunner {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
       runningMode: 'VIDEO',
-      numFaces: o.numFaces,
+      numFaces: VIDEO_NUM_FACES,
       outputFaceBlendshapes: true,
       outputFacialTransformationMatrixes: true,
     });
@@ -105,7 +114,7 @@ export class FaceLandmarkerRunner {
 
   private async setMode(mode: 'VIDEO' | 'IMAGE'): Promise<void> {
     if (this.mode === mode) return;
-    await this.landmarker.setOptions({ runningMode: mode });
+    await this.landmarker.setOptions({ runningMode: mode, numFaces: mode === 'VIDEO' ? VIDEO_NUM_FACES : this.options.numFaces });
     this.mode = mode;
   }
 

@@ -1,11 +1,18 @@
 /**
  * onnxruntime-web sessions for the pack's models, on WebGPU or WASM.
  *
- * One JSEP runtime serves both EPs, so after a WebGPU device loss we rebuild the same
- * models on WASM in place and carry on (the caller posts a `status` message).
+ * Two runtimes, loaded on demand: a pipeline that opens on WASM uses `onnxruntime-web/wasm`
+ * (the plain SIMD-threaded build, 14.2 MB); one that opens on WebGPU uses
+ * `onnxruntime-web/webgpu` (the asyncify build, 26.8 MB), which also runs WASM, so after a
+ * WebGPU device loss the same models are rebuilt on WASM in place on that runtime (the caller
+ * posts a `status` message). Why not one runtime for both: the asyncify build ran the 2D model
+ * 2.5–8× slower than the plain one on 1 thread in Node, same model and input (issue #16), and
+ * it is the file the default (WASM) path would otherwise download first.
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as OrtWebGpu from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider } from '../types';
+
+type Ort = typeof OrtWebGpu;
 
 /**
  * The pack does not match its model files (a tensor name, an output size): the pack's fault,
@@ -23,19 +30,41 @@ export interface OrtAssets {
   ortWasm: string;
   /** Absolute URL of the matching .mjs loader; derived from ortWasm when absent. */
   ortMjs?: string;
+  /**
+   * Absolute URL of the plain ort-wasm-simd-threaded.wasm, for `onnxruntime-web/wasm`. Absent:
+   * the WASM EP runs on the asyncify runtime too (slower, larger; still correct).
+   */
+  ortWasmPlain?: string;
 }
 
-let envConfigured = false;
+let settings: { assets: OrtAssets; numThreads: number } | undefined;
+const runtimes: Partial<Record<'wasm' | 'webgpu', Promise<Ort>>> = {};
 
 /** Must run before the first session: ORT reads these once, at runtime initialisation. */
 export function configureOrtEnv(assets: OrtAssets, numThreads?: number): void {
-  if (envConfigured) return;
-  // Object form, pointing at the exact file: a folder prefix would make ORT guess file names.
-  // The .mjs glue is embedded in the onnxruntime-web/webgpu bundle; only override it when given.
-  ort.env.wasm.wasmPaths = assets.ortMjs ? { wasm: assets.ortWasm, mjs: assets.ortMjs } : { wasm: assets.ortWasm };
-  ort.env.wasm.numThreads = numThreads ?? defaultThreads();
-  ort.env.logLevel = 'error';
-  envConfigured = true;
+  if (settings) return;
+  settings = { assets, numThreads: numThreads ?? defaultThreads() };
+}
+
+/**
+ * The runtime a session on `ep` uses. WASM: the plain build, unless the WebGPU runtime is
+ * already up (a fallback after a lost device keeps to one runtime). Loaded once each.
+ */
+export function ortRuntime(ep: ExecutionProvider): Promise<Ort> {
+  if (!settings) throw new Error('configureOrtEnv must run before the first session');
+  const { assets, numThreads } = settings;
+  const kind = ep === 'webgpu' || runtimes.webgpu || !assets.ortWasmPlain ? 'webgpu' : 'wasm';
+  runtimes[kind] ??= (async () => {
+    const ort = (kind === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as Ort;
+    // Object form, pointing at the exact file: a folder prefix would make ORT guess file names.
+    // The .mjs glue is embedded in each bundle; only override it when given.
+    const wasm = kind === 'webgpu' ? assets.ortWasm : assets.ortWasmPlain!;
+    ort.env.wasm.wasmPaths = kind === 'webgpu' && assets.ortMjs ? { wasm, mjs: assets.ortMjs } : { wasm };
+    ort.env.wasm.numThreads = numThreads;
+    ort.env.logLevel = 'error';
+    return ort;
+  })();
+  return runtimes[kind]!;
 }
 
 /** Threads need SharedArrayBuffer (cross-origin isolation); leave one core for MediaPipe and the UI. */
@@ -55,7 +84,7 @@ export interface SessionSpec {
 }
 
 /** Clear error when the manifest's tensor names don't match the model file. */
-export function checkNames(id: string, session: Pick<ort.InferenceSession, 'inputNames' | 'outputNames'>, spec: Pick<SessionSpec, 'inputs' | 'outputs'>): void {
+export function checkNames(id: string, session: Pick<OrtWebGpu.InferenceSession, 'inputNames' | 'outputNames'>, spec: Pick<SessionSpec, 'inputs' | 'outputs'>): void {
   for (const name of spec.inputs) {
     if (!session.inputNames.includes(name)) {
       throw new PackMismatchError(`model ${id}: input '${name}' not found; the model has: ${session.inputNames.join(', ') || '(none)'}`);
@@ -70,17 +99,19 @@ export function checkNames(id: string, session: Pick<ort.InferenceSession, 'inpu
 
 export class ModelSession {
   private constructor(
-    private session: ort.InferenceSession,
+    private session: OrtWebGpu.InferenceSession,
+    private ort: Ort,
     readonly spec: SessionSpec,
     public ep: ExecutionProvider,
   ) {}
 
   static async create(spec: SessionSpec, ep: ExecutionProvider): Promise<ModelSession> {
-    return new ModelSession(await ModelSession.open(spec, ep), spec, ep);
+    const ort = await ortRuntime(ep);
+    return new ModelSession(await ModelSession.open(ort, spec, ep), ort, spec, ep);
   }
 
-  private static async open(spec: SessionSpec, ep: ExecutionProvider): Promise<ort.InferenceSession> {
-    let session: ort.InferenceSession;
+  private static async open(ort: Ort, spec: SessionSpec, ep: ExecutionProvider): Promise<OrtWebGpu.InferenceSession> {
+    let session: OrtWebGpu.InferenceSession;
     try {
       session = await ort.InferenceSession.create(spec.bytes, {
         executionProviders: [ep],
@@ -105,8 +136,8 @@ export class ModelSession {
 
   /** Run with float32 inputs; returns the requested outputs as Float32Array with dims. */
   async run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-    const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
+    const inputs: Record<string, OrtWebGpu.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new this.ort.Tensor('float32', t.data, t.dims);
     const out = await this.session.run(inputs, this.spec.outputs);
     const result: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
     for (const name of this.spec.outputs) {
@@ -122,7 +153,8 @@ export class ModelSession {
   /** Rebuild this model on WASM (after WebGPU device loss). */
   async moveToWasm(): Promise<void> {
     const old = this.session;
-    this.session = await ModelSession.open(this.spec, 'wasm');
+    this.ort = await ortRuntime('wasm');
+    this.session = await ModelSession.open(this.ort, this.spec, 'wasm');
     this.ep = 'wasm';
     await old.release().catch(() => undefined);
   }
@@ -138,6 +170,8 @@ export class ModelSession {
  */
 export async function webgpuDeviceLost(): Promise<string> {
   try {
+    const ort = await runtimes.webgpu;
+    if (!ort) return new Promise(() => undefined);
     const device = await ort.env.webgpu.device;
     if (!device) return new Promise(() => undefined);
     const info = await device.lost;
@@ -149,6 +183,8 @@ export async function webgpuDeviceLost(): Promise<string> {
 
 /** Destroy ORT's WebGPU device (as a GPU reset would); `webgpuDeviceLost` then resolves. */
 export async function destroyWebGpuDevice(): Promise<void> {
+  const ort = await runtimes.webgpu;
+  if (!ort) return;
   const device = await Promise.resolve(ort.env.webgpu.device).catch(() => undefined);
   device?.destroy();
 }

@@ -1,0 +1,66 @@
+// Issue #16: Auto picks the fastest backend that works here (WASM on the CI browser's software
+// WebGPU adapter, in live mode and in the Batch tab, and says why), and camera frames reach the
+// worker as CPU pixels — through MediaStreamTrackProcessor, or a canvas where the browser lacks it.
+import type { Page } from '@playwright/test';
+import { expect, STILLS, test } from './fixtures';
+import { liveFrames } from './pageReadings';
+
+/** Open the app on the default preference (Auto) and wait for the models. */
+async function openOnAuto(page: Page) {
+  await page.goto('/');
+  await expect(page.getByLabel('execution provider')).toHaveValue('auto');
+  await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading|—/, { timeout: 90_000 });
+}
+
+async function expectAutoChoseWasmBecauseSoftware(page: Page) {
+  // The CI browser's only WebGPU adapter is SwiftShader: Auto must not pick it, and must say why.
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM (auto)');
+  await expect(page.getByTestId('ep-note')).toContainText(/auto: WebGPU adapter is software \(SwiftShader\)/);
+}
+
+/** Predictions arrive, the panel names the frame path; Stop ends inference and the camera. */
+async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1, { timeout: 90_000 });
+  await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  await expect(page.getByTestId('perf-frame-path')).toHaveText(framePath);
+  await expect(page.getByTestId('perf-latency')).toHaveText(/^\d+(\.\d+)? ms$/);
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+  const stoppedAt = await liveFrames(page);
+  await page.waitForTimeout(2_000);
+  expect(await liveFrames(page)).toBe(stoppedAt);
+  const tracks = await page.getByTestId('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getTracks().length ?? 0);
+  expect(tracks).toBe(0);
+}
+
+test.describe('live mode on Auto', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('Auto picks WASM on a software WebGPU adapter; frames go through MediaStreamTrackProcessor', async ({ page }) => {
+    await openOnAuto(page);
+    await expectAutoChoseWasmBecauseSoftware(page);
+    expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(true);
+    await runAndStop(page, 'track-processor');
+  });
+
+  test('without MediaStreamTrackProcessor the canvas path still gives predictions', async ({ page }) => {
+    await page.addInitScript(() => {
+      delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor;
+    });
+    await openOnAuto(page);
+    expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(false);
+    await runAndStop(page, 'canvas');
+  });
+});
+
+test('the Batch tab on Auto runs its workers on WASM and says why', async ({ page }) => {
+  await openOnAuto(page);
+  await expectAutoChoseWasmBecauseSoftware(page);
+  await page.getByTestId('tab-batch').click();
+  await page.getByTestId('batch-files-input').setInputFiles([STILLS.face, STILLS.noface]);
+  await page.getByTestId('batch-start').click();
+  await expect(page.getByTestId('batch-notes')).toContainText(/workers on WASM \(auto: WebGPU adapter is software \(SwiftShader\)/, { timeout: 90_000 });
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 120_000 });
+});

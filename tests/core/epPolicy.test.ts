@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { pickFaster, softwareAdapter } from '../../src/core/inference/epPolicy';
+
+describe('softwareAdapter', () => {
+  it('names software rasterisers from GPUAdapterInfo', () => {
+    expect(softwareAdapter({ vendor: 'google', architecture: 'swiftshader', device: '', description: '' })).toBe('SwiftShader');
+    expect(softwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe('llvmpipe');
+    expect(softwareAdapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe('Microsoft Basic Render Driver');
+  });
+  it('treats a fallback adapter as software even when it names nothing', () => {
+    expect(softwareAdapter({ isFallbackAdapter: true })).toBe('fallback adapter');
+    expect(softwareAdapter({ isFallbackAdapter: true, vendor: 'acme' })).toBe('fallback adapter: acme');
+  });
+  it('leaves hardware adapters alone', () => {
+    expect(softwareAdapter({ isFallbackAdapter: false, vendor: 'nvidia', architecture: 'ampere' })).toBeUndefined();
+    expect(softwareAdapter({ vendor: 'apple', architecture: 'metal-3' })).toBeUndefined();
+  });
+});
+
+describe('pickFaster', () => {
+  it('picks the faster backend and gives both figures', async () => {
+    const slowGpu = await pickFaster(async (ep) => (ep === 'wasm' ? 17 : 1126));
+    expect(slowGpu.ep).toBe('wasm');
+    expect(slowGpu.note).toBe("auto: WASM 17 ms vs WebGPU 1,126 ms per frame's models");
+    const fastGpu = await pickFaster(async (ep) => (ep === 'wasm' ? 17 : 2.5));
+    expect(fastGpu.ep).toBe('webgpu');
+  });
+  it('a backend that fails the timing run loses; both failing is an error', async () => {
+    const r = await pickFaster(async (ep) => {
+      if (ep === 'webgpu') throw new Error('no shader-f16');
+      return 20;
+    });
+    expect(r.ep).toBe('wasm');
+    expect(r.note).toContain('no shader-f16');
+    await expect(pickFaster(async () => Promise.reject(new Error('x')))).rejects.toThrow(/no backend/);
+  });
+});
