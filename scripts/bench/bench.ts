@@ -61,6 +61,9 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
   return withRunnerPage(
     {},
     async (page, origin) => {
+      // BENCH_HEAD_VIEW=landmarks|ict picks the live 3D view (a remembered display preference).
+      const view = process.env.BENCH_HEAD_VIEW;
+      if (view) await page.addInitScript((v) => localStorage.setItem('ig3d.headView', v), view);
       await page.goto(`${origin}/index.html?debug`);
       if (ep !== 'auto') await page.getByLabel('execution provider').selectOption(ep);
       await page.getByTestId('ep-badge').filter({ hasText: ep === 'auto' ? /\(auto\)/ : ep.toUpperCase() }).waitFor({ timeout: 300_000 });

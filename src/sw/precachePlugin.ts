@@ -32,10 +32,16 @@ export interface PrecacheList {
   bytes: number;
 }
 
+/** Build assets only the WebGPU backend loads (see the comment in precacheList). */
+export const WEBGPU_ONLY_ASSET = /^ort-wasm-simd-threaded\.asyncify-[\w-]+\.(wasm|mjs)$/;
+
 /** The files to precache in a built dist/ folder (paths relative to it, '/'-separated). */
 export function precacheList(outDir: string): PrecacheList {
   const files = new Set<string>(['index.html']);
-  for (const f of walk(path.join(outDir, 'assets'))) files.add(`assets/${f}`);
+  // onnxruntime-web's asyncify build (26.8 MB) serves only WebGPU; WASM runs on the plain build. Leaving it
+  // out of the precache keeps it off a first visit's download; a visitor who uses WebGPU gets it cached
+  // at run time (the service worker caches every same-origin GET it serves).
+  for (const f of walk(path.join(outDir, 'assets'))) if (!WEBGPU_ONLY_ASSET.test(f)) files.add(`assets/${f}`);
   const manifestPath = path.join(outDir, 'models', 'manifest.json');
   if (existsSync(manifestPath)) {
     files.add('models/manifest.json');
