@@ -35,9 +35,10 @@ test.describe('harness', () => {
 
   test('runtime wasm and third-party models are served by the app itself', async ({ page, context, baseURL }) => {
     // onnxruntime-web's wasm is a hashed build asset; the worker must fetch it from this origin.
+    // WASM runs on the plain build; the asyncify build is fetched only when WebGPU is chosen.
     const ortWasm: string[] = [];
     context.on('request', (r) => {
-      if (/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(r.url())) ortWasm.push(r.url());
+      if (/ort-wasm-simd-threaded(\.asyncify)?-[\w-]+\.wasm$/.test(r.url())) ortWasm.push(r.url());
     });
     await page.goto('/');
     await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading|—/, { timeout: 90_000 });
