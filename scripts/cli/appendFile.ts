@@ -4,7 +4,7 @@
  * complete records, fsync every `syncEveryMs` so a reboot (not only a killed process) keeps what
  * was written. The formats (CSV, JSONL) live in csvFile.ts / jsonlFile.ts; this is what they share.
  */
-import { accessSync, closeSync, constants, existsSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 export class OutputError extends Error {
@@ -96,5 +96,58 @@ export class AppendOnlyFile {
     this.sync();
     this.closed = true;
     closeSync(this.fd);
+  }
+}
+
+const NL = 0x0a;
+
+export interface ScannedLines {
+  /** Bytes of the valid prefix: every complete line up to (not including) an invalid last one. */
+  validBytes: number;
+  /** The last line, when it is not a valid record (`onLine` said why). */
+  badLast?: { line: number; why: string };
+  /** The 1-based number of a last line that has no line end (a write cut by a kill). */
+  unterminated?: number;
+}
+
+/**
+ * Reads an output written by this tool line by line, in 1 MiB chunks (bounded memory). `onLine`
+ * judges each complete line (undefined = fine, a string = why it is not a record). Only the last
+ * line may be bad — a write cut by a kill; a bad line in the middle throws, since this tool never
+ * writes one. Shared by the CSV and JSON Lines resume scans.
+ */
+export function scanLines(path: string, onLine: (line: string, lineNo: number) => string | undefined): ScannedLines {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const chunk = Buffer.alloc(1 << 20);
+    let carry: Buffer = Buffer.alloc(0);
+    let offset = 0; // bytes consumed into complete, valid lines
+    let lineNo = 0;
+    let pendingBad: { line: number; why: string } | undefined;
+    for (let pos = 0; pos < size; ) {
+      const n = readSync(fd, chunk, 0, chunk.length, pos);
+      if (n <= 0) break;
+      pos += n;
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let i = buf.indexOf(NL, start); i !== -1; i = buf.indexOf(NL, start)) {
+        const line = buf.toString('utf8', start, i).replace(/\r$/, '');
+        const lineStart = offset;
+        offset += i + 1 - start;
+        start = i + 1;
+        lineNo++;
+        if (pendingBad) throw new OutputError(`${path}: line ${pendingBad.line} is not a valid row (${pendingBad.why}); not written by an interrupted run, refusing to resume over it`);
+        const why = onLine(line, lineNo);
+        if (why !== undefined) {
+          pendingBad = { line: lineNo, why };
+          offset = lineStart; // not part of the valid prefix (if it turns out to be the last line)
+        }
+      }
+      carry = Buffer.from(buf.subarray(start));
+    }
+    return { validBytes: offset, ...(pendingBad ? { badLast: pendingBad } : carry.length ? { unterminated: lineNo + 1 } : {}) };
+  } finally {
+    closeSync(fd);
   }
 }

@@ -10,9 +10,9 @@
  * - fsync every `syncEveryMs` so a reboot (not only a killed process) keeps what was written.
  *   (The writing itself is appendFile.ts, shared with the JSON Lines output.)
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Papa from 'papaparse';
-import { AppendOnlyFile, checkWritable, OutputError } from './appendFile';
+import { AppendOnlyFile, checkWritable, OutputError, scanLines } from './appendFile';
 
 export { OutputError };
 
@@ -35,7 +35,6 @@ export interface ScannedCsv {
   duplicates: string[];
 }
 
-const NL = 0x0a;
 
 /**
  * Reads a CSV written by this module line by line (bounded memory apart from the key list).
@@ -43,61 +42,33 @@ const NL = 0x0a;
  * problem and excluded from validBytes; a bad line in the middle is an error (not ours).
  */
 export function scanCsvFile(path: string, keyColumns: { path: string; time?: string } = { path: 'path', time: 'video_time_s' }): ScannedCsv {
-  const fd = openSync(path, 'r');
-  try {
-    const size = statSync(path).size;
-    const chunk = Buffer.alloc(1 << 20);
-    let carry: Buffer = Buffer.alloc(0);
-    let offset = 0; // bytes consumed into complete lines
-    let header: string[] | undefined;
-    let pathIdx = -1;
-    let timeIdx = -1;
-    const keys: string[] = [];
-    const seen = new Set<string>();
-    const duplicates: string[] = [];
-    let lineNo = 0;
-    let pendingBad: { line: number; why: string; start: number } | undefined;
-    for (let pos = 0; pos < size; ) {
-      const n = readSync(fd, chunk, 0, chunk.length, pos);
-      if (n <= 0) break;
-      pos += n;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      let start = 0;
-      for (let i = buf.indexOf(NL, start); i !== -1; i = buf.indexOf(NL, start)) {
-        const line = buf.toString('utf8', start, i).replace(/\r$/, '');
-        const lineStart = offset;
-        offset += i + 1 - start;
-        start = i + 1;
-        lineNo++;
-        if (pendingBad) throw new OutputError(`${path}: line ${pendingBad.line} is not a valid row (${pendingBad.why}); not written by an interrupted run, refusing to resume over it`);
-        if (line === '') continue;
-        const fields = (Papa.parse<string[]>(line, { header: false }).data[0] ?? []) as string[];
-        if (!header) {
-          header = fields;
-          pathIdx = header.indexOf(keyColumns.path);
-          timeIdx = keyColumns.time ? header.indexOf(keyColumns.time) : -1;
-          if (pathIdx < 0) throw new OutputError(`${path}: no "${keyColumns.path}" column in the header, so it is not an output of this tool`);
-          continue;
-        }
-        if (fields.length !== header.length) {
-          pendingBad = { line: lineNo, why: `${fields.length} columns, header has ${header.length}`, start: lineStart };
-          offset = lineStart; // not part of the valid prefix (if it turns out to be the last line)
-          continue;
-        }
-        const key = rowKey(fields[pathIdx], timeIdx >= 0 ? fields[timeIdx] : undefined);
-        if (seen.has(key)) duplicates.push(key);
-        else seen.add(key);
-        keys.push(key);
-      }
-      carry = Buffer.from(buf.subarray(start));
+  let header: string[] | undefined;
+  let pathIdx = -1;
+  let timeIdx = -1;
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  const scan = scanLines(path, (line) => {
+    if (line === '') return undefined;
+    const fields = (Papa.parse<string[]>(line, { header: false }).data[0] ?? []) as string[];
+    if (!header) {
+      header = fields;
+      pathIdx = header.indexOf(keyColumns.path);
+      timeIdx = keyColumns.time ? header.indexOf(keyColumns.time) : -1;
+      if (pathIdx < 0) throw new OutputError(`${path}: no "${keyColumns.path}" column in the header, so it is not an output of this tool`);
+      return undefined;
     }
-    let tailProblem: string | undefined;
-    if (pendingBad) tailProblem = `last row (line ${pendingBad.line}) is incomplete: ${pendingBad.why}`;
-    else if (carry.length) tailProblem = `last row (line ${lineNo + 1}) has no line end`;
-    return { header: header ?? [], keys, validBytes: offset, tailProblem, duplicates };
-  } finally {
-    closeSync(fd);
-  }
+    if (fields.length !== header.length) return `${fields.length} columns, header has ${header.length}`;
+    const key = rowKey(fields[pathIdx], timeIdx >= 0 ? fields[timeIdx] : undefined);
+    if (seen.has(key)) duplicates.push(key);
+    else seen.add(key);
+    keys.push(key);
+    return undefined;
+  });
+  let tailProblem: string | undefined;
+  if (scan.badLast) tailProblem = `last row (line ${scan.badLast.line}) is incomplete: ${scan.badLast.why}`;
+  else if (scan.unterminated) tailProblem = `last row (line ${scan.unterminated}) has no line end`;
+  return { header: header ?? [], keys, validBytes: scan.validBytes, tailProblem, duplicates };
 }
 
 export interface CsvOutputOptions {

@@ -9,8 +9,8 @@
  *   cut off and redone; a bad line in the *middle* is refused (not written by an interrupted run);
  * - JSON.stringify never emits a raw line break, so one row is one physical line.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { AppendOnlyFile, checkWritable, OutputError } from './appendFile';
+import { existsSync, statSync } from 'node:fs';
+import { AppendOnlyFile, checkWritable, scanLines } from './appendFile';
 import { rowKey } from './csvFile';
 
 /** What the key needs from a row, in memory (BatchRow) or parsed back from a line. */
@@ -36,7 +36,6 @@ export interface ScannedJsonl {
   tailProblem?: string;
 }
 
-const NL = 0x0a;
 
 /** Why a line is not one of our rows, or undefined with the row when it is. */
 function parseLine(line: string): { row?: KeyedRow; why?: string } {
@@ -54,46 +53,18 @@ function parseLine(line: string): { row?: KeyedRow; why?: string } {
 
 /** Reads a JSON Lines file written by this module, line by line (bounded memory apart from the key list). */
 export function scanJsonlFile(path: string): ScannedJsonl {
-  const fd = openSync(path, 'r');
-  try {
-    const size = statSync(path).size;
-    const chunk = Buffer.alloc(1 << 20);
-    let carry: Buffer = Buffer.alloc(0);
-    let offset = 0;
-    let lineNo = 0;
-    const keys: string[] = [];
-    let pendingBad: { line: number; why: string } | undefined;
-    for (let pos = 0; pos < size; ) {
-      const n = readSync(fd, chunk, 0, chunk.length, pos);
-      if (n <= 0) break;
-      pos += n;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      let start = 0;
-      for (let i = buf.indexOf(NL, start); i !== -1; i = buf.indexOf(NL, start)) {
-        const line = buf.toString('utf8', start, i).replace(/\r$/, '');
-        const lineStart = offset;
-        offset += i + 1 - start;
-        start = i + 1;
-        lineNo++;
-        if (pendingBad) throw new OutputError(`${path}: line ${pendingBad.line} is not a valid row (${pendingBad.why}); not written by an interrupted run, refusing to resume over it`);
-        if (line.trim() === '') continue;
-        const { row, why } = parseLine(line);
-        if (!row) {
-          pendingBad = { line: lineNo, why: why! };
-          offset = lineStart; // not part of the valid prefix (if it turns out to be the last line)
-          continue;
-        }
-        keys.push(jsonlKey(row));
-      }
-      carry = Buffer.from(buf.subarray(start));
-    }
-    let tailProblem: string | undefined;
-    if (pendingBad) tailProblem = `last line (line ${pendingBad.line}) is not a valid row: ${pendingBad.why}`;
-    else if (carry.length) tailProblem = `last line (line ${lineNo + 1}) has no line end`;
-    return { keys, validBytes: offset, tailProblem };
-  } finally {
-    closeSync(fd);
-  }
+  const keys: string[] = [];
+  const scan = scanLines(path, (line) => {
+    if (line.trim() === '') return undefined;
+    const { row, why } = parseLine(line);
+    if (!row) return why!;
+    keys.push(jsonlKey(row));
+    return undefined;
+  });
+  let tailProblem: string | undefined;
+  if (scan.badLast) tailProblem = `last line (line ${scan.badLast.line}) is not a valid row: ${scan.badLast.why}`;
+  else if (scan.unterminated) tailProblem = `last line (line ${scan.unterminated}) has no line end`;
+  return { keys, validBytes: scan.validBytes, tailProblem };
 }
 
 export interface JsonlOutputOptions {
