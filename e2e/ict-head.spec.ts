@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, SHARED_DIR, test } from './fixtures';
-import { canvasCoverage, liveFrames } from './pageReadings';
+import { canvasCoverage, expectWebGLContextLossRecovered } from './pageReadings';
 
 async function openOnWasm(page: Page, hash = '') {
   await page.goto(`/${hash}`);
@@ -63,17 +63,7 @@ test.describe('ICT head in live mode', () => {
       .toBeGreaterThan(2);
 
     // A lost WebGL context costs only the 3D view, and it comes back.
-    await page.getByTestId(canvas).evaluate((c: HTMLCanvasElement) => {
-      const ext = (c.getContext('webgl2') as WebGL2RenderingContext).getExtension('WEBGL_lose_context')!;
-      (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx = ext;
-      ext.loseContext();
-    });
-    await expect(page.getByText('3D view unavailable')).toBeVisible();
-    const atLoss = await liveFrames(page);
-    await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(atLoss);
-    await page.getByTestId(canvas).evaluate(() => (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx.restoreContext());
-    await expect(page.getByText('3D view unavailable')).toBeHidden({ timeout: 10_000 });
-    await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    await expectWebGLContextLossRecovered(page, canvas, 0.05);
 
     // Switch to MediaPipe's landmark mesh and back.
     await page.getByTestId('head-view-landmarks').check();

@@ -3,7 +3,7 @@
 // worker as CPU pixels — through MediaStreamTrackProcessor, or a canvas where the browser lacks it.
 import type { Page } from '@playwright/test';
 import { expect, STILLS, test } from './fixtures';
-import { liveFrames } from './pageReadings';
+import { expectStopReleasesCamera, liveFrames } from './pageReadings';
 
 /** Open the app on the default preference (Auto) and wait for the models. */
 async function openOnAuto(page: Page) {
@@ -26,13 +26,7 @@ async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
   await expect(page.getByTestId('perf-frame-path')).toHaveText(framePath);
   await expect(page.getByTestId('perf-latency')).toHaveText(/^\d+(\.\d+)? ms$/);
 
-  await page.getByRole('button', { name: 'Stop' }).click();
-  await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
-  const stoppedAt = await liveFrames(page);
-  await page.waitForTimeout(2_000);
-  expect(await liveFrames(page)).toBe(stoppedAt);
-  const tracks = await page.getByTestId('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getTracks().length ?? 0);
-  expect(tracks).toBe(0);
+  await expectStopReleasesCamera(page);
 }
 
 test.describe('live mode on Auto', () => {

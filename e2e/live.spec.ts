@@ -1,7 +1,7 @@
 // Live webcam demo, driven like a visitor: open the app, pick WASM, start the camera, read the gauges.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { canvasCoverage, liveFrames } from './pageReadings';
+import { canvasCoverage, expectStopReleasesCamera, expectWebGLContextLossRecovered, liveFrames } from './pageReadings';
 
 async function openAppOnWasm(page: Page) {
   await page.goto('/');
@@ -45,33 +45,14 @@ test.describe('live mode with a face on the webcam', () => {
     }
 
     // A lost WebGL context costs only the 3D view: it says so, predictions go on, and it comes back.
-    // (The extension object is kept: getExtension returns null while the context is lost.)
-    const face3d = page.getByTestId('face3d-canvas');
-    await face3d.evaluate((c: HTMLCanvasElement) => {
-      const ext = (c.getContext('webgl2') as WebGL2RenderingContext).getExtension('WEBGL_lose_context')!;
-      (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx = ext;
-      ext.loseContext();
-    });
-    await expect(page.getByText('3D view unavailable')).toBeVisible();
-    const atLoss = await liveFrames(page);
-    await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(atLoss);
-    await face3d.evaluate(() => (window as unknown as { loseCtx: WEBGL_lose_context }).loseCtx.restoreContext());
-    await expect(page.getByText('3D view unavailable')).toBeHidden({ timeout: 10_000 });
-    await expect.poll(() => canvasCoverage(page, 'face3d-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.03);
+    await expectWebGLContextLossRecovered(page, 'face3d-canvas', 0.03);
 
     // Smoothing can be turned off and predictions keep coming.
     await page.getByLabel('Temporal smoothing').uncheck();
     const before = await liveFrames(page);
     await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(before);
 
-    // Stop: the camera is released and no more frames are processed.
-    await page.getByRole('button', { name: 'Stop' }).click();
-    await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
-    const stoppedAt = await liveFrames(page);
-    await page.waitForTimeout(2_000);
-    expect(await liveFrames(page)).toBe(stoppedAt);
-    const tracks = await page.getByTestId('video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getTracks().length ?? 0);
-    expect(tracks).toBe(0);
+    await expectStopReleasesCamera(page);
   });
 });
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type MutableRefObject, type RefObject } from 'react';
 
 /**
  * Owns one three.js renderer on one canvas for a React view: creates it on mount, disposes it
@@ -38,4 +38,15 @@ export function useWebGLRenderer<R extends { dispose(): void }>(create: (canvas:
   }, [label]);
 
   return { canvasRef, rendererRef, lost };
+}
+
+/** Hands a view's canvas to its parent (e.g. for "export figure") while the view is mounted. */
+export function useExposeCanvas(target: MutableRefObject<HTMLCanvasElement | null> | undefined, canvas: RefObject<HTMLCanvasElement | null>): void {
+  useEffect(() => {
+    if (!target) return;
+    target.current = canvas.current;
+    return () => {
+      target.current = null;
+    };
+  }, [target, canvas]);
 }

@@ -5,7 +5,7 @@ import { IctDeformer } from '../../core/ict/ictDeform';
 import { IdentityFitter } from '../../core/ict/identityFit';
 import { observedLandmarks68 } from '../../core/ict/landmarkCorrespondence';
 import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
-import { useWebGLRenderer } from '../useWebGLRenderer';
+import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
 
 /** What drives the head for one frame. */
@@ -74,13 +74,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array }>(undefined);
   const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });
 
-  useEffect(() => {
-    if (!canvasRef) return;
-    canvasRef.current = ref.current;
-    return () => {
-      canvasRef.current = null;
-    };
-  }, [canvasRef, ref]);
+  // Hand the canvas to the parent (for "export figure").
+  useExposeCanvas(canvasRef, ref);
 
   useEffect(() => {
     let alive = true;

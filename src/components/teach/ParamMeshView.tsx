@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ParametricFaceRenderer } from '../../render3d/parametricFaceRenderer';
 import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
-import { useWebGLRenderer } from '../useWebGLRenderer';
+import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { BLENDSHAPE_NAMES } from '../../core/blendshapeModel/blendshapeNames';
 import { poseMatrixFromEuler } from '../../core/ict/poseMatrix';
 import { useHeadViewStore } from '../../stores/headViewStore';
@@ -79,13 +79,7 @@ function LearnedMeshView({ adapter, values, presenter, canvasRef }: Props) {
   const [renders, setRenders] = useState(0);
 
   // Hand the canvas to the parent (for "export figure").
-  useEffect(() => {
-    if (!canvasRef) return;
-    canvasRef.current = ref.current;
-    return () => {
-      canvasRef.current = null;
-    };
-  }, [canvasRef, ref]);
+  useExposeCanvas(canvasRef, ref);
 
   useEffect(() => {
     rendererRef.current?.setTriangles(adapter.triangles);
