@@ -106,6 +106,8 @@ test.describe('a pack with two 2D models', () => {
     await page.getByTestId('pack-input').setInputFiles(dir);
     await expect(page.getByTestId('pack-name')).toHaveText('two-2d-e2e', { timeout: 120_000 });
     await expect(page.getByTestId('models2d')).toHaveText(/2D side: fer2d ×0\.8 \+ faceexpr7 ×0\.2/);
+    // The app credits face-api's net and its licence.
+    await expect(page.getByTestId('credit-faceapi')).toContainText(/FaceExpressionNet.*MIT licence/s);
     await page.getByRole('button', { name: 'Start camera' }).click();
     const bars = page.getByTestId('bars-2d');
     await expect(bars.locator('li.top')).toHaveCount(1, { timeout: 120_000 });

@@ -13,6 +13,11 @@ export function Credits() {
         <li>
           <strong>Landmarks, blendshapes, head pose:</strong> Google MediaPipe Face Landmarker, Apache-2.0.
         </li>
+        <li data-testid="credit-faceapi">
+          <strong>Optional second 2D model:</strong> faceexpr7 is face-api&apos;s FaceExpressionNet (face-api.js © 2018 Vincent
+          Mühler; @vladmandic/face-api © Vladimir Mandic; MIT licence), converted to ONNX. Not in the default pack; a pack may
+          add it (its training data is undisclosed), see the <a href="models/faceexpr7.md">card</a>.
+        </li>
         <li>
           <strong>Expression models:</strong> fer2d and head3d, trained for this app (cards in <code>models/</code>).
         </li>
