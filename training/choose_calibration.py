@@ -101,11 +101,15 @@ def main():
     ap.add_argument("--min-clean-acc", type=float, default=0.855, help="Valid majority accuracy the policy may not go below")
     ap.add_argument("--out", default=os.path.join(HERE, "runs", "calibration_choice.json"))
     ap.add_argument("--head3d", default="", help="Valid features CSV from `npm run extract` (logit3d_* columns): choose the 3D head's τ too")
+    ap.add_argument("--taus", default="0,0.1,0.2,0.3,0.4,0.5,0.75,1.0",
+                    help="τ grid; a net trained with a logit-adjusted loss is already prior-free, and a negative τ gives part of the prior back")
+    ap.add_argument("--weights-fe", default="0,0.1,0.2,0.3,0.4,0.5", help="faceexpr7 weight grid")
+    ap.add_argument("--no-fixture", action="store_true", help="do not rewrite tests/fixtures/combine2d.parity.json")
     a = ap.parse_args()
     npz = np.load(a.valid)
     prior = train_prior(a.data)
     rows = []
-    for tau, w_fe in itertools.product([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0], [0, 0.1, 0.2, 0.3, 0.4, 0.5]):
+    for tau, w_fe in itertools.product([float(t) for t in a.taus.split(",")], [float(w) for w in a.weights_fe.split(",")]):
         ev = evaluate(npz, prior, tau, w_fe)
         shifted = [k for k in ev if k not in ("clean",)]
         rows.append({"tau": tau, "wFaceexpr7": w_fe, "clean": ev["clean"],
@@ -127,7 +131,8 @@ def main():
     h3 = head3d_curve(a.head3d, prior) if a.head3d else None
     json.dump({"prior": dict(zip(CLASSES, map(float, prior))), "minCleanAccuracy": a.min_clean_acc, "chosen": best, "balancedPolicy": balanced, "grid": rows, "head3d": h3},
               open(a.out, "w"), indent=1)
-    write_fixture(npz, prior, max(balanced["tau"], 0.3), max(balanced["wFaceexpr7"], 0.25))
+    if not a.no_fixture:
+        write_fixture(npz, prior, max(balanced["tau"], 0.3), max(balanced["wFaceexpr7"], 0.25))
 
 
 def write_fixture(npz, prior, tau, w_fe, n=10):

@@ -100,12 +100,26 @@ def faceexpr7_logits(net, imgs):
     return full
 
 
+def checkpoint_net(path):
+    """A train_fer2d.py checkpoint as a numpy-in, numpy-out callable like OnnxTorch (float32, eval)."""
+    import torch
+    from fer2d_model import load_checkpoint
+    net = load_checkpoint(path)[0]
+
+    def run(x):
+        with torch.no_grad():
+            return net(torch.from_numpy(np.ascontiguousarray(x))).numpy()
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "ferplus"))
     ap.add_argument("--split", default="Valid")
     ap.add_argument("--shifts", default=",".join(SHIFTS))
     ap.add_argument("--manifest", default=os.path.join(ROOT, "public", "models", "manifest.json"))
+    ap.add_argument("--fer2d", default=os.path.join(ROOT, "public", "models", "fer2d.onnx"),
+                    help="the fer2d to check: a shipped .onnx, or a train_fer2d.py checkpoint (.pt) before export")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     man = json.load(open(a.manifest))
@@ -114,7 +128,7 @@ def main():
     d = load_split(a.data, a.split, cache_dir=os.path.join(HERE, "runs", "cache"))
     y = np.array([AFFECTNET_FROM_FERPLUS.index(int(v)) for v in d["label"]])
     votes_max = d["votes"].max(1)  # annotators (of 10) who gave the majority label
-    nets = {"fer2d": OnnxTorch(os.path.join(ROOT, "public", "models", "fer2d.onnx")),
+    nets = {"fer2d": checkpoint_net(a.fer2d) if a.fer2d.endswith(".pt") else OnnxTorch(a.fer2d),
             "faceexpr7": OnnxTorch(os.path.join(ROOT, "public", "models", "faceexpr7.onnx"))}
     res = {"label": y, "agreement": votes_max}
     for s in a.shifts.split(","):

@@ -78,3 +78,52 @@ def load_checkpoint(path):
     net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
     net.load_state_dict(ck["state_dict"])
     return net.eval(), ck
+
+
+def fer2d_from_onnx(path, widths=(32, 64, 128, 256), depths=(1, 2, 2), dropout=0.3):
+    """A Fer2dNet carrying the weights of a shipped fer2d.onnx (whose BatchNorms were folded
+    into the convolutions at export).
+
+    Each BatchNorm gets identity statistics (mean 0, var 1 − eps) and the folded bias as β, so in
+    eval mode it is exactly the folded convolution's bias. Fine-tune such a net with its BNs kept in
+    eval mode (`freeze_batchnorm`): batch statistics would undo the folding. This is how a shipped
+    model can be trained further when only its ONNX graph was kept.
+    """
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(path)
+    init = {i.name: numpy_helper.to_array(i).astype("float32") for i in m.graph.initializer}
+    for n in m.graph.node:  # float16-stored weights are Cast to float32 in the graph
+        if n.op_type == "Cast" and n.input[0] in init:
+            init[n.output[0]] = init[n.input[0]]
+    convs = [n for n in m.graph.node if n.op_type == "Conv"]
+    net = Fer2dNet(widths, depths, dropout=dropout)
+    # ONNX order: stem, then per block conv1, conv2, shortcut (when it exists) — module order.
+    targets = [(net.stem[0], net.stem[1])]
+    for b in net.blocks:
+        targets += [(b.conv1, b.bn1), (b.conv2, b.bn2)]
+        if b.short is not None:
+            targets.append((b.short[0], b.short[1]))
+    assert len(targets) == len(convs), (len(targets), len(convs))
+    with torch.no_grad():
+        for (conv, bn), node in zip(targets, convs):
+            w, bias = init[node.input[1]], init[node.input[2]]
+            assert tuple(conv.weight.shape) == w.shape, (conv.weight.shape, w.shape)
+            conv.weight.copy_(torch.from_numpy(w))
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(torch.from_numpy(bias))
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        gemm = next(n for n in m.graph.node if n.op_type in ("Gemm", "MatMul"))
+        fc_w = init[gemm.input[1]]
+        net.head[3].weight.copy_(torch.from_numpy(fc_w if fc_w.shape == (8, widths[-1]) else fc_w.T))
+        net.head[3].bias.copy_(torch.from_numpy(init[gemm.input[2]]))
+    return net.eval()
+
+
+def freeze_batchnorm(net):
+    """Keep every BatchNorm in eval mode (fixed statistics) while the rest trains."""
+    for mod in net.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.eval()
+    return net

@@ -28,6 +28,7 @@ export interface HeadlessOptions {
   skip?: number;
   /** Also return the landmarks in the canonical face frame (478×3 per row). */
   wantCanonicalLandmarks?: boolean;
+  wantCrops?: boolean;
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
   wholeImageFallback?: boolean;
   /** Apply the pack's declared calibration (undefined = the pack's default). */
@@ -153,6 +154,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           ep: opts.ep ?? 'wasm',
           workers: opts.workers ?? 2,
           wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
+          wantCrops: opts.wantCrops,
           wholeImageFallback: opts.wholeImageFallback,
           calibrate: opts.calibrate,
           itemTimeoutMs: opts.itemTimeoutMs,

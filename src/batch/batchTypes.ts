@@ -50,6 +50,9 @@ export interface BatchRow {
   headPose?: { yaw: number; pitch: number; roll: number };
   /** Only when the run asked for them (feature extraction): 478×3, canonical face frame. */
   canonicalLandmarks?: Float32Array;
+  /** The first 2D model's crop as grey bytes (row-major, `crop2dSize`), only when the run asked for crops (`npm run extract -- --crops`). */
+  crop2d?: Uint8Array;
+  crop2dSize?: [number, number];
   blendshapes?: Float32Array;
   notes: string[];
   label?: ItemLabel;

@@ -149,8 +149,12 @@ const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))
 
 /** One row of rowsToJson's `rows` (typed arrays as plain number arrays); the CLI's `--jsonl` writes one per line. */
 export function jsonRow(r: BatchRow) {
+  // The crop bytes are an offline-check payload (extract --crops), not a result.
+  const { crop2d: _crop, crop2dSize: _cropSize, ...rest } = r;
   return {
-    ...r,
+    ...rest,
+    canonicalLandmarks: arr(r.canonicalLandmarks),
+    blendshapes: arr(r.blendshapes),
     p2d: arr(r.p2d),
     p3d: arr(r.p3d),
     fused: arr(r.fused),

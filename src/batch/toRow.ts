@@ -1,10 +1,13 @@
 /** FrameResult → compact BatchRow. */
 import type { FrameResult } from '../core/types';
+import type { CropImage, PipelineResult } from '../core/pipelineTypes';
 import type { BatchItem, BatchRow } from './batchTypes';
 
-export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): BatchRow {
+export function rowFromResult(item: BatchItem, r: FrameResult | PipelineResult, ms: number): BatchRow {
   const found = r.detection !== 'none' && !!r.face;
+  const crop = 'crops' in r && r.crops ? Object.values(r.crops)[0] : undefined;
   return {
+    ...(crop ? { crop2d: greyBytes(crop), crop2dSize: [crop.height, crop.width] as [number, number] } : {}),
     id: item.id,
     path: item.path,
     status: found ? 'ok' : 'no-face',
@@ -40,4 +43,14 @@ export function rowFromResult(item: BatchItem, r: FrameResult, ms: number): Batc
 
 export function errorRow(item: BatchItem, reason: string): BatchRow {
   return { id: item.id, path: item.path, status: 'error', reason, detection: 'none', faceCount: 0, video: item.video, notes: [], label: item.label };
+}
+
+/** RGBA → grey bytes with the 2D models' own weights (crop/tensorFromPixels.ts), so an offline
+ * check of a crop sees what a grey model saw. */
+export function greyBytes(crop: CropImage): Uint8Array {
+  const n = crop.width * crop.height;
+  const out = new Uint8Array(n);
+  const p = crop.rgba;
+  for (let i = 0; i < n; i++) out[i] = Math.round(0.299 * p[4 * i] + 0.587 * p[4 * i + 1] + 0.114 * p[4 * i + 2]);
+  return out;
 }

@@ -21,6 +21,8 @@ export interface CliRunRequest {
   fusionMode?: FusionMode;
   weight2d?: number;
   wantCanonicalLandmarks?: boolean;
+  /** Rows carry the first 2D model's crop (grey bytes): offline checks of other 2D nets on the app's own crops. */
+  wantCrops?: boolean;
   wholeImageFallback?: boolean;
   /** Apply the pack's declared calibration; undefined = the pack's default. */
   calibrate?: boolean;
@@ -70,6 +72,7 @@ window.ig3dCli = {
         fusionMode: req.fusionMode ?? fusion.mode,
         weight2d: req.weight2d ?? fusion.weight2d,
         wantCanonicalLandmarks: req.wantCanonicalLandmarks,
+        wantCrops: req.wantCrops,
         wholeImageFallback: req.wholeImageFallback,
         calibrate: req.calibrate,
       },
