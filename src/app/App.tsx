@@ -22,8 +22,9 @@ export function App() {
   ] as const;
   // Before the pipeline loads, so the Teach tab's state follows every pack / EP change from the start.
   useEffect(() => connectTeachStore(), []);
+  // main.tsx normally started the load already, before the first render.
   useEffect(() => {
-    void load();
+    if (usePipelineStore.getState().status === 'idle') void load();
   }, [load]);
   // Offline copy (service worker): after the models are up, so it never competes with them.
   useEffect(() => {

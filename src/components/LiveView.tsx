@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
 import { useLiveStore } from '../stores/liveStore';
-import { usePipelineStore } from '../stores/pipelineStore';
+import { usePipelineStore, whenClientReady } from '../stores/pipelineStore';
 import { modelByRole } from '../core/manifest/parseManifest';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { liveCalibrationDefault } from '../core/calibration/priorCorrection';
@@ -43,10 +43,14 @@ export function LiveView() {
   }, []);
 
   const start = useCallback(async () => {
+    // Start may be pressed while the models still load: the camera opens meanwhile.
     const stream = await useCameraStore.getState().start();
     const video = videoRef.current;
-    const c = usePipelineStore.getState().client;
-    if (!stream || !video || !c) return;
+    if (!stream || !video) return;
+    const c = await whenClientReady();
+    // Stopped (or another start) while waiting, or the pack failed to load (its banner says why).
+    if (useCameraStore.getState().stream !== stream || stopLoopRef.current) return;
+    if (!c) return useCameraStore.getState().stop();
     useLiveStore.getState().reset();
     useLiveStore.getState().setRunning(true);
     stopLoopRef.current = startLiveLoop(video, c, {
@@ -85,7 +89,7 @@ export function LiveView() {
   return (
     <div className="live">
       <div className="live-left">
-        <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready'} />
+        <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready' || pipelineStatus === 'loading'} />
         <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} />
         <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames}>
           {statusText}
