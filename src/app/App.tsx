@@ -6,7 +6,7 @@ import { LiveView } from '../components/LiveView';
 import { PackPanel } from '../components/PackPanel';
 import { OfflineStatus } from '../components/teach/OfflineStatus';
 import { registerServiceWorker } from '../sw/registerSW';
-import { useLiveStore } from '../stores/liveStore';
+import { useAwaitingFirstPrediction } from '../components/useAwaitingFirstPrediction';
 import { usePipelineStore } from '../stores/pipelineStore';
 import { connectTeachStore } from '../stores/teachStore';
 
@@ -32,7 +32,7 @@ export function App() {
   }, [load]);
   // Offline copy (service worker): after the models are up and, when the camera was started
   // while they loaded, after the first prediction, so it never competes with either.
-  const awaitingFirst = useLiveStore((s) => s.running && s.frames === 0);
+  const awaitingFirst = useAwaitingFirstPrediction();
   useEffect(() => {
     if (status === 'ready' && !awaitingFirst) registerServiceWorker();
   }, [status, awaitingFirst]);

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useHeadViewStore, type HeadViewKind } from '../stores/headViewStore';
 import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore } from '../stores/pipelineStore';
+import { useAwaitingFirstPrediction } from './useAwaitingFirstPrediction';
 import { Face3DView } from './Face3DView';
 import { IctCredit } from './ictHead/IctCredit';
 import { IctHeadView, type IctHeadInput } from './ictHead/IctHeadView';
@@ -32,7 +33,7 @@ export function Head3DPanel() {
   const setRenderTime = useLiveStore((s) => s.setRenderTime);
   // Start-up (issue #16): the head's 6 MB asset waits for the models and the first prediction.
   const pipelineUp = usePipelineStore((s) => s.status !== 'loading' && s.status !== 'idle');
-  const awaitingFirst = useLiveStore((s) => s.running && s.frames === 0);
+  const awaitingFirst = useAwaitingFirstPrediction();
   const input = useMemo<IctHeadInput | undefined>(
     () =>
       latest?.face && {
