@@ -5,6 +5,10 @@ import { useLiveStore } from './stores/liveStore';
 import { usePipelineStore } from './stores/pipelineStore';
 import './styles.css';
 
+// Models start loading before React's first render: the worker, runtimes and model files are
+// the critical path to the first prediction (start-up, issue #16). App loads only if idle.
+void usePipelineStore.getState().load();
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -12,6 +12,8 @@
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
  *   ict      the ICT-FaceKit head in live mode: identity fit, deformation, normals per frame (main thread)
  * BENCH_JSON=path writes the live / ep / startup figures as JSON too.
+ * BENCH_STARTUP_BASELINE=<another build's dist/> makes `startup` alternate that build (A) and this
+ * one (B), cold + warm each, BENCH_STARTUP_ROUNDS times (default 2): a before/after in one run.
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
  */
 import { execFileSync } from 'node:child_process';
@@ -242,50 +244,75 @@ function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }):
  */
 async function benchStartup(): Promise<void> {
   const camera = camera30fps();
-  const { server, origin } = await startStaticServer({ '/': join(REPO_ROOT, 'dist') });
-  const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
   const section = 'start-up (Auto, to the first prediction)';
-  const once = async (record?: { beforeFirst: Set<string>; all: Set<string> }) => {
-    const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(camera)], headless: true });
-    let first = false;
-    // Every request of the page, its workers and the service worker (which precaches after load).
-    if (record) {
-      ctx.on('requestfinished', (r) => {
-        const url = new URL(r.url());
-        if (url.origin !== origin) return;
-        record.all.add(url.pathname);
-        if (!first) record.beforeFirst.add(url.pathname);
-      });
-    }
+  /** One cold + warm pair on the build in `dist`, in a fresh profile. */
+  const pair = async (dist: string, record?: { beforeFirst: Set<string>; all: Set<string> }) => {
+    const { server, origin } = await startStaticServer({ '/': dist });
+    const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
+    const once = async (rec?: { beforeFirst: Set<string>; all: Set<string> }) => {
+      const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(camera)], headless: true });
+      let first = false;
+      // Every request of the page, its workers and the service worker (which precaches after load).
+      if (rec) {
+        ctx.on('requestfinished', (r) => {
+          const url = new URL(r.url());
+          if (url.origin !== origin) return;
+          rec.all.add(url.pathname);
+          if (!first) rec.beforeFirst.add(url.pathname);
+        });
+      }
+      try {
+        const page = ctx.pages()[0] ?? (await ctx.newPage());
+        const t0 = Date.now();
+        await page.goto(`${origin}/index.html`);
+        const start = page.getByRole('button', { name: 'Start camera' });
+        await start.click({ timeout: 120_000 }); // waits until enabled, as a person would
+        const tStart = Date.now() - t0;
+        await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
+        const total = Date.now() - t0;
+        first = true;
+        // Let the service worker finish precaching so the warm run can use it.
+        await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
+        return { total, tStart };
+      } finally {
+        await ctx.close();
+      }
+    };
     try {
-      const page = ctx.pages()[0] ?? (await ctx.newPage());
-      const t0 = Date.now();
-      await page.goto(`${origin}/index.html`);
-      const start = page.getByRole('button', { name: 'Start camera' });
-      await start.click({ timeout: 120_000 }); // waits until enabled, as a person would
-      const tStart = Date.now() - t0;
-      await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
-      const total = Date.now() - t0;
-      first = true;
-      // Let the service worker finish precaching so the warm run can use it.
-      await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
-      return { total, tStart };
+      const cold = await once(record);
+      const warm = await once();
+      return { cold, warm };
     } finally {
-      await ctx.close();
+      server.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   };
-  try {
-    const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
-    const cold = await once(fetched);
-    const warm = await once();
+  const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
+  const baseline = process.env.BENCH_STARTUP_BASELINE;
+  if (!baseline) {
+    const { cold, warm } = await pair(join(REPO_ROOT, 'dist'), fetched);
     firstLoadRows(fetched);
     rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
     rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
     json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
-  } finally {
-    server.close();
-    rmSync(profile, { recursive: true, force: true });
+    return;
   }
+  // A/B: the baseline build (A) and this one (B) alternate, so both see the same machine load.
+  const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 2);
+  const runs: Record<'A' | 'B', { cold: number[]; warm: number[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
+  for (let i = 1; i <= rounds; i++) {
+    for (const which of ['A', 'B'] as const) {
+      const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
+      runs[which].cold.push(r.cold.total);
+      runs[which].warm.push(r.warm.total);
+      rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} cold / warm`, value: `${r.cold.total} / ${r.warm.total}`, unit: 'ms', note: `Start usable after ${r.cold.tStart} / ${r.warm.tStart} ms` });
+    }
+  }
+  firstLoadRows(fetched);
+  const m = (xs: number[]) => median(xs);
+  rows.push({ section, metric: 'median cold: baseline → this build', value: `${m(runs.A.cold)} → ${m(runs.B.cold)}`, unit: 'ms', note: `${rounds} rounds, alternating; baseline ${baseline}` });
+  rows.push({ section, metric: 'median warm: baseline → this build', value: `${m(runs.A.warm)} → ${m(runs.B.warm)}`, unit: 'ms', note: 'target ≤ 3000 ms warm' });
+  json.startup = { coldMs: m(runs.B.cold), warmMs: m(runs.B.warm), baselineColdMs: m(runs.A.cold), baselineWarmMs: m(runs.A.warm) };
 }
 
 async function benchModel2d(): Promise<void> {
@@ -327,6 +354,110 @@ async function benchModel2d(): Promise<void> {
   rows.push({ section: '2D model (1 thread, batch 1)', metric: 'onnxruntime-web WASM median', value: mw, unit: 'ms', note: `${runs} runs on ${n} FER+ Test inputs; one view (the gated flip TTA adds a second run for unsure faces)` });
   rows.push({ section: '2D model (1 thread, batch 1)', metric: 'onnxruntime-node native median', value: mn, unit: 'ms', note: 'same inputs' });
   rows.push({ section: '2D model (1 thread, batch 1)', metric: 'web / native latency ratio', value: mw / mn, unit: '×', note: `max |logit diff| ${maxDiff.toExponential(1)}` });
+  await model2dWhy(modelPath, inputs, mw, mn);
+}
+
+/** Median of `runs` runs of an onnxruntime-node session on `feeds` (after 20 warm-up runs). */
+async function nativeMedian(bytes: Uint8Array, feeds: () => Record<string, ortNode.Tensor>, runs: number, threads = 1): Promise<number> {
+  const session = await ortNode.InferenceSession.create(bytes, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+  for (let i = 0; i < 20; i++) await session.run(feeds());
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const f = feeds();
+    const t0 = performance.now();
+    await session.run(f);
+    times.push(performance.now() - t0);
+  }
+  await session.release();
+  return median(times);
+}
+
+/** onnxruntime-node's own profiler over 100 runs: each op type's share of the kernel time, largest first. */
+async function nativeOpShares(bytes: Uint8Array, feeds: () => Record<string, ortNode.Tensor>, dir: string): Promise<[string, number][]> {
+  const session = await ortNode.InferenceSession.create(bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all', enableProfiling: true, profileFilePrefix: join(dir, 'fer2d-profile') });
+  for (let i = 0; i < 100; i++) await session.run(feeds());
+  session.endProfiling();
+  await session.release();
+  const file = readdirSync(dir).find((f) => f.startsWith('fer2d-profile') && f.endsWith('.json'));
+  if (!file) return [];
+  const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+  const byOp = new Map<string, number>();
+  for (const e of events) if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name) byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
+  const total = [...byOp.values()].reduce((a, b) => a + b, 0);
+  return [...byOp.entries()].map(([op, us]): [string, number] => [op, (100 * us) / total]).sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Why the web/native ratio is what it is (issue #16), measured: FLOP/s of fer2d on both, the
+ * GEMM ceiling of each runtime (one MatMul shaped like fer2d's largest im2col GEMM), which SIMD
+ * the runtime's wasm uses, float32 vs float16 weight storage, graph optimisation, 2 threads,
+ * and native per-op time (which ops dominate).
+ */
+async function model2dWhy(modelPath: string, inputs: number[][], webMs: number, nativeMs: number): Promise<void> {
+  const section = '2D model: why web ≠ native';
+  const tmp = mkdtempSync(join(tmpdir(), 'ig3d-model2d-'));
+  const py = (script: string, ...args: string[]) => execFileSync('/usr/bin/python3', [join(REPO_ROOT, 'scripts', 'bench', script), ...args], { encoding: 'utf8' });
+  try {
+    py('make_matmul.py', join(tmp, 'matmul.onnx'), '144', '1152', '128');
+    py('fp32_weights.py', modelPath, join(tmp, 'fer2d-f32.onnx'));
+    const fer = JSON.parse(py('onnx_macs.py', modelPath)) as { macs: number; ops: Record<string, number>; float16Initializers: number };
+    const mm = JSON.parse(py('onnx_macs.py', join(tmp, 'matmul.onnx'))) as { macs: number };
+    const gflops = (macs: number, ms: number) => (2 * macs) / ms / 1e6;
+    // The WASM build the WASM EP runs: which SIMD instructions its code has (opcode byte patterns).
+    const wasm = readFileSync(join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist', 'ort-wasm-simd-threaded.wasm'));
+    const count = (pat: number[]) => {
+      let n = 0;
+      for (let i = wasm.indexOf(pat[0]); i >= 0 && i < wasm.length - pat.length; i = wasm.indexOf(pat[0], i + 1)) if (pat.every((b, j) => wasm[i + j] === b)) n++;
+      return n;
+    };
+    const cpu = readFileSync('/proc/cpuinfo', 'utf8');
+    rows.push({ section, metric: 'fer2d work per inference', value: (fer.macs / 1e6).toFixed(1), unit: 'M MAC', note: `ops: ${Object.entries(fer.ops).map(([k, v]) => `${k} ${v}`).join(', ')}` });
+    rows.push({ section, metric: 'fer2d GFLOP/s web / native (1 thread)', value: `${gflops(fer.macs, webMs).toFixed(1)} / ${gflops(fer.macs, nativeMs).toFixed(1)}`, unit: 'GFLOP/s', note: 'from the medians above; 1 MAC = 2 FLOP' });
+    rows.push({ section, metric: 'runtime SIMD', value: `web: SIMD128 (f32x4.mul ${count([0xfd, 0xe6, 0x01])}, f32x4.add ${count([0xfd, 0xe4, 0x01])}, relaxed madd ${count([0xfd, 0x85, 0x02])} sites)`, note: `native CPU: ${/avx512f/.test(cpu) ? 'AVX-512F (16 float lanes, FMA)' : /avx2/.test(cpu) ? 'AVX2 (8 lanes, FMA)' : 'no AVX2'}; plain ort-wasm-simd-threaded.wasm` });
+
+    const mmInputs = [Array.from({ length: 144 * 1152 }, (_, i) => Math.sin(i))];
+    const inputsF32 = inputs.map((x) => Float32Array.from(x));
+    let k = 0;
+    const ferFeeds = () => ({ image: new ortNode.Tensor('float32', inputsF32[k++ % inputsF32.length], [1, 1, 48, 48]) });
+    const runs = Number(process.env.BENCH_MODEL_RUNS ?? 300);
+    const req = { inputName: 'image', dims: [1, 1, 48, 48], inputs, runs, warmup: 20, ep: 'wasm' as const };
+    // The variants alternate in rounds inside one page (the shipped model among them), so a
+    // burst of load from elsewhere on this shared machine hits them all alike.
+    const web1 = await withRunnerPage({ '/__bench/': tmp }, async (page, origin) => {
+      const variants = {
+        shipped: { ...req, modelUrl: `${origin}/models/fer2d.onnx`, numThreads: 1 },
+        mm: { ...req, modelUrl: `${origin}/__bench/matmul.onnx`, inputName: 'X', dims: [144, 1152], inputs: mmInputs, numThreads: 1 },
+        f32: { ...req, modelUrl: `${origin}/__bench/fer2d-f32.onnx`, numThreads: 1 },
+        basic: { ...req, modelUrl: `${origin}/models/fer2d.onnx`, numThreads: 1, graphOptimizationLevel: 'basic' as const },
+      };
+      const times: Record<keyof typeof variants, number[]> = { shipped: [], mm: [], f32: [], basic: [] };
+      for (let round = 0; round < 4; round++) {
+        for (const [name, r] of Object.entries(variants) as [keyof typeof variants, (typeof variants)['shipped']][]) {
+          times[name].push(...(await page.evaluate((x) => window.ig3dCli.benchModel(x), { ...r, runs: Math.ceil(runs / 4) })).timesMs);
+        }
+      }
+      return { shipped: median(times.shipped), mm: median(times.mm), f32: median(times.f32), basic: median(times.basic) };
+    });
+    // Threads are fixed per page (ORT reads numThreads once): a second page for 2 threads.
+    const web2 = await withRunnerPage({}, async (page, origin) => {
+      const isolated = await page.evaluate(() => crossOriginIsolated);
+      const ms = median((await page.evaluate((x) => window.ig3dCli.benchModel(x), { ...req, modelUrl: `${origin}/models/fer2d.onnx`, numThreads: 2 })).timesMs);
+      return { isolated, ms };
+    });
+    const mmNative = await nativeMedian(readFileSync(join(tmp, 'matmul.onnx')), () => ({ X: new ortNode.Tensor('float32', Float32Array.from(mmInputs[0]), [144, 1152]) }), 100);
+    const f32Native = await nativeMedian(readFileSync(join(tmp, 'fer2d-f32.onnx')), ferFeeds, runs);
+    const native2 = await nativeMedian(readFileSync(modelPath), ferFeeds, runs, 2);
+    rows.push({ section, metric: 'GEMM ceiling: MatMul 144×1152 · 1152×128, web / native', value: `${web1.mm.toFixed(2)} / ${mmNative.toFixed(2)}`, unit: 'ms', note: `${gflops(mm.macs, web1.mm).toFixed(1)} vs ${gflops(mm.macs, mmNative).toFixed(1)} GFLOP/s: ratio ${(web1.mm / mmNative).toFixed(1)}× (fer2d in the same page: ${web1.shipped.toFixed(2)} ms, ${(web1.shipped / nativeMs).toFixed(1)}×)` });
+    rows.push({ section, metric: 'fer2d share of each GEMM ceiling, web / native', value: `${((100 * gflops(fer.macs, web1.shipped)) / gflops(mm.macs, web1.mm)).toFixed(0)} % / ${((100 * gflops(fer.macs, nativeMs)) / gflops(mm.macs, mmNative)).toFixed(0)} %`, note: 'how close each runtime runs the whole net to its own GEMM rate' });
+    rows.push({ section, metric: 'float32 weights (no Cast nodes), web / native', value: `${web1.f32.toFixed(2)} / ${f32Native.toFixed(2)}`, unit: 'ms', note: `vs ${web1.shipped.toFixed(2)} / ${nativeMs.toFixed(2)} ms with the shipped float16 storage (web: same page, alternating) (${fer.float16Initializers} float16 initializers; the Casts fold at load)` });
+    rows.push({ section, metric: "graph optimisation 'basic' instead of 'all', web", value: web1.basic, unit: 'ms', note: `vs ${web1.shipped.toFixed(2)} ms on 'all' (same page, alternating)` });
+    rows.push({ section, metric: '2 threads, web / native', value: `${web2.ms.toFixed(2)} / ${native2.toFixed(2)}`, unit: 'ms', note: `ratio ${(web2.ms / native2).toFixed(1)}×; web page crossOriginIsolated: ${web2.isolated}; 2 cores shared with the browser's other threads` });
+    const ops = await nativeOpShares(readFileSync(modelPath), ferFeeds, tmp);
+    rows.push({ section, metric: 'native time per op type (profiled)', value: ops.slice(0, 3).map(([op, share]) => `${op} ${share.toFixed(0)} %`).join(', '), note: ops.slice(3).map(([op, share]) => `${op} ${share.toFixed(1)} %`).join(', ') });
+    json.model2d = { webMs, nativeMs, webSamePageMs: web1.shipped, macs: fer.macs, matmulWebMs: web1.mm, matmulNativeMs: mmNative, f32WebMs: web1.f32, f32NativeMs: f32Native, basicWebMs: web1.basic, web2ThreadsMs: web2.ms, native2ThreadsMs: native2 };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 interface MemorySample { done: number; tabHeaps: number; mem: ChromiumMemory }

@@ -1,15 +1,19 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Credits } from '../components/Credits';
 import { EpBadge } from '../components/EpBadge';
 import { LiveView } from '../components/LiveView';
 import { PackPanel } from '../components/PackPanel';
-import { BatchView } from '../components/batch/BatchView';
-import { TeachView } from '../components/teach/TeachView';
 import { OfflineStatus } from '../components/teach/OfflineStatus';
 import { registerServiceWorker } from '../sw/registerSW';
+import { useAwaitingFirstPrediction } from '../components/useAwaitingFirstPrediction';
 import { usePipelineStore } from '../stores/pipelineStore';
 import { connectTeachStore } from '../stores/teachStore';
+
+// The Batch and Teach tabs load on first use: the live view (the default) parses less script
+// before its models can start (start-up, issue #16).
+const BatchView = lazy(() => import('../components/batch/BatchView').then((m) => ({ default: m.BatchView })));
+const TeachView = lazy(() => import('../components/teach/TeachView').then((m) => ({ default: m.TeachView })));
 
 export function App() {
   const { status, error, manifest, load } = usePipelineStore(useShallow((s) => ({ status: s.status, error: s.error, manifest: s.manifest, load: s.load })));
@@ -22,13 +26,16 @@ export function App() {
   ] as const;
   // Before the pipeline loads, so the Teach tab's state follows every pack / EP change from the start.
   useEffect(() => connectTeachStore(), []);
+  // main.tsx normally started the load already, before the first render.
   useEffect(() => {
-    void load();
+    if (usePipelineStore.getState().status === 'idle') void load();
   }, [load]);
-  // Offline copy (service worker): after the models are up, so it never competes with them.
+  // Offline copy (service worker): after the models are up and, when the camera was started
+  // while they loaded, after the first prediction, so it never competes with either.
+  const awaitingFirst = useAwaitingFirstPrediction();
   useEffect(() => {
-    if (status === 'ready') registerServiceWorker();
-  }, [status]);
+    if (status === 'ready' && !awaitingFirst) registerServiceWorker();
+  }, [status, awaitingFirst]);
 
   return (
     <div className="app">
@@ -67,7 +74,9 @@ export function App() {
           </button>
         ))}
       </nav>
-      <main>{tab === 'live' ? <LiveView /> : tab === 'batch' ? <BatchView /> : <TeachView />}</main>
+      <main>
+        <Suspense fallback={<p className="muted">Loading…</p>}>{tab === 'live' ? <LiveView /> : tab === 'batch' ? <BatchView /> : <TeachView />}</Suspense>
+      </main>
       <footer className="muted small">
         Pack: <span data-testid="pack-name">{manifest?.name ?? '—'}</span>. Everything runs on this device; no image
         or result leaves the browser. Method: Dong et al., “Ig3D: Integrating 3D Face Representations in Facial

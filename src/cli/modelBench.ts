@@ -15,6 +15,8 @@ export interface ModelBenchRequest {
   warmup: number;
   ep: 'wasm' | 'webgpu';
   numThreads: number;
+  /** Default 'all', as the app opens its sessions. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 export async function benchModel(req: ModelBenchRequest): Promise<{ timesMs: number[]; firstOutput: number[] }> {
@@ -22,7 +24,7 @@ export async function benchModel(req: ModelBenchRequest): Promise<{ timesMs: num
   configureOrtEnv(appAssetUrls(), req.numThreads);
   const ort = await ortRuntime(req.ep);
   const bytes = new Uint8Array(await (await fetch(req.modelUrl)).arrayBuffer());
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [req.ep], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [req.ep], graphOptimizationLevel: req.graphOptimizationLevel ?? 'all' });
   const tensors = req.inputs.map((x) => new ort.Tensor('float32', Float32Array.from(x), req.dims));
   let firstOutput: number[] = [];
   for (let i = 0; i < req.warmup; i++) await session.run({ [req.inputName]: tensors[i % tensors.length] });

@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
 import { useHeadViewStore, type HeadViewKind } from '../stores/headViewStore';
 import { useLiveStore } from '../stores/liveStore';
+import { usePipelineStore } from '../stores/pipelineStore';
+import { useAwaitingFirstPrediction } from './useAwaitingFirstPrediction';
 import { Face3DView } from './Face3DView';
 import { IctCredit } from './ictHead/IctCredit';
 import { IctHeadView, type IctHeadInput } from './ictHead/IctHeadView';
@@ -29,6 +31,9 @@ export function Head3DPanel() {
   const kind = useHeadViewStore((s) => s.kind);
   const latest = useLiveStore((s) => s.latest);
   const setRenderTime = useLiveStore((s) => s.setRenderTime);
+  // Start-up (issue #16): the head's 6 MB asset waits for the models and the first prediction.
+  const pipelineUp = usePipelineStore((s) => s.status !== 'loading' && s.status !== 'idle');
+  const awaitingFirst = useAwaitingFirstPrediction();
   const input = useMemo<IctHeadInput | undefined>(
     () =>
       latest?.face && {
@@ -45,7 +50,7 @@ export function Head3DPanel() {
       {kind === 'ict' ? (
         <section className="face3d" aria-label="ICT head">
           <h3>3D head</h3>
-          <IctHeadView input={input} onRendered={setRenderTime} />
+          <IctHeadView input={input} onRendered={setRenderTime} load={pipelineUp && !awaitingFirst} />
           <IctCredit />
           <p className="muted small">Drag to orbit, scroll to zoom.</p>
         </section>

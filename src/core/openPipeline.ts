@@ -25,25 +25,9 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
   // A malformed flame.bin fails here, before any model is opened.
   const flameDecoder = flameFiles && FlameBranch.prepareDecoder(flameFiles.regressor.model, flameFiles.morphable.bytes);
   const mesh = canonicalMeshFromTask(pack.landmarker.bytes);
-  const landmarker = await LandmarkerStage.create({
-    modelBytes: pack.landmarker.bytes,
-    wasmDir: options.assets.mediapipeWasmDir,
-    numFaces: pack.landmarker.model.numFaces,
-    delegate: options.landmarkerDelegate ?? 'CPU',
-  });
 
   configureOrtEnv(options.assets, options.numThreads);
-  // Auto on a hardware WebGPU adapter: the faster EP for this pack on this machine, by timing.
-  let choice: EpChoice = epChoice;
-  if (epChoice.measure && fei2d.length) {
-    try {
-      choice = await pickFaster((ep) => timeImageModels(fei2d, ep));
-    } catch (e) {
-      landmarker.close();
-      throw e;
-    }
-  }
-  // The guard exists once every session is open; the heads read it per run.
+  // The holder's guard exists once every session is open; the heads read it per run.
   const holder: { guard?: EpGuard } = {};
   const getGuard = () => holder.guard!;
   const open = async (ep: ExecutionProvider) => ({
@@ -51,13 +35,43 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
     head3d: head3d ? new Head3dBranch(head3d.model, await LogitHead.open(head3d.model, head3d.bytes, ep, getGuard)) : undefined,
     flame: flameFiles && flameDecoder ? await FlameBranch.create(flameFiles.regressor.model, flameFiles.regressor.bytes, flameDecoder, ep) : undefined,
   });
-  let opened;
-  try {
-    opened = await openOnEp(choice, open);
-  } catch (e) {
-    landmarker.close();
-    throw e;
+  // Start-up (issue #16): the landmarker and the ONNX sessions load side by side (their wasm
+  // fetches and compiles overlap), and each does one warm-up run on a blank input, so the first
+  // camera frame does not pay for MediaPipe's first-call set-up (≈ 0.6–1.2 s here) or ORT's.
+  const landmarkerReady = LandmarkerStage.create({
+    modelBytes: pack.landmarker.bytes,
+    wasmDir: options.assets.mediapipeWasmDir,
+    numFaces: pack.landmarker.model.numFaces,
+    delegate: options.landmarkerDelegate ?? 'CPU',
+  }).then(async (stage) => {
+    await stage.warmUp();
+    return stage;
+  });
+  const sessionsReady = (async () => {
+    // Auto on a hardware WebGPU adapter: the faster EP for this pack on this machine, by timing.
+    // That timing waits for the landmarker so the two do not disturb each other's numbers.
+    let choice: EpChoice = epChoice;
+    if (epChoice.measure && fei2d.length) {
+      await landmarkerReady.catch(() => undefined);
+      choice = await pickFaster((ep) => timeImageModels(fei2d, ep));
+    }
+    const opened = await openOnEp(choice, open);
+    await Promise.all(opened.opened.images.map((b) => b.warmUp()));
+    return opened;
+  })();
+  const [landmarkerResult, sessionsResult] = await Promise.allSettled([landmarkerReady, sessionsReady]);
+  if (landmarkerResult.status === 'rejected' || sessionsResult.status === 'rejected') {
+    // Whichever half did open is released before the error goes up.
+    if (landmarkerResult.status === 'fulfilled') landmarkerResult.value.close();
+    if (sessionsResult.status === 'fulfilled') {
+      const o = sessionsResult.value.opened;
+      await Promise.all([...o.images, ...(o.head3d ? [o.head3d] : [])].map((b) => b.release().catch(() => undefined)));
+      await o.flame?.session.release().catch(() => undefined);
+    }
+    throw landmarkerResult.status === 'rejected' ? landmarkerResult.reason : (sessionsResult as PromiseRejectedResult).reason;
   }
+  const landmarker = landmarkerResult.value;
+  const opened = sessionsResult.value;
   const { images, head3d: head, flame } = opened.opened;
   // Order: image branches, then feature branches (the flow runs them in this order).
   const branches: ExpressionBranch[] = [...images, ...(head ? [head] : [])];

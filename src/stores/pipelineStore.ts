@@ -53,18 +53,38 @@ async function fetchManifest(baseUrl: string): Promise<Manifest> {
 
 async function startClient(pack: PackSource, ep: EpPreference): Promise<{ client: InferenceClient; manifest: Manifest }> {
   const packBaseUrl = defaultPackUrl();
-  const manifest = pack.kind === 'builtin' ? await fetchManifest(packBaseUrl) : pack.manifest;
-  const client = await InferenceClient.createFromOptions({
-    packBaseUrl,
-    manifest,
-    ...(pack.kind === 'files' ? { packFiles: pack.files } : {}),
-    ep,
-    assets: appAssetUrls(),
-  });
-  return { client, manifest };
+  const manifest = pack.kind === 'builtin' ? fetchManifest(packBaseUrl) : Promise.resolve(pack.manifest);
+  // The worker spawns while the manifest is on its way (start-up, issue #16).
+  const client = await InferenceClient.createFromOptions(
+    manifest.then((m) => ({
+      packBaseUrl,
+      manifest: m,
+      ...(pack.kind === 'files' ? { packFiles: pack.files } : {}),
+      ep,
+      assets: appAssetUrls(),
+    })),
+  );
+  return { client, manifest: await manifest };
 }
 
 let loadGeneration = 0;
+
+/**
+ * The client once the pipeline is ready (at once if it is), or undefined if loading fails.
+ * Lets the camera start while the models are still loading (start-up, issue #16).
+ */
+export function whenClientReady(): Promise<InferenceClient | undefined> {
+  const now = usePipelineStore.getState();
+  if (now.status === 'ready' && now.client) return Promise.resolve(now.client);
+  if (now.status !== 'loading') return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const unsubscribe = usePipelineStore.subscribe((s) => {
+      if (s.status === 'loading') return;
+      unsubscribe();
+      resolve(s.status === 'ready' ? s.client : undefined);
+    });
+  });
+}
 
 export const usePipelineStore = create<PipelineState>()((set, get) => {
   const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest) => {

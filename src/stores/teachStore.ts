@@ -178,7 +178,11 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
  * a view) has no side effect on the pipeline store. Returns the unsubscribe function.
  */
 export function connectTeachStore(): () => void {
-  return usePipelineStore.subscribe(onPipelineChange);
+  const unsubscribe = usePipelineStore.subscribe(onPipelineChange);
+  // The pipeline starts loading before the first render (main.tsx): it may already be up.
+  const now = usePipelineStore.getState();
+  if (now.client) onPipelineChange(now, { ...now, client: undefined });
+  return unsubscribe;
 }
 
 type PipelineSnapshot = ReturnType<typeof usePipelineStore.getState>;

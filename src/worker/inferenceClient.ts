@@ -27,14 +27,25 @@ export class InferenceClient {
     private readonly options: PipelineOptions,
   ) {}
 
-  /** Start a worker and load the pack; rejects with the worker's init error. */
-  static async createFromOptions(options: PipelineOptions): Promise<InferenceClient> {
+  /**
+   * Start a worker and load the pack; rejects with the worker's init error. `options` may still
+   * be on its way (e.g. the manifest being fetched): the worker is spawned first, so its script
+   * loads and compiles meanwhile.
+   */
+  static async createFromOptions(options: PipelineOptions | Promise<PipelineOptions>): Promise<InferenceClient> {
     const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    const client = new InferenceClient(worker, undefined as unknown as ReadyInfo, options);
+    let resolved: PipelineOptions;
+    try {
+      resolved = await options;
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+    const client = new InferenceClient(worker, undefined as unknown as ReadyInfo, resolved);
     worker.onmessage = (ev: MessageEvent<FromWorker>) => client.onMessage(ev.data);
     worker.onerror = (ev) => client.failAll(`inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`);
     try {
-      client.info = await client.request('init', { options });
+      client.info = await client.request('init', { options: resolved });
     } catch (e) {
       client.closed = true;
       worker.terminate();

@@ -53,6 +53,11 @@ interface Props {
   canvasRef?: React.MutableRefObject<HTMLCanvasElement | null>;
   /** Called with the milliseconds one frame cost here (fit + deformation + normals + draw). */
   onRendered?: (ms: number) => void;
+  /**
+   * False holds the 6 MB asset back (default true). Live mode holds it until the models are up
+   * and the first prediction is drawn, so it never competes with them at start-up.
+   */
+  load?: boolean;
 }
 
 /**
@@ -65,7 +70,7 @@ const IDENTITY_EPS = 0.05;
  * The ICT-FaceKit head: expression from MediaPipe's blendshapes, rotation from its transformation
  * matrix, identity fitted to the landmarks over frames (or set by hand). Rendering in render3d/.
  */
-export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered }: Props) {
+export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true }: Props) {
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
   const { canvasRef: ref, rendererRef, lost } = useWebGLRenderer((c) => new IctHeadRenderer(c), 'ICT head');
@@ -78,6 +83,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   useExposeCanvas(canvasRef, ref);
 
   useEffect(() => {
+    if (!load) return;
     let alive = true;
     loadIctHead().then(
       (h) => alive && setHead(h),
@@ -86,7 +92,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     return () => {
       alive = false;
     };
-  }, []);
+  }, [load]);
 
   useEffect(() => {
     if (!head) return;

@@ -57,6 +57,14 @@ export class Fer2dBranch implements ExpressionBranch {
     return this.head.calibrate(out, frame.calibrate);
   }
 
+  /** One run on a zero crop before the first frame (ORT's first run allocates and packs weights). */
+  async warmUp(): Promise<void> {
+    const spec = this.model.input;
+    const [h, w] = spec.size;
+    const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
+    await this.head.session.run({ [spec.name]: { data: new Float32Array(h * w * spec.channels), dims } });
+  }
+
   release(): Promise<void> {
     return this.head.release();
   }

@@ -17,6 +17,11 @@ export class LandmarkerStage {
     return new LandmarkerStage(await FaceLandmarkerRunner.create(options));
   }
 
+  /** See FaceLandmarkerRunner.warmUp. */
+  warmUp(): Promise<void> {
+    return this.runner.warmUp();
+  }
+
   /** Faces in `image`; notes say what had to be done to find them. */
   async detect(image: ImageLike, mode: 'video' | 'image', timestamp: number, notes: string[]): Promise<LandmarkDetection> {
     const input = this.downscaled(image, notes);
