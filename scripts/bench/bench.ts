@@ -2,6 +2,8 @@
  * npm run bench — speed and memory, printed as one table. Ratios are measured side by side in
  * one run, because these machines are noisy. Sections (all by default, or name some):
  *   live     ig3d-web's live view vs @vladmandic/human, A/B/A/B, 30 fps fake webcam (WASM): throughput, latency, ratio
+ *   live-cost  (by name only) the live view as shipped / without the 3D view / without the overlay too,
+ *            alternated: what drawing costs the worker; BENCH_TRACE=dir also writes Chrome traces
  *   ep       Auto vs forced WASM / WebGPU in the live view (2D model per frame)
  *   startup  time to the first prediction, cold and warm profile
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
@@ -57,20 +59,22 @@ interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: 
  * warm-up (3 results), every result for `seconds` is sampled from the live store through the
  * app's ?debug hook. Throughput = new frames processed per second over that window.
  */
-async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>): Promise<LiveRun> {
+async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { skipDraw?: string; tracePath?: string } = {}): Promise<LiveRun> {
   return withRunnerPage(
     {},
     async (page, origin) => {
       // BENCH_HEAD_VIEW=landmarks|ict picks the live 3D view (a remembered display preference).
       const view = process.env.BENCH_HEAD_VIEW;
       if (view) await page.addInitScript((v) => localStorage.setItem('ig3d.headView', v), view);
-      await page.goto(`${origin}/index.html?debug`);
+      await page.goto(`${origin}/index.html?debug${opts.skipDraw ? `&skipDraw=${opts.skipDraw}` : ''}`);
       if (ep !== 'auto') await page.getByLabel('execution provider').selectOption(ep);
       await page.getByTestId('ep-badge').filter({ hasText: ep === 'auto' ? /\(auto\)/ : ep.toUpperCase() }).waitFor({ timeout: 300_000 });
       await prepare?.(page);
       await page.getByRole('button', { name: 'Start camera' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 300_000 });
-      return page.evaluate(async (ms) => {
+      const browser = page.context().browser();
+      if (opts.tracePath && browser) await browser.startTracing(undefined, { path: opts.tracePath, categories: TRACE_CATEGORIES });
+      const run = await page.evaluate(async (ms) => {
         type State = { latest?: unknown; timings: Record<string, number>; fps: number; frames: number; latencyMs?: number; framePath?: string };
         type Live = { subscribe: (fn: (s: State) => void) => () => void; getState: () => State };
         type Pipe = { getState: () => { ep?: string } };
@@ -92,9 +96,46 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
         const end = store.getState();
         return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep };
       }, seconds * 1000);
+      if (opts.tracePath && browser) await browser.stopTracing();
+      return run;
     },
     fakeWebcamArgs(camera),
   );
+}
+
+/** Enough to attribute CPU per process and thread (toplevel tasks carry thread time) and to see GPU waits. */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'gpu', 'viz', 'cc', 'v8.execute', '__metadata'];
+
+/**
+ * Where the live view's CPU goes (issue #16): the app as shipped, without the 3D view, and
+ * without the overlay too (bench-only `?debug&skipDraw=`), alternated in one run. With
+ * BENCH_TRACE=dir, the first round of each writes a Chrome trace (scripts/bench/trace-cpu.py
+ * sums it per process and thread).
+ */
+async function benchLiveCost(): Promise<void> {
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 20);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const camera = camera30fps();
+  const traceDir = process.env.BENCH_TRACE;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
+  const variants = [
+    ['as shipped', ''],
+    ['3D view not drawn', '3d'],
+    ['3D view and overlay not drawn', '3d,overlay'],
+  ] as const;
+  const section = `live cost of drawing (WASM, 30 fps, ${process.env.BENCH_HEAD_VIEW ?? 'default'} 3D view)`;
+  const fps: Record<string, number[]> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, skipDraw] of variants) {
+      const tracePath = traceDir && round === 1 ? join(traceDir, `live-${skipDraw.replace(',', '-') || 'shipped'}.json`) : undefined;
+      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, { skipDraw, tracePath });
+      (fps[label] ??= []).push(run.newFramesPerSecond);
+      const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
+      const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);
+      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}), render ${med('render')} ms, frame→result ${lat} ms${tracePath ? `; trace ${tracePath}` : ''}` });
+    }
+  }
+  json.liveCost = fps;
 }
 
 /** The peer, @vladmandic/human (face + mesh + emotion, tfjs WASM), on the same camera and flags. */
@@ -648,6 +689,7 @@ async function benchIct(): Promise<void> {
 
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
+  ['live-cost', benchLiveCost],
   ['ep', benchEp],
   ['startup', benchStartup],
   ['model2d', benchModel2d],
@@ -658,8 +700,8 @@ const sections: [string, () => Promise<void>][] = [
   ['ict', benchIct],
 ];
 for (const [name, fn] of sections) {
-  // batch-drop makes 100,000 hard links: only when asked for by name.
-  if (!want(name) || (name === 'batch-drop' && !wanted.has(name))) continue;
+  // batch-drop makes 100,000 hard links, live-cost is an investigation: only when asked for by name.
+  if (!want(name) || ((name === 'batch-drop' || name === 'live-cost') && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { FlameResult, FrameResult } from '../core/types';
 import { drawLandmarkMesh, drawLandmarkPoints } from './draw2d';
+import { drawSkipped } from './benchSkip';
 
 /**
  * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
@@ -44,8 +45,14 @@ export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
 
   useEffect(() => {
     const canvas = overlayRef.current;
-    if (!canvas) return;
-    const ctx = canvas.getContext('2d');
+    if (!canvas || drawSkipped('overlay')) return;
+    // willReadFrequently makes Chromium raster this canvas on the CPU. A GPU-accelerated canvas
+    // strokes the ≈ 2,700-triangle mesh as one translucent path, which on a software GPU
+    // (SwiftShader, llvmpipe: VMs, remote desktops, CI) costs more than all of inference: the
+    // GPU process runs it before the next composited frame, and MediaPipe's read-back in the
+    // worker waits behind it (issue #16: landmarks 204 → 45 ms with the overlay off). On the CPU
+    // the same strokes take a few ms, and the compositor only uploads the finished 640×480 image.
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) return;
     const { width, height } = result?.imageSize ?? { width: canvas.width, height: canvas.height };
     if (canvas.width !== width || canvas.height !== height) {
