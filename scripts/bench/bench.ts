@@ -118,11 +118,13 @@ async function benchLiveCost(): Promise<void> {
   const camera = camera30fps();
   const traceDir = process.env.BENCH_TRACE;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
-  const variants = [
+  // BENCH_COST_VARIANTS=",3d" runs a subset (skipDraw values; empty = as shipped).
+  const only = process.env.BENCH_COST_VARIANTS?.split(';');
+  const variants = ([
     ['as shipped', ''],
     ['3D view not drawn', '3d'],
     ['3D view and overlay not drawn', '3d,overlay'],
-  ] as const;
+  ] as const).filter(([, v]) => !only || only.includes(v));
   const section = `live cost of drawing (WASM, 30 fps, ${process.env.BENCH_HEAD_VIEW ?? 'default'} 3D view)`;
   const fps: Record<string, number[]> = {};
   for (let round = 1; round <= rounds; round++) {
