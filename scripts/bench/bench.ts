@@ -59,14 +59,14 @@ interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: 
  * warm-up (3 results), every result for `seconds` is sampled from the live store through the
  * app's ?debug hook. Throughput = new frames processed per second over that window.
  */
-async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { skipDraw?: string; tracePath?: string } = {}): Promise<LiveRun> {
+async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { query?: string; tracePath?: string } = {}): Promise<LiveRun> {
   return withRunnerPage(
     {},
     async (page, origin) => {
       // BENCH_HEAD_VIEW=landmarks|ict picks the live 3D view (a remembered display preference).
       const view = process.env.BENCH_HEAD_VIEW;
       if (view) await page.addInitScript((v) => localStorage.setItem('ig3d.headView', v), view);
-      await page.goto(`${origin}/index.html?debug${opts.skipDraw ? `&skipDraw=${opts.skipDraw}` : ''}`);
+      await page.goto(`${origin}/index.html?debug${opts.query ? `&${opts.query}` : ''}`);
       if (ep !== 'auto') await page.getByLabel('execution provider').selectOption(ep);
       await page.getByTestId('ep-badge').filter({ hasText: ep === 'auto' ? /\(auto\)/ : ep.toUpperCase() }).waitFor({ timeout: 300_000 });
       await prepare?.(page);
@@ -107,8 +107,9 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
 const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'gpu', 'viz', 'cc', 'v8.execute', '__metadata'];
 
 /**
- * Where the live view's CPU goes (issue #16): the app as shipped, without the 3D view, and
- * without the overlay too (bench-only `?debug&skipDraw=`), alternated in one run. With
+ * Where the live view's CPU goes (issue #16): the app as shipped, with the live <video> preview,
+ * without the 3D view, without the overlay too (bench-only `?debug&skipDraw=`, `&preview=`),
+ * alternated in one run. With
  * BENCH_TRACE=dir, the first round of each writes a Chrome trace (scripts/bench/trace-cpu.py
  * sums it per process and thread).
  */
@@ -118,19 +119,24 @@ async function benchLiveCost(): Promise<void> {
   const camera = camera30fps();
   const traceDir = process.env.BENCH_TRACE;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
-  // BENCH_COST_VARIANTS=",3d" runs a subset (skipDraw values; empty = as shipped).
+  // BENCH_COST_VARIANTS=";skipDraw=3d;preview=video" runs these instead (";"-separated extra query
+  // strings for the bench-only ?debug switches of components/benchSkip.ts; empty = as shipped).
   const only = process.env.BENCH_COST_VARIANTS?.split(';');
-  const variants = ([
-    ['as shipped', ''],
-    ['3D view not drawn', '3d'],
-    ['3D view and overlay not drawn', '3d,overlay'],
-  ] as const).filter(([, v]) => !only || only.includes(v));
+  const variants: (readonly [string, string])[] = only
+    ? only.map((v) => [v || 'as shipped', v] as const)
+    : [
+        ['as shipped', ''],
+        ['live <video> preview (before)', 'preview=video'],
+        ['3D view not drawn', 'skipDraw=3d'],
+        ['3D view and overlay/preview not drawn', 'skipDraw=3d,overlay'],
+        ['nothing drawn, video hidden too', 'skipDraw=3d,overlay,video'],
+      ];
   const section = `live cost of drawing (WASM, 30 fps, ${process.env.BENCH_HEAD_VIEW ?? 'default'} 3D view)`;
   const fps: Record<string, number[]> = {};
   for (let round = 1; round <= rounds; round++) {
-    for (const [label, skipDraw] of variants) {
-      const tracePath = traceDir && round === 1 ? join(traceDir, `live-${skipDraw.replace(',', '-') || 'shipped'}.json`) : undefined;
-      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, { skipDraw, tracePath });
+    for (const [label, query] of variants) {
+      const tracePath = traceDir && round === 1 ? join(traceDir, `live-${query.replace(/[^a-z0-9]+/gi, '-') || 'shipped'}.json`) : undefined;
+      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, { query, tracePath });
       (fps[label] ??= []).push(run.newFramesPerSecond);
       const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
       const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);

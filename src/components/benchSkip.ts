@@ -1,10 +1,10 @@
 /**
- * Bench-only switches (`?debug&skipDraw=3d,overlay`): leave a live view undrawn so
+ * Bench-only switches (`?debug&skipDraw=3d,overlay,video`): leave a live view undrawn so
  * `npm run bench -- live-cost` can measure what drawing it costs the inference worker (on a
  * software GPU every WebGL call of the page and of MediaPipe in the worker runs in one GPU
  * process). Needs `debug` too, so no ordinary URL turns a view off. Not a user feature.
  */
-export type SkippableView = '3d' | 'overlay';
+export type SkippableView = '3d' | 'overlay' | 'video';
 
 function skipped(): Set<string> {
   if (typeof location === 'undefined') return new Set();
@@ -17,4 +17,12 @@ const SKIPPED = skipped();
 
 export function drawSkipped(view: SkippableView): boolean {
   return SKIPPED.has(view);
+}
+
+/** Bench-only `?debug&preview=video|analysed`: force the live preview's mode (for A/B runs). */
+export function previewOverride(): 'video' | 'analysed' | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = q.get('preview');
+  return q.has('debug') && (v === 'video' || v === 'analysed') ? v : undefined;
 }
