@@ -59,9 +59,9 @@ interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: 
  * warm-up (3 results), every result for `seconds` is sampled from the live store through the
  * app's ?debug hook. Throughput = new frames processed per second over that window.
  */
-async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { query?: string; tracePath?: string } = {}): Promise<LiveRun> {
+async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { query?: string; tracePath?: string; dist?: string } = {}): Promise<LiveRun> {
   return withRunnerPage(
-    {},
+    opts.dist ? { '/': opts.dist } : {},
     async (page, origin) => {
       // BENCH_HEAD_VIEW=landmarks|ict picks the live 3D view (a remembered display preference).
       const view = process.env.BENCH_HEAD_VIEW;
@@ -131,12 +131,16 @@ async function benchLiveCost(): Promise<void> {
         ['3D view and overlay/preview not drawn', 'skipDraw=3d,overlay'],
         ['nothing drawn, video hidden too', 'skipDraw=3d,overlay,video'],
       ];
+  // BENCH_BASELINE_DIST=dir (another commit's `vite build` output) adds it as one more variant: a
+  // before/after in the same run.
+  const baseline = process.env.BENCH_BASELINE_DIST;
+  if (baseline) variants.push(['baseline build', `@${baseline}`]);
   const section = `live cost of drawing (WASM, 30 fps, ${process.env.BENCH_HEAD_VIEW ?? 'default'} 3D view)`;
   const fps: Record<string, number[]> = {};
   for (let round = 1; round <= rounds; round++) {
     for (const [label, query] of variants) {
       const tracePath = traceDir && round === 1 ? join(traceDir, `live-${query.replace(/[^a-z0-9]+/gi, '-') || 'shipped'}.json`) : undefined;
-      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, { query, tracePath });
+      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, query.startsWith('@') ? { dist: query.slice(1), tracePath } : { query, tracePath });
       (fps[label] ??= []).push(run.newFramesPerSecond);
       const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
       const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);

@@ -4,7 +4,8 @@
  * software GPU every WebGL call of the page and of MediaPipe in the worker runs in one GPU
  * process). Needs `debug` too, so no ordinary URL turns a view off. Not a user feature.
  */
-export type SkippableView = '3d' | 'overlay' | 'video';
+/** '3dgl': the ICT head's CPU work (fit, deformation) runs, its WebGL upload and draw do not. */
+export type SkippableView = '3d' | '3dgl' | 'overlay' | 'video';
 
 function skipped(): Set<string> {
   if (typeof location === 'undefined') return new Set();
