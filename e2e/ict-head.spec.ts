@@ -81,6 +81,35 @@ test.describe('ICT head in live mode', () => {
   });
 });
 
+test.describe('3D view off-screen', () => {
+  test.use({ fakeVideo: 'afew', viewport: { width: 1280, height: 560 } });
+
+  test('the ICT head is not drawn while scrolled out of view, and catches up when it is back', async ({ page, diagnostics }) => {
+    test.setTimeout(180_000);
+    await openOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const canvas = page.getByTestId('ict-canvas');
+    // In this short window the head starts below the fold: it is drawn once scrolled into view.
+    await canvas.scrollIntoViewIfNeeded();
+    await expect(canvas).toHaveAttribute('data-vertices', '26719', { timeout: 90_000 });
+    await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(3);
+
+    // Scrolled to the top of a short window, the head (below the gauges) is out of view.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect(canvas).not.toBeInViewport();
+    await page.waitForTimeout(500); // the observer's callback and the last draw in progress
+    const rendersHidden = Number(await attr(page, 'ict-canvas', 'data-renders'));
+    const liveHidden = Number(await page.getByTestId('live-status').getAttribute('data-frames'));
+    await expect.poll(async () => Number(await page.getByTestId('live-status').getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(liveHidden + 4);
+    expect(Number(await attr(page, 'ict-canvas', 'data-renders'))).toBe(rendersHidden);
+
+    // Back in view: drawn again, with the newest frame.
+    await canvas.scrollIntoViewIfNeeded();
+    await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-renders')), { timeout: 30_000 }).toBeGreaterThan(rendersHidden + 1);
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+});
+
 test.describe('ICT head in the teaching explorer', () => {
   test.use({ fakeVideo: null });
 

@@ -1,6 +1,7 @@
 // Issue #16: Auto picks the fastest backend that works here (WASM on the CI browser's software
 // WebGPU adapter, in live mode and in the Batch tab, and says why), and camera frames reach the
-// worker as CPU pixels — through MediaStreamTrackProcessor, or a canvas where the browser lacks it.
+// worker as CPU pixels — through MediaStreamTrackProcessor, or a canvas where the browser lacks it;
+// on a software GPU the preview shows the analysed frames instead of the 30 fps video.
 import type { Page } from '@playwright/test';
 import { expect, STILLS, test } from './fixtures';
 import { expectStopReleasesCamera, liveFrames } from './pageReadings';
@@ -18,6 +19,33 @@ async function expectAutoChoseWasmBecauseSoftware(page: Page) {
   await expect(page.getByTestId('ep-note')).toContainText(/auto: WebGPU adapter is software \(SwiftShader\)/);
 }
 
+/** Opaque pixels of the preview canvas and how many distinct grey levels they span (a photo spans many). */
+const previewPixels = (page: Page) =>
+  page.getByTestId('landmark-overlay').evaluate((c: HTMLCanvasElement) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let opaque = 0;
+    const levels = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 7) {
+      if (data[i + 3] === 255) opaque++;
+      levels.add((data[i] + data[i + 1] + data[i + 2]) >> 4);
+    }
+    return { opaqueShare: opaque / Math.ceil(data.length / 28), levels: levels.size };
+  });
+
+/**
+ * On the CI browser's software GPU the preview shows each analysed frame with its landmarks
+ * instead of the 30 fps <video> (fewer composited frames leave the CPU to inference), and says so.
+ */
+async function expectAnalysedFramePreview(page: Page) {
+  await expect(page.getByTestId('preview')).toHaveAttribute('data-preview', 'analysed');
+  await expect(page.getByTestId('perf-preview')).toContainText('software GPU (SwiftShader)');
+  await expect(page.getByTestId('landmark-overlay')).toHaveAttribute('data-shown-frame', 'true');
+  const px = await previewPixels(page);
+  expect(px.opaqueShare).toBeGreaterThan(0.99); // the whole frame is drawn, not only the mesh
+  expect(px.levels).toBeGreaterThan(20);
+  await expect(page.getByTestId('video')).toBeHidden();
+}
+
 /** Predictions arrive, the panel names the frame path; Stop ends inference and the camera. */
 async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
   await page.getByRole('button', { name: 'Start camera' }).click();
@@ -25,8 +53,12 @@ async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
   await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(3);
   await expect(page.getByTestId('perf-frame-path')).toHaveText(framePath);
   await expect(page.getByTestId('perf-latency')).toHaveText(/^\d+(\.\d+)? ms$/);
+  await expectAnalysedFramePreview(page);
 
   await expectStopReleasesCamera(page);
+  // Stopped: the last frame does not stay on screen.
+  await expect(page.getByTestId('landmark-overlay')).toHaveAttribute('data-shown-frame', 'false');
+  expect((await previewPixels(page)).opaqueShare).toBe(0);
 }
 
 test.describe('live mode on Auto', () => {

@@ -7,6 +7,8 @@ export const liveFrames = async (page: Page): Promise<number> =>
 
 /** Share of canvas pixels that differ from the corner (background) colour: a drawn mesh covers some. */
 export async function canvasCoverage(page: Page, testId: string): Promise<number> {
+  // Looked at as a person would: 3D views do not draw while scrolled out of view.
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
   return page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
     const probe = document.createElement('canvas');
     probe.width = c.width;

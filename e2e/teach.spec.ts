@@ -84,9 +84,13 @@ const probs = (page: Page, testId: string) =>
   page.getByTestId(testId).locator('li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-prob'))));
 const topClass = (page: Page, testId: string) => page.getByTestId(testId).locator('li.top').getAttribute('data-class');
 
-/** RGB bytes of the mesh canvas (WebGL, preserveDrawingBuffer), downscaled for a cheap comparison. */
-const meshPixels = (page: Page) =>
-  page.getByTestId('teach-mesh').evaluate((c: HTMLCanvasElement) => {
+/**
+ * RGB bytes of the mesh canvas (WebGL, preserveDrawingBuffer), downscaled for a cheap comparison.
+ * Looked at as a person would: scrolled into view first (3D views do not draw while off-screen).
+ */
+const meshPixels = async (page: Page) => {
+  await page.getByTestId('teach-mesh').scrollIntoViewIfNeeded();
+  return page.getByTestId('teach-mesh').evaluate((c: HTMLCanvasElement) => {
     const p = document.createElement('canvas');
     p.width = 160;
     p.height = 120;
@@ -94,6 +98,7 @@ const meshPixels = (page: Page) =>
     ctx.drawImage(c, 0, 0, p.width, p.height);
     return Array.from(ctx.getImageData(0, 0, p.width, p.height).data.filter((_, i) => i % 4 !== 3));
   });
+};
 const differing = (a: number[], b: number[]) => a.reduce((n, v, i) => n + (Math.abs(v - b[i]) > 8 ? 1 : 0), 0);
 
 test.describe('teaching mode: parameter explorer', () => {

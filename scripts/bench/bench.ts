@@ -2,6 +2,8 @@
  * npm run bench — speed and memory, printed as one table. Ratios are measured side by side in
  * one run, because these machines are noisy. Sections (all by default, or name some):
  *   live     ig3d-web's live view vs @vladmandic/human, A/B/A/B, 30 fps fake webcam (WASM): throughput, latency, ratio
+ *   live-cost  (by name only) the live view as shipped / without the 3D view / without the overlay too,
+ *            alternated: what drawing costs the worker; BENCH_TRACE=dir also writes Chrome traces
  *   ep       Auto vs forced WASM / WebGPU in the live view (2D model per frame)
  *   startup  time to the first prediction, cold and warm profile
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
@@ -59,20 +61,22 @@ interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: 
  * warm-up (3 results), every result for `seconds` is sampled from the live store through the
  * app's ?debug hook. Throughput = new frames processed per second over that window.
  */
-async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>): Promise<LiveRun> {
+async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, camera: string, prepare?: (page: Page) => Promise<void>, opts: { query?: string; tracePath?: string; dist?: string } = {}): Promise<LiveRun> {
   return withRunnerPage(
-    {},
+    opts.dist ? { '/': opts.dist } : {},
     async (page, origin) => {
       // BENCH_HEAD_VIEW=landmarks|ict picks the live 3D view (a remembered display preference).
       const view = process.env.BENCH_HEAD_VIEW;
       if (view) await page.addInitScript((v) => localStorage.setItem('ig3d.headView', v), view);
-      await page.goto(`${origin}/index.html?debug`);
+      await page.goto(`${origin}/index.html?debug${opts.query ? `&${opts.query}` : ''}`);
       if (ep !== 'auto') await page.getByLabel('execution provider').selectOption(ep);
       await page.getByTestId('ep-badge').filter({ hasText: ep === 'auto' ? /\(auto\)/ : ep.toUpperCase() }).waitFor({ timeout: 300_000 });
       await prepare?.(page);
       await page.getByRole('button', { name: 'Start camera' }).click();
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 300_000 });
-      return page.evaluate(async (ms) => {
+      const browser = page.context().browser();
+      if (opts.tracePath && browser) await browser.startTracing(undefined, { path: opts.tracePath, categories: TRACE_CATEGORIES });
+      const run = await page.evaluate(async (ms) => {
         type State = { latest?: unknown; timings: Record<string, number>; fps: number; frames: number; latencyMs?: number; framePath?: string };
         type Live = { subscribe: (fn: (s: State) => void) => () => void; getState: () => State };
         type Pipe = { getState: () => { ep?: string } };
@@ -94,9 +98,58 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
         const end = store.getState();
         return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep };
       }, seconds * 1000);
+      if (opts.tracePath && browser) await browser.stopTracing();
+      return run;
     },
     fakeWebcamArgs(camera),
   );
+}
+
+/** Enough to attribute CPU per process and thread (toplevel tasks carry thread time) and to see GPU waits. */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'gpu', 'viz', 'cc', 'v8.execute', '__metadata'];
+
+/**
+ * Where the live view's CPU goes (issue #16): the app as shipped, with the live <video> preview,
+ * without the 3D view, without the overlay too (bench-only `?debug&skipDraw=`, `&preview=`),
+ * alternated in one run. With
+ * BENCH_TRACE=dir, the first round of each writes a Chrome trace (scripts/bench/trace-cpu.py
+ * sums it per process and thread).
+ */
+async function benchLiveCost(): Promise<void> {
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 20);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const camera = camera30fps();
+  const traceDir = process.env.BENCH_TRACE;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
+  // BENCH_COST_VARIANTS=";skipDraw=3d;preview=video" runs these instead (";"-separated extra query
+  // strings for the bench-only ?debug switches of components/benchSkip.ts; empty = as shipped).
+  const only = process.env.BENCH_COST_VARIANTS?.split(';');
+  const variants: (readonly [string, string])[] = only
+    ? only.map((v) => [v || 'as shipped', v] as const)
+    : [
+        ['as shipped', ''],
+        ['live <video> preview (before)', 'preview=video'],
+        ['3D view not drawn', 'skipDraw=3d'],
+        ['3D view and overlay/preview not drawn', 'skipDraw=3d,overlay'],
+        ['nothing drawn, video hidden too', 'skipDraw=3d,overlay,video'],
+      ];
+  // BENCH_BASELINE_DIST=dir (another commit's `vite build` output) adds it as one more variant: a
+  // before/after in the same run.
+  const baseline = process.env.BENCH_BASELINE_DIST;
+  if (baseline) variants.push(['baseline build', `@${baseline}`]);
+  const section = `live cost of drawing (WASM, 30 fps, ${process.env.BENCH_HEAD_VIEW ?? 'default'} 3D view)`;
+  const fps: Record<string, number[]> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, query] of variants) {
+      const tracePath = traceDir && round === 1 ? join(traceDir, `live-${query.replace(/[^a-z0-9]+/gi, '-') || 'shipped'}.json`) : undefined;
+      const run = await ig3dLiveRun('wasm', seconds, camera, undefined, query.startsWith('@') ? { dist: query.slice(1), tracePath } : { query, tracePath });
+      (fps[label] ??= []).push(run.newFramesPerSecond);
+      const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
+      const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);
+      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}), render ${med('render')} ms, frame→result ${lat} ms${tracePath ? `; trace ${tracePath}` : ''}` });
+    }
+  }
+  json.liveCost = fps;
 }
 
 /** The peer, @vladmandic/human (face + mesh + emotion, tfjs WASM), on the same camera and flags. */
@@ -779,6 +832,7 @@ async function benchIct(): Promise<void> {
 
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
+  ['live-cost', benchLiveCost],
   ['ep', benchEp],
   ['startup', benchStartup],
   ['model2d', benchModel2d],
@@ -789,8 +843,8 @@ const sections: [string, () => Promise<void>][] = [
   ['ict', benchIct],
 ];
 for (const [name, fn] of sections) {
-  // batch-drop makes 100,000 hard links: only when asked for by name.
-  if (!want(name) || (name === 'batch-drop' && !wanted.has(name))) continue;
+  // batch-drop makes 100,000 hard links, live-cost is an investigation: only when asked for by name.
+  if (!want(name) || ((name === 'batch-drop' || name === 'live-cost') && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

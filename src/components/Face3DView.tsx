@@ -6,7 +6,7 @@ import { useWebGLRenderer } from './useWebGLRenderer';
 
 /** React shell around the three.js renderer; the renderer itself knows nothing of React. */
 export function Face3DView() {
-  const { canvasRef, rendererRef, lost } = useWebGLRenderer((c) => new FaceMeshRenderer(c), '3D face');
+  const { canvasRef, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new FaceMeshRenderer(c), '3D face');
   const triangles = usePipelineStore((s) => s.triangles);
   const latest = useLiveStore((s) => s.latest);
   const setRenderTime = useLiveStore((s) => s.setRenderTime);
@@ -17,12 +17,13 @@ export function Face3DView() {
 
   useEffect(() => {
     const r = rendererRef.current;
-    if (!r || !latest) return;
+    // Off-screen: skip the draw; the latest result is drawn when the view scrolls back.
+    if (!r || !latest || !onScreen) return;
     const t0 = performance.now();
     if (latest.face) r.update(latest.face.landmarks, latest.imageSize.width / latest.imageSize.height);
     else r.clear();
     setRenderTime(performance.now() - t0);
-  }, [latest, setRenderTime, rendererRef]);
+  }, [latest, setRenderTime, rendererRef, onScreen]);
 
   return (
     <section className="face3d" aria-label="3D face">

@@ -6,6 +6,7 @@ import { useAwaitingFirstPrediction } from './useAwaitingFirstPrediction';
 import { Face3DView } from './Face3DView';
 import { IctCredit } from './ictHead/IctCredit';
 import { IctHeadView, type IctHeadInput } from './ictHead/IctHeadView';
+import { drawSkipped } from './benchSkip';
 
 /** Radio switch between the ICT-FaceKit head and MediaPipe's landmark mesh (remembered). */
 export function HeadViewSwitch() {
@@ -28,6 +29,11 @@ export function HeadViewSwitch() {
 
 /** Live mode's 3D view: the ICT head fitted to the face, or the landmark mesh. */
 export function Head3DPanel() {
+  if (drawSkipped('3d')) return <p className="muted small" data-testid="head3d-skipped">3D view not drawn (bench)</p>;
+  return <Head3DPanelDrawn />;
+}
+
+function Head3DPanelDrawn() {
   const kind = useHeadViewStore((s) => s.kind);
   const latest = useLiveStore((s) => s.latest);
   const setRenderTime = useLiveStore((s) => s.setRenderTime);

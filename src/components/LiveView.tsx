@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
@@ -13,6 +13,7 @@ import { FusionControl } from './FusionControl';
 import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
+import { previewMode } from './previewMode';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
 // must parse before it can start loading models is ≈ 0.6 MB smaller (start-up, issue #16).
@@ -27,6 +28,8 @@ export function LiveView() {
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
   const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
+  const preview = useMemo(previewMode, []);
+  const shownFrame = useLiveStore((s) => s.shownFrame);
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
   useEffect(() => {
@@ -64,8 +67,9 @@ export function LiveView() {
       },
       onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
+      keepFrames: preview.analysed,
     });
-  }, []);
+  }, [preview]);
 
   // A new pipeline (EP switch) invalidates the running loop: restart it on the new client.
   useEffect(() => {
@@ -94,7 +98,7 @@ export function LiveView() {
     <div className="live">
       <div className="live-left">
         <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready' || pipelineStatus === 'loading'} />
-        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} />
+        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} analysed={preview.analysed} shownFrame={live.running ? shownFrame : undefined} />
         <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames}>
           {statusText}
         </p>
@@ -102,7 +106,7 @@ export function LiveView() {
         <label className="toggle">
           <input type="checkbox" checked={live.smoothing} onChange={(e) => live.setSmoothing(e.target.checked)} /> Temporal smoothing
         </label>
-        <PerformancePanel />
+        <PerformancePanel preview={preview.reason} />
       </div>
       <div className="live-right">
         <FusionControl has3d={has3d} />

@@ -15,7 +15,8 @@ const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' 
 /** Shown only when a FLAME pack produces them, so the default pack's panel stays as it was. */
 const FLAME_ONLY = new Set(['regressor3d', 'flame']);
 
-export function PerformancePanel() {
+/** `preview`: what the live preview shows and why (previewMode.ts); omitted where there is none. */
+export function PerformancePanel({ preview }: { preview?: string } = {}) {
   const fps = useLiveStore((s) => s.fps);
   const timings = useLiveStore((s) => s.timings);
   const latencyMs = useLiveStore((s) => s.latencyMs);
@@ -30,6 +31,12 @@ export function PerformancePanel() {
           <dt>Frame path</dt>
           <dd data-testid="perf-frame-path">{framePath ?? '—'}</dd>
         </div>
+        {preview && (
+          <div className="perf-row" title="On a software GPU the preview shows each analysed frame, so the screen is redrawn once per result instead of 30 times a second">
+            <dt>Preview</dt>
+            <dd data-testid="perf-preview">{preview}</dd>
+          </div>
+        )}
         <div className="perf-row" title="From the camera frame reaching the page to its result back on the page">
           <dt>Frame → result</dt>
           <dd data-testid="perf-latency">{latencyMs !== undefined ? `${latencyMs.toFixed(1)} ms` : '—'}</dd>

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { FlameResult, FrameResult } from '../core/types';
 import { drawLandmarkMesh, drawLandmarkPoints } from './draw2d';
+import { drawSkipped } from './benchSkip';
 
 /**
  * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
@@ -29,10 +30,17 @@ interface Props {
   videoRef: React.RefObject<HTMLVideoElement | null>;
   result?: FrameResult;
   triangles?: Uint32Array;
+  /**
+   * The frame `result` was computed on: when given, the preview shows it (drawn with its
+   * landmarks, one screen update per result) instead of the live <video>, which makes the
+   * compositor draw 30 frames a second (LiveView decides when; see previewMode.ts).
+   */
+  shownFrame?: OffscreenCanvas;
+  analysed?: boolean;
 }
 
 /** Mirrored camera preview with the landmark mesh drawn over it. */
-export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
+export function VideoPreview({ stream, videoRef, result, triangles, shownFrame, analysed = false }: Props) {
   const overlayRef = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -44,8 +52,14 @@ export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
 
   useEffect(() => {
     const canvas = overlayRef.current;
-    if (!canvas) return;
-    const ctx = canvas.getContext('2d');
+    if (!canvas || drawSkipped('overlay')) return;
+    // willReadFrequently makes Chromium raster this canvas on the CPU. A GPU-accelerated canvas
+    // strokes the ≈ 2,700-triangle mesh as one translucent path, which on a software GPU
+    // (SwiftShader, llvmpipe: VMs, remote desktops, CI) costs more than all of inference: the
+    // GPU process runs it before the next composited frame, and MediaPipe's read-back in the
+    // worker waits behind it (issue #16: landmarks 204 → 45 ms with the overlay off). On the CPU
+    // the same strokes take a few ms, and the compositor only uploads the finished 640×480 image.
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) return;
     const { width, height } = result?.imageSize ?? { width: canvas.width, height: canvas.height };
     if (canvas.width !== width || canvas.height !== height) {
@@ -53,17 +67,20 @@ export function VideoPreview({ stream, videoRef, result, triangles }: Props) {
       canvas.height = height;
     }
     ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (analysed && shownFrame) ctx.drawImage(shownFrame, 0, 0, canvas.width, canvas.height);
+    canvas.dataset.shownFrame = String(analysed && !!shownFrame);
     canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;
     if (!lm) return;
     const at = { x: 0, y: 0, w: width, h: height };
     if (triangles) drawLandmarkMesh(ctx, lm, triangles, at, { color: 'rgba(120, 220, 255, 0.45)', width: Math.max(1, width / 640) });
     else drawLandmarkPoints(ctx, lm, at, 'rgba(120, 220, 255, 0.45)', 2);
-  }, [result, triangles]);
+  }, [result, triangles, shownFrame, analysed]);
 
   return (
-    <div className="preview mirrored" data-testid="preview">
-      <video ref={videoRef} playsInline muted data-testid="video" />
+    <div className="preview mirrored" data-testid="preview" data-preview={analysed ? 'analysed' : 'video'}>
+      {/* Hidden, not removed, in analysed mode: the camera stream stays attached and playing. */}
+      <video ref={videoRef} playsInline muted data-testid="video" style={analysed || drawSkipped('video') ? { visibility: 'hidden' } : undefined} />
       <canvas ref={overlayRef} className="overlay" data-testid="landmark-overlay" />
     </div>
   );

@@ -9,6 +9,9 @@ export function useWebGLRenderer<R extends { dispose(): void }>(create: (canvas:
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const rendererRef = useRef<R | undefined>(undefined);
   const [lost, setLost] = useState(false);
+  // Whether any of the canvas is in the viewport: the views skip drawing while it is not (on a
+  // software GPU every draw costs the inference worker time, issue #16) and catch up when it is.
+  const [onScreen, setOnScreen] = useState(true);
   // The factory is read once, at mount: a renderer is never re-created for a new closure.
   const createRef = useRef(create);
 
@@ -21,6 +24,8 @@ export function useWebGLRenderer<R extends { dispose(): void }>(create: (canvas:
       setLost(true);
     };
     const onRestored = () => setLost(false);
+    const io = typeof IntersectionObserver !== 'undefined' ? new IntersectionObserver((entries) => setOnScreen(entries[entries.length - 1].isIntersecting)) : undefined;
+    io?.observe(canvas);
     canvas.addEventListener('webglcontextlost', onLost);
     canvas.addEventListener('webglcontextrestored', onRestored);
     try {
@@ -30,6 +35,7 @@ export function useWebGLRenderer<R extends { dispose(): void }>(create: (canvas:
       setLost(true);
     }
     return () => {
+      io?.disconnect();
       canvas.removeEventListener('webglcontextlost', onLost);
       canvas.removeEventListener('webglcontextrestored', onRestored);
       rendererRef.current?.dispose();
@@ -37,7 +43,7 @@ export function useWebGLRenderer<R extends { dispose(): void }>(create: (canvas:
     };
   }, [label]);
 
-  return { canvasRef, rendererRef, lost };
+  return { canvasRef, rendererRef, lost, onScreen };
 }
 
 /** Hands a view's canvas to its parent (e.g. for "export figure") while the view is mounted. */

@@ -5,6 +5,7 @@
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { softwareWebGl } from './softwareGl';
 
 /** Camera and light choices; the defaults frame a unit-radius object at the origin. */
 export interface SceneViewOptions {
@@ -34,9 +35,11 @@ export class SceneView {
     private readonly canvas: HTMLCanvasElement,
     o: SceneViewOptions = {},
   ) {
-    // preserveDrawingBuffer lets tests and "export figure" read the pixels back.
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, alpha: false });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    // preserveDrawingBuffer lets tests and "export figure" read the pixels back. On a software
+    // rasteriser: no MSAA and one pixel per CSS pixel (softwareGl.ts says why).
+    const software = softwareWebGl() !== undefined;
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !software, preserveDrawingBuffer: true, alpha: false });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, software ? 1 : 2));
     this.scene.background = new THREE.Color(0x15181e);
     this.camera = new THREE.PerspectiveCamera(o.fov ?? 30, 1, o.near ?? 0.01, o.far ?? 100);
     this.camera.position.set(...(o.cameraPosition ?? [0, 0, 4.6]));

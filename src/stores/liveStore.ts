@@ -32,6 +32,8 @@ interface LiveState {
   latencyMs?: number;
   /** How camera frames reach the worker (worker/frameSource.ts). */
   framePath?: string;
+  /** The frame `latest` was computed on, when the preview shows analysed frames (software GPU). */
+  shownFrame?: OffscreenCanvas;
   /** Frames processed since the camera started (tests and the bench read it). */
   frames: number;
   timings: StageTimings & { render?: number };
@@ -40,7 +42,7 @@ interface LiveState {
   setSmoothing: (on: boolean) => void;
   setFusion: (mode: FusionMode, weight2d?: number) => void;
   setCalibrate: (on: boolean | undefined) => void;
-  pushResult: (r: FrameResult, stats: { fps: number; latencyMs?: number; framePath?: string }) => void;
+  pushResult: (r: FrameResult, stats: { fps: number; latencyMs?: number; framePath?: string; shownFrame?: OffscreenCanvas }) => void;
   setRenderTime: (ms: number) => void;
   reset: () => void;
 }
@@ -72,7 +74,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   setSmoothing: (smoothing) => set({ smoothing }),
   setFusion: (fusionMode, weight2d) => set({ fusionMode, weight2d: weight2d ?? get().weight2d }),
   setCalibrate: (calibrate) => set({ calibrate }),
-  pushResult(r, { fps, latencyMs, framePath }) {
+  pushResult(r, { fps, latencyMs, framePath, shownFrame }) {
     const { smoothing, probs, va: prevVa, trail } = get();
     const on = smoothing && r.detection !== 'none';
     const next: ProbSet = {
@@ -96,11 +98,12 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
       fps,
       latencyMs,
       framePath,
+      shownFrame,
       frames: get().frames + 1,
       timings: { ...get().timings, ...r.timings },
       message: frameMessage(r),
     });
   },
   setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
-  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, frames: 0, timings: {}, message: undefined }),
+  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, shownFrame: undefined, frames: 0, timings: {}, message: undefined }),
 }));

@@ -7,6 +7,7 @@ import { observedLandmarks68 } from '../../core/ict/landmarkCorrespondence';
 import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
+import { drawSkipped } from '../benchSkip';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -65,6 +66,13 @@ interface Props {
  * base (40 components × 80 K values): a step of 0.05 moves a vertex by well under 0.5 mm.
  */
 const IDENTITY_EPS = 0.05;
+/**
+ * A fitted identity in video (one fit step per frame) rebuilds the dense base at most this often: the fit moves a
+ * little on most frames of a moving face, and the rebuild (≈ 6 ms on a quiet 2-core machine) then
+ * ran on most frames, on the main thread beside the inference worker (issue #16). Identity hardly
+ * changes within a second; stills and hand-set identities (sliders) are never throttled.
+ */
+const FITTED_IDENTITY_REBUILD_MS = 1000;
 
 /**
  * The ICT-FaceKit head: expression from MediaPipe's blendshapes, rotation from its transformation
@@ -73,10 +81,10 @@ const IDENTITY_EPS = 0.05;
 export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true }: Props) {
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
-  const { canvasRef: ref, rendererRef, lost } = useWebGLRenderer((c) => new IctHeadRenderer(c), 'ICT head');
+  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c), 'ICT head');
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
-  const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array }>(undefined);
+  const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number }>(undefined);
   const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });
 
   // Hand the canvas to the parent (for "export figure").
@@ -103,6 +111,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
       weights: new Float32Array(head.expressions.length),
       out: new Float32Array(head.neutral.length),
       shown: new Float64Array(head.identityCount),
+      rebuiltAt: -Infinity,
     };
     rendererRef.current?.setHead(head);
   }, [head, rendererRef]);
@@ -110,7 +119,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   useEffect(() => {
     const s = state.current;
     const r = rendererRef.current;
-    if (!s || !r || !head || !input) return;
+    // Off-screen: nothing to fit or draw; the latest input is drawn when the view scrolls back.
+    if (!s || !r || !head || !input || !onScreen) return;
     const tStart = performance.now();
     mapBlendshapes(input.blendshapes, s.mapping, s.weights);
     let fitErrorMm = NaN;
@@ -124,12 +134,15 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
       target = s.fitter.coefficients;
     }
     const t1 = performance.now();
-    if (target) {
+    // Video (one fit step per frame) only: a still's fit must show at once.
+    const throttled = !input.identity && fitSteps === 1 && t1 - s.rebuiltAt < FITTED_IDENTITY_REBUILD_MS;
+    if (target && !throttled) {
       let d2 = 0;
       for (let k = 0; k < s.shown.length; k++) d2 += ((target[k] ?? 0) - s.shown[k]) ** 2;
       if (Math.sqrt(d2) > IDENTITY_EPS) {
         s.deformer.setIdentity(target);
         s.shown.set(s.deformer.identityCoefficients);
+        s.rebuiltAt = t1;
         record('identityMs', performance.now() - t1);
       }
     }
@@ -137,7 +150,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     s.deformer.apply(s.weights, s.out);
     record('deformMs', performance.now() - t2);
     r.setPose(input.matrix, mirror);
-    r.commit(s.out);
+    if (!drawSkipped('3dgl')) r.commit(s.out);
     record('normalsMs', r.lastNormalsMs);
     onRenderedRef.current?.(performance.now() - tStart);
     // Debug hook: a vertex signature of the whole head, and one of the expression part alone.
@@ -148,7 +161,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     }
     const jaw = head.expressions.findIndex((e) => e.name === 'jawOpen');
     setInfo((p) => ({ frames: p.frames + 1, signature: sig.toFixed(4), exprSignature: exprSig.toFixed(4), fitErrorMm, jawOpen: s.weights[jaw] ?? 0 }));
-  }, [input, head, fitSteps, mirror, rendererRef]);
+  }, [input, head, fitSteps, mirror, rendererRef, onScreen]);
 
   // After a restored WebGL context, draw the last frame again (three.js re-uploads the buffers).
   useEffect(() => {

@@ -1,0 +1,29 @@
+/**
+ * Bench-only switches (`?debug&skipDraw=3d,overlay,video`): leave a live view undrawn so
+ * `npm run bench -- live-cost` can measure what drawing it costs the inference worker (on a
+ * software GPU every WebGL call of the page and of MediaPipe in the worker runs in one GPU
+ * process). Needs `debug` too, so no ordinary URL turns a view off. Not a user feature.
+ */
+/** '3dgl': the ICT head's CPU work (fit, deformation) runs, its WebGL upload and draw do not. */
+export type SkippableView = '3d' | '3dgl' | 'overlay' | 'video';
+
+function skipped(): Set<string> {
+  if (typeof location === 'undefined') return new Set();
+  const q = new URLSearchParams(location.search);
+  if (!q.has('debug')) return new Set();
+  return new Set((q.get('skipDraw') ?? '').split(',').filter(Boolean));
+}
+
+const SKIPPED = skipped();
+
+export function drawSkipped(view: SkippableView): boolean {
+  return SKIPPED.has(view);
+}
+
+/** Bench-only `?debug&preview=video|analysed`: force the live preview's mode (for A/B runs). */
+export function previewOverride(): 'video' | 'analysed' | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = q.get('preview');
+  return q.has('debug') && (v === 'video' || v === 'analysed') ? v : undefined;
+}
