@@ -17,9 +17,17 @@ def pct(x):
     return f"{100 * x:.2f}"
 
 
-def app_pipeline_test(head3d_metrics_path):
+def app_pipeline_test(head3d_metrics_path, calibration_metrics_path=None):
     """The 2D branch as the app runs it on FER+ Test (landmark-aligned crop, whole-image fallback,
-    gated flip, onnxruntime-web in Chromium), scored by train_head3d.py from `npm run extract`."""
+    gated flip, onnxruntime-web in Chromium): from calibration.metrics.json (score_app_pipeline.py on
+    `npm run extract`, the correction off = the batch default) when it is of this net, else from
+    train_head3d.py's scoring."""
+    if calibration_metrics_path and os.path.exists(calibration_metrics_path):
+        c = json.load(open(calibration_metrics_path))
+        row = c.get("Test", {}).get("off", {}).get("2d")
+        if row:
+            return {"n": row["n"], "accuracy": row["accuracy"], "macroF1": row["macroF1"],
+                    "perClassRecall": {cl: row["perClassRecall"][cl.lower()] for cl in CLASSES}}
     if not os.path.exists(head3d_metrics_path):
         return None
     h = json.load(open(head3d_metrics_path))
@@ -77,12 +85,44 @@ def train_command(cfg):
     for key, flag, default in (("lr", "--lr", 2.5e-3), ("warm", "--warm", 0.2)):
         if cfg.get(key, default) != default:
             parts.append(f"{flag} {cfg[key]:g}")
+    if cfg.get("init_onnx"):
+        parts.append(f"--init-onnx {PREVIOUS_ONNX}")
+    for key, flag in (("logit_adjust", "--logit-adjust"), ("degrade", "--degrade")):
+        if cfg.get(key):
+            parts.append(f"{flag} {cfg[key]:g}")
+    if cfg.get("select", "accuracy") != "accuracy":
+        parts.append(f"--select {cfg['select']}")
     if cfg.get("init"):
         parts.append(f"--init {cfg['init']}")
     if cfg.get("teachers"):
         parts.append(f"--teachers {cfg['teachers']} --kd-alpha {cfg['kd_alpha']:g} --kd-temp {cfg['kd_temp']:g}")
     parts.append(f"--seed {cfg['seed']}")
     return "/usr/bin/python3 training/train_fer2d.py " + " ".join(parts)
+
+
+# The fine-tune starts from the fer2d.onnx that shipped before it (commit 3b9e65c).
+PREVIOUS_COMMIT = "3b9e65c"
+PREVIOUS_ONNX = "training/runs/fer2d_prev.onnx"
+
+
+def finetune_bullet(cfg):
+    w = cfg.get("wiseFt")
+    if not w:
+        return ""
+    return (f"\n* **This version is a fine-tune of the previous fer2d** (commit {PREVIOUS_COMMIT}, trained from scratch by the "
+            "distillation chain in that commit's card), blended back with it:\n"
+            f"  1. fine-tuned from the previous ONNX weights (`--init-onnx`; BatchNorms stay frozen at their folded values) with a "
+            f"**logit-adjusted loss** (τ = {cfg['logit_adjust']:g}: cross-entropy on logits + τ·log π, π = the Train vote prior, so the raw "
+            "logits aim at balanced accuracy) and **image-quality degradations** on top of the augmentation above, each with "
+            f"p = {cfg['degrade']:g}: a 16–40 px face resampled to 48, gamma 0.5–2, Gaussian noise up to σ 12 grey levels; AdamW peak LR "
+            f"{cfg['lr']:g}, {cfg.get('time_budget_min') or 0:g} min wall clock; checkpoint = best Valid (accuracy + balanced accuracy)/2;\n"
+            f"  2. **WiSE-FT** (Wortsman et al., CVPR 2022): weights = {1 - w['alpha']:g}·previous + {w['alpha']:g}·fine-tuned "
+            "(`training/interpolate_fer2d.py`);\n"
+            f"  3. a class-prior correction of τ = {w['foldedTau']:+g} folded into the classifier bias (bias − τ·log π), which gives back part "
+            "of the prior the loss divided out.\n"
+            "  The blend α and the folded τ were chosen on FER+ Valid **as the app crops it** and on that Valid under eight shifts "
+            "(`training/score_app_crops.py`, `training/choose_fer2d_candidate.py`; see `calibration.md`): the highest Valid balanced "
+            "accuracy + mean shifted balanced accuracy at ≥ 85.5 % Valid accuracy. Test played no part.")
 
 
 def distillation_bullet(cfg):
@@ -102,12 +142,22 @@ def status_detail(m):
     half = [a for e, a in curve if e <= max(1, m["epochs"] // 2)]
     best = max((a for _, a in curve), default=None)
     said = (f"Valid accuracy (EMA, always flipped) was {pct(half[-1])} % half-way and {pct(best)} % at its best. "
-            if half and best is not None else "")
-    tta = m["testTimeAugmentation"]
-    return (said + "Runs so far (Test / Valid, always flipped): a 1.21 M-parameter net (depths 1,1,1) for 50 min, "
+            if half and best is not None and "previousModel" not in m else "")
+    # The from-scratch chain's numbers are of the net that shipped before a fine-tune (previousModel).
+    tta = m.get("previousModel", m)["testTimeAugmentation"]
+    finetuned = ("" if "previousModel" not in m else
+                 f"The previous net scored {pct(m['previousModel']['test']['accuracy'])} % on raw Test images and 85.22 % through the app; "
+                 "the current version is that net fine-tuned with a logit-adjusted loss and image-quality degradations, then "
+                 "blended back with it (see *Training recipe*): on the app's Valid crops it keeps the previous accuracy and "
+                 "balanced accuracy (86.05 / 66.93 % vs 85.94 / 66.46 %), and under the image-quality shifts of the cross-domain check it "
+                 "gains 2–8 points of accuracy and 4–7 of balanced accuracy (`calibration.md`). Test, scored once after the choice, moved "
+                 "the other way by 0.37 points through the app (84.85 % vs 85.22 %, 13 of 3,545 faces; the standard error of either "
+                 "figure is 0.6 points), so the 85 % target is now missed by 0.15 points. "
+                 "The base net's history: ")
+    return (said + finetuned + "Runs so far (Test / Valid, always flipped): a 1.21 M-parameter net (depths 1,1,1) for 50 min, "
             "81.47 % on Test; this configuration with seed 1 for 100 min, 84.43 % / 85.40 %; with seed 2 for 75 min, "
             "84.68 % / 85.54 %; that net distilled from both for 65 min (`--init` seed 2, `--teachers` seeds 1 and 2), "
-            "84.68 % / 85.63 %; this run, distilled for 33 more minutes from all three, "
+            "84.68 % / 85.63 %; then distilled for 33 more minutes from all three, "
             f"{pct(tta['test']['accuracyAlwaysFlip'])} % / {pct(tta['valid']['accuracyAlwaysFlip'])} %, shipped because "
             "it is the best on Valid. Each step was chosen on Valid and gained 0.1–0.2 points there, a handful "
             "of images; on Test the last three are within 0.2 points of each other. Valid is now an optimistic "
@@ -176,7 +226,7 @@ def main():
     cfg = m["trainConfig"]
     ort = m.get("onnxruntimeWeb", {})
     parity = ort.get("test", {}).get("parityVsPytorch")
-    app = app_pipeline_test(args.head3d_metrics)
+    app = app_pipeline_test(args.head3d_metrics, args.calibration_metrics if "previousModel" in m else None)
     target_met = m["test"]["accuracy"] >= 0.85
     app_met = bool(app) and app["accuracy"] >= 0.85
     budget = cfg.get("time_budget_min") or 0
@@ -185,6 +235,16 @@ def main():
     # A distilled model needs its init and teacher runs first (export_fer2d.py records them).
     rebuild_train = "\n".join([train_command(u["config"]) for u in m.get("upstreamRuns", [])]
                                + [train_command({**cfg, "out": run_dir})])
+    ckpt_path = f"{run_dir}/best.pt"
+    if cfg.get("wiseFt"):
+        w = cfg["wiseFt"]
+        tuned_dir = os.path.dirname(w["finetuned"])
+        rebuild_train = "\n".join([
+            f"git show {PREVIOUS_COMMIT}:public/models/fer2d.onnx > {PREVIOUS_ONNX}   # the previous fer2d (its own rebuild chain: that commit's fer2d.md)",
+            train_command({**cfg, "out": tuned_dir}),
+            f"/usr/bin/python3 training/interpolate_fer2d.py --shipped {PREVIOUS_ONNX} --finetuned {w['finetuned']} "
+            f"--alphas {w['alpha']:g} --fold-tau={w['foldedTau']:g} --out {run_dir}"])
+        ckpt_path = f"{run_dir}/alpha{w['alpha']:.2f}_tau{w['foldedTau']:+.2f}.pt"
     side = 48
     stages = []
     for cin, cout, d in zip(widths[:-1], widths[1:], depths):
@@ -194,7 +254,7 @@ def main():
                     + ", ".join(stages) + f" → global average pool → dropout {cfg['dropout']:g} → linear {widths[-1]}→8")
     card = f"""# fer2d — FER+ facial-expression CNN (8 classes)
 
-The default 2D expression model of ig3d-web: a compact ResNet trained from scratch on FER+,
+The default 2D expression model of ig3d-web: a compact ResNet trained on FER+{' (from scratch, then fine-tuned for balanced classes and image-quality shifts)' if cfg.get('wiseFt') else ' from scratch'},
 running in the browser with onnxruntime-web.
 
 **Test (FER+, majority protocol, n={m['test']['n']}): accuracy {pct(m['test']['accuracy'])} %,
@@ -247,7 +307,7 @@ network (one view), and the app applies the flip TTA above.
 * Optimiser: AdamW, peak LR {cfg['lr']:g}, weight decay {cfg['wd']:g} (not on BN/bias), batch {cfg['batch_size']},
   OneCycle schedule (cosine warm-up over {100 * cfg.get('warm', 0.2):g} %, cosine decay to peak/4000); EMA of the weights
   (decay {cfg['ema']:g}/step). Checkpoint: the EMA/raw weights with the best Valid accuracy
-  (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.{distillation_bullet(cfg)}
+  (with flip TTA): epoch {m['checkpoint']['epoch']}, {m['checkpoint']['weights']} weights.{distillation_bullet(cfg)}{finetune_bullet(cfg)}
 * Precision / speed: bf16 autocast + channels-last on CPU (oneDNN); PyTorch scores in float32. {'The ONNX file stores the weights as float16 (half the download) and casts them to float32 when onnxruntime loads it, so the browser computes in float32 on rounded weights; the onnxruntime-web rows below are of that file.' if m['onnx'].get('weights', '').startswith('float16') else 'Exported in float32.'}
 * Length: {'a wall-clock budget of %g min (the LR schedule follows elapsed time), which gave ' % budget if budget else ''}{m['steps']} steps
   ({m['epochs']} epochs, the last one partial); {m['trainingSeconds'] / 60:.1f} min in all (training + Valid checks),
@@ -261,7 +321,7 @@ From the repo root (data at `../shared/data/ferplus`, Debian's `python3-torch` 1
 
 ```sh
 {rebuild_train}
-/usr/bin/python3 training/export_fer2d.py --ckpt {run_dir}/best.pt --manifest public/models/manifest.json
+/usr/bin/python3 training/export_fer2d.py --ckpt {ckpt_path} --manifest public/models/manifest.json
 npx tsx training/eval_ort_web.mjs
 /usr/bin/python3 training/model_card.py
 ```
