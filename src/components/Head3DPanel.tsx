@@ -56,7 +56,7 @@ function Head3DPanelDrawn() {
       {kind === 'ict' ? (
         <section className="face3d" aria-label="ICT head">
           <h3>3D head</h3>
-          <IctHeadView input={input} onRendered={setRenderTime} load={pipelineUp && !awaitingFirst} />
+          <IctHeadView input={input} onRendered={setRenderTime} load={pipelineUp && !awaitingFirst} perFrame />
           <IctCredit />
           <p className="muted small">Drag to orbit, scroll to zoom.</p>
         </section>

@@ -6,7 +6,7 @@
  */
 import * as THREE from 'three';
 import type { IctHead } from '../core/ict/ictAsset';
-import { SceneView } from './sceneView';
+import { SceneView, type SceneViewOptions } from './sceneView';
 
 /** Colour per geometry region (see the asset's groups). Regions not listed use skin. */
 const REGION_COLOURS: Record<string, number> = {
@@ -65,9 +65,9 @@ export class IctHeadRenderer extends SceneView {
   /** Milliseconds of the last commit's normal recomputation (reported by the views / bench). */
   lastNormalsMs = 0;
 
-  constructor(canvas: HTMLCanvasElement) {
+  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio'> = {}) {
     // The head is ≈ 34 cm tall with the neck (ICT units: cm).
-    super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 } });
+    super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 }, ...view });
     this.root.add(this.mirror);
     this.mirror.add(this.posed);
   }

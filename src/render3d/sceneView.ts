@@ -18,6 +18,13 @@ export interface SceneViewOptions {
   target?: [number, number, number];
   damping?: boolean;
   key?: { position: [number, number, number]; intensity: number };
+  /**
+   * Pixels per CSS pixel on a software rasteriser (default 1). A view redrawn for every analysed
+   * camera frame (the live head) asks for less: its draws share the CPU with the landmarker's
+   * read-back, and at 0.5 the live view measured 14.6 vs 12.5 FPS (README, session 6). Stills,
+   * the teaching view and figure exports keep full resolution.
+   */
+  softwarePixelRatio?: number;
 }
 
 export class SceneView {
@@ -36,10 +43,10 @@ export class SceneView {
     o: SceneViewOptions = {},
   ) {
     // preserveDrawingBuffer lets tests and "export figure" read the pixels back. On a software
-    // rasteriser: no MSAA and one pixel per CSS pixel (softwareGl.ts says why).
+    // rasteriser: no MSAA and at most one pixel per CSS pixel (softwareGl.ts says why).
     const software = softwareWebGl() !== undefined;
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !software, preserveDrawingBuffer: true, alpha: false });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, software ? 1 : 2));
+    this.renderer.setPixelRatio(software ? (o.softwarePixelRatio ?? 1) : Math.min(window.devicePixelRatio, 2));
     this.scene.background = new THREE.Color(0x15181e);
     this.camera = new THREE.PerspectiveCamera(o.fov ?? 30, 1, o.near ?? 0.01, o.far ?? 100);
     this.camera.position.set(...(o.cameraPosition ?? [0, 0, 4.6]));

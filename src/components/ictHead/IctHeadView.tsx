@@ -59,6 +59,11 @@ interface Props {
    * and the first prediction is drawn, so it never competes with them at start-up.
    */
   load?: boolean;
+  /**
+   * Redrawn for every analysed camera frame (the live view): on a software rasteriser it draws at
+   * half resolution (SceneViewOptions.softwarePixelRatio says why). Stills and exports stay sharp.
+   */
+  perFrame?: boolean;
 }
 
 /**
@@ -78,10 +83,10 @@ const FITTED_IDENTITY_REBUILD_MS = 1000;
  * The ICT-FaceKit head: expression from MediaPipe's blendshapes, rotation from its transformation
  * matrix, identity fitted to the landmarks over frames (or set by hand). Rendering in render3d/.
  */
-export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true }: Props) {
+export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true, perFrame = false }: Props) {
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
-  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c), 'ICT head');
+  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5 } : {}), 'ICT head');
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number }>(undefined);
