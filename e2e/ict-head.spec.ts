@@ -15,6 +15,9 @@ async function openOnWasm(page: Page, hash = '') {
 
 const attr = async (page: Page, testId: string, name: string) => (await page.getByTestId(testId).getAttribute(name)) ?? '';
 
+/** Drawing-buffer pixels per CSS pixel of a canvas (the CI browser's WebGL is SwiftShader, a software rasteriser). */
+const bufferScale = (page: Page, testId: string) => page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => c.width / c.clientWidth);
+
 /** Pixels of a canvas region (fractions of its size) as RGB triples. */
 function regionPixels(page: Page, testId: string, r: { x0: number; x1: number; y0: number; y1: number }) {
   return page.getByTestId(testId).evaluate((c: HTMLCanvasElement, r) => {
@@ -44,6 +47,8 @@ test.describe('ICT head in live mode', () => {
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', '26719', { timeout: 90_000 });
     await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
     await expect(page.getByTestId('ict-credit')).toContainText('ICT-FaceKit head fitted to your landmarks, driven by MediaPipe blendshapes (not FLAME)');
+    // Redrawn per analysed frame on a software rasteriser: half resolution (the teaching view stays sharp, below).
+    expect(await bufferScale(page, canvas)).toBeCloseTo(0.5, 1);
 
     // The identity fit runs and reports a landmark error in mm.
     await expect.poll(async () => Number(await attr(page, canvas, 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(8);
@@ -118,6 +123,8 @@ test.describe('ICT head in the teaching explorer', () => {
     const canvas = 'teach-mesh';
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', '26719', { timeout: 60_000 });
     await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    // A still view (and its figure export) keeps one pixel per CSS pixel even on a software rasteriser.
+    expect(await bufferScale(page, canvas)).toBeCloseTo(1, 1);
     // Mouth region of the front view (head centred; found on the rendered neutral head).
     const mouth = { x0: 0.42, x1: 0.58, y0: 0.5, y1: 0.66 };
     const teethLike = (px: number[][]) => px.filter(([r, g, b]) => b > 150 && r - b < 35 && g - b < 30).length;
@@ -145,6 +152,8 @@ test.describe('ICT head in the teaching explorer', () => {
     // Presets drive the same head: a different preset, a different face.
     const sig = await attr(page, canvas, 'data-signature');
     await page.getByTestId('preset-happy').click();
+    // Clicking the preset may scroll the head out of view, where it rightly stops drawing: look at it again.
+    await page.getByTestId(canvas).scrollIntoViewIfNeeded();
     await expect.poll(() => attr(page, canvas, 'data-signature'), { timeout: 30_000 }).not.toBe(sig);
   });
 });
