@@ -310,6 +310,11 @@ def main():
         with open(os.path.join(args.out, "history.json"), "w") as f:
             json.dump({"config": config, "history": history, "best": best,
                        "trainingSeconds": time.time() - train_start}, f, indent=1)
+    # The last weights too (EMA when on): with --select mean/balanced the best epoch can be an early,
+    # high-LR one, and the annealed end is a candidate worth scoring on the cross-domain check.
+    last = ema.model if ema else model
+    torch.save({"state_dict": last.state_dict(), "config": config, "best": {"epoch": epoch, "weights": "ema" if ema else "raw", "last": True}},
+               os.path.join(args.out, "last.pt"))
     print(f"done in {time.time()-train_start:.0f}s, {step} steps; best {best}", flush=True)
 
 
