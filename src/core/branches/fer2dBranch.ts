@@ -42,7 +42,7 @@ export class Fer2dBranch implements ExpressionBranch {
     const data = pixelsToTensor(pixels.data, w, h, spec);
     frame.timings.crop = (frame.timings.crop ?? 0) + performance.now() - t;
     if (frame.wantCrops) frame.crops = { ...frame.crops, [this.id]: { width: w, height: h, rgba: pixels.data } };
-    const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
+    const dims = this.inputDims();
     t = performance.now();
     let out = await this.head.run({ [spec.name]: { data, dims } });
     // Gated flip TTA: the mirror runs only when the manifest's policy asks for it on this face.
@@ -61,8 +61,13 @@ export class Fer2dBranch implements ExpressionBranch {
   async warmUp(): Promise<void> {
     const spec = this.model.input;
     const [h, w] = spec.size;
-    const dims = spec.layout === 'NHWC' ? [1, h, w, spec.channels] : [1, spec.channels, h, w];
-    await this.head.session.run({ [spec.name]: { data: new Float32Array(h * w * spec.channels), dims } });
+    await this.head.session.run({ [spec.name]: { data: new Float32Array(h * w * spec.channels), dims: this.inputDims() } });
+  }
+
+  /** The input tensor's shape for one crop, in the manifest's layout. */
+  private inputDims(): number[] {
+    const { size: [h, w], channels, layout } = this.model.input;
+    return layout === 'NHWC' ? [1, h, w, channels] : [1, channels, h, w];
   }
 
   release(): Promise<void> {
