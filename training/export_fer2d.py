@@ -102,7 +102,10 @@ def upstream_runs(cfg, seen=None):
         if not path or path in seen:
             continue
         seen.add(path)
-        up = torch.load(path, map_location="cpu")["config"]
+        if os.path.exists(path):
+            up = torch.load(path, map_location="cpu", weights_only=False)["config"]
+        else:  # a teacher trained on a lent GPU machine and not brought back: its run's history has the config
+            up = json.load(open(os.path.join(os.path.dirname(path), "history.json")))["config"]
         runs += upstream_runs(up, seen)
         runs.append({"checkpoint": path, "config": {k: v for k, v in up.items() if k not in ("data", "cache")}})
     return runs

@@ -73,7 +73,7 @@ class FlipTTA(nn.Module):
 def load_checkpoint(path):
     """(Fer2dNet in eval mode, the checkpoint dict) for a train_fer2d.py checkpoint; the
     architecture comes from the config recorded in it."""
-    ck = torch.load(path, map_location="cpu")
+    ck = torch.load(path, map_location="cpu", weights_only=False)  # our own checkpoints (config dict)
     cfg = ck["config"]
     net = Fer2dNet(tuple(cfg["widths"]), tuple(cfg["depths"]), dropout=cfg["dropout"])
     net.load_state_dict(ck["state_dict"])

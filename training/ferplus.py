@@ -79,3 +79,31 @@ def load_split(data_dir, split, cache_dir=None):
         "files": [f for f, k in zip(files, keep) if k],
         "n_dropped": int((~keep).sum()),
     }
+
+
+def load_app_crops(crops_path, data_dir, split):
+    """The app's own 48x48 crops of a split (`npm run extract -- <split>/label.csv --crops f.u8`),
+    with the split's votes and the same protocol as load_split.
+
+    Rows without a crop (the app found nothing to crop) are dropped as well; `n_no_crop` counts them.
+    """
+    import json
+    head = json.load(open(crops_path + ".json"))
+    crops = np.fromfile(crops_path, np.uint8).reshape(head["shape"])
+    files, votes = read_labels(os.path.join(data_dir, split))
+    by_file = dict(zip(files, votes))
+    names = [os.path.basename(r) for r in head["rows"]]
+    v = np.stack([by_file[n] for n in names])
+    has = np.asarray(head["hasCrop"], dtype=bool)
+    majority = v.argmax(axis=1)
+    keep = has & (majority < 8)
+    v8 = v[keep, :8].astype(np.float32)
+    return {
+        "images": crops[keep],
+        "soft": v8 / v8.sum(axis=1, keepdims=True),
+        "label": majority[keep].astype(np.int64),
+        "votes": v[keep],
+        "files": [n for n, k in zip(names, keep) if k],
+        "n_dropped": int((has & (majority >= 8)).sum()),
+        "n_no_crop": int((~has).sum()),
+    }

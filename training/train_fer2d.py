@@ -37,11 +37,11 @@ def augment(x, g, args):
     then brightness/contrast jitter and random erasing.  The affine part is there because
     the app crops webcam faces from landmarks, so framing will be slightly off.
     """
-    b = x.size(0)
-    u = lambda lo, hi: torch.rand(b, generator=g) * (hi - lo) + lo  # noqa: E731
+    b, dev = x.size(0), x.device
+    u = lambda lo, hi: torch.rand(b, generator=g, device=dev) * (hi - lo) + lo  # noqa: E731
     ang = u(-args.rot, args.rot) * math.pi / 180
     scale = u(1 - args.scale, 1 + args.scale)
-    flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0)
+    flip = torch.where(torch.rand(b, generator=g, device=dev) < 0.5, -1.0, 1.0)
     # affine_grid maps output -> input coordinates (normalised to [-1,1], so a shift of
     # 10% of the width is 0.2).
     cos, sin = torch.cos(ang) / scale, torch.sin(ang) / scale
@@ -63,13 +63,13 @@ def augment(x, g, args):
         ratio = torch.exp(u(math.log(0.3), math.log(3.3)))
         h = (area * ratio).sqrt().clamp(1, 48)
         w = (area / ratio).sqrt().clamp(1, 48)
-        y0 = torch.rand(b, generator=g) * (48 - h)
-        x0 = torch.rand(b, generator=g) * (48 - w)
-        r = torch.arange(48).float()
+        y0 = torch.rand(b, generator=g, device=dev) * (48 - h)
+        x0 = torch.rand(b, generator=g, device=dev) * (48 - w)
+        r = torch.arange(48, device=dev).float()
         my = (r.view(1, 48) >= y0.view(b, 1)) & (r.view(1, 48) < (y0 + h).view(b, 1))
         mx = (r.view(1, 48) >= x0.view(b, 1)) & (r.view(1, 48) < (x0 + w).view(b, 1))
-        m = (my.unsqueeze(2) & mx.unsqueeze(1)) & (torch.rand(b, 1, 1, generator=g) < args.erase)
-        fill = torch.rand(b, 1, 1, generator=g) * 2 - 1
+        m = (my.unsqueeze(2) & mx.unsqueeze(1)) & (torch.rand(b, 1, 1, generator=g, device=dev) < args.erase)
+        fill = torch.rand(b, 1, 1, generator=g, device=dev) * 2 - 1
         x = torch.where(m.unsqueeze(1), fill.unsqueeze(1), x)
     if args.degrade > 0:
         x = degrade(x, g, args.degrade)
@@ -81,23 +81,24 @@ def degrade(x, g, p):
     a lower-resolution face (down- then up-sampled, which also blurs), a gamma curve, sensor
     noise. The cross-domain check (crossdomain.py) showed these cost the shipped net 12-30
     points of balanced accuracy; its PIL-made shifts are not the ones used here."""
-    b = x.size(0)
-    pick = lambda: torch.rand(b, generator=g) < p  # noqa: E731
+    b, dev = x.size(0), x.device
+    rand = lambda *shape: torch.rand(*shape, generator=g, device=dev)  # noqa: E731
+    pick = lambda: rand(b) < p  # noqa: E731
     # Low resolution: 16-40 px, resampled back to 48 (one size per batch keeps it batched).
     m = pick()
     if m.any():
-        size = int(torch.randint(16, 41, (1,), generator=g))
+        size = int(torch.randint(16, 41, (1,), generator=g, device=dev))
         small = F.interpolate(x[m], size=(size, size), mode="bilinear", align_corners=False, antialias=True)
         x = x.clone()
         x[m] = F.interpolate(small, size=(48, 48), mode="bilinear", align_corners=False)
     # Gamma 0.5-2.0 on the [0,1] intensity.
     m = pick().view(b, 1, 1, 1)
-    gamma = torch.exp((torch.rand(b, generator=g) * 2 - 1) * math.log(2.0)).view(b, 1, 1, 1)
+    gamma = torch.exp((rand(b) * 2 - 1) * math.log(2.0)).view(b, 1, 1, 1)
     x = torch.where(m, (((x + 1) / 2).clamp(1e-4, 1) ** gamma) * 2 - 1, x)
     # Gaussian noise, sigma up to 12 grey levels.
     m = pick().view(b, 1, 1, 1)
-    sigma = (torch.rand(b, generator=g) * 24 / 255).view(b, 1, 1, 1)
-    x = torch.where(m, x + torch.randn(x.shape, generator=g) * sigma, x)
+    sigma = (rand(b) * 24 / 255).view(b, 1, 1, 1)
+    x = torch.where(m, x + torch.randn(x.shape, generator=g, device=dev) * sigma, x)
     return x.clamp(-1, 1)
 
 
@@ -108,12 +109,12 @@ def predict(model, u8, bs=512, bf16=False):
     bf16=True is only used for the per-epoch Valid checks during training (speed);
     reported numbers come from export_fer2d.py in float32.
     """
-    tta = FlipTTA(model).eval()
+    tta = FlipTTA(model).to(u8.device).eval()
     out = []
     for i in range(0, len(u8), bs):
         x = to_input(u8[i:i + bs]).contiguous(memory_format=torch.channels_last)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            out.append(tta(x).float())
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+            out.append(tta(x).float().cpu())
     return torch.cat(out)
 
 
@@ -132,14 +133,18 @@ class EMA:
     def __init__(self, model, decay):
         self.model = copy.deepcopy(model).eval()
         self.decay = decay
+        pairs = list(zip(self.model.state_dict().values(), model.state_dict().values()))
+        self.floats = [[e for e, _ in pairs if e.dtype.is_floating_point], [m for e, m in pairs if e.dtype.is_floating_point]]
+        self.others = [(e, m) for e, m in pairs if not e.dtype.is_floating_point]
 
     @torch.no_grad()
     def update(self, model):
-        for e, m in zip(self.model.state_dict().values(), model.state_dict().values()):
-            if e.dtype.is_floating_point:
-                e.mul_(self.decay).add_(m, alpha=1 - self.decay)
-            else:
-                e.copy_(m)
+        # One fused call per step instead of one per tensor (on a GPU the per-tensor launches cost more
+        # than the arithmetic). state_dict() tensors share storage with the parameters and buffers.
+        torch._foreach_mul_(self.floats[0], self.decay)
+        torch._foreach_add_(self.floats[0], self.floats[1], alpha=1 - self.decay)
+        for e, m in self.others:
+            e.copy_(m)
 
 
 def main():
@@ -196,35 +201,49 @@ def main():
     p.add_argument("--kd-alpha", type=float, default=0.5,
                    help="weight of the distillation term; 1-alpha stays on the FER+ votes")
     p.add_argument("--kd-temp", type=float, default=2.0, help="distillation temperature")
+    p.add_argument("--device", default="cpu",
+                   help="cpu, or cuda on a lent GPU machine (training/gpu/README.md); augmentation runs there too")
+    p.add_argument("--train-npz", default="",
+                   help="train on these images + soft labels (training/pack_app_crops.py: the app's own "
+                        "crops of FER+ Train) instead of FER+ Train's own framing")
+    p.add_argument("--valid-npz", default="", help="the same for the Valid checks")
+    p.add_argument("--no-valid", action="store_true",
+                   help="no Valid checks (a machine without the data): only last.pt is written")
+    p.add_argument("--cutmix", type=float, default=0.0,
+                   help="probability that a batch is CutMixed (soft labels mixed by area)")
     args = p.parse_args()
 
-    auto_threads = args.threads == "auto"
-    torch.set_num_threads(2 if auto_threads else int(args.threads))
+    dev = torch.device(args.device)
+    torch.backends.cudnn.benchmark = dev.type == "cuda"  # fixed input shapes: let cuDNN pick its kernels
+    auto_threads = args.threads == "auto" and dev.type == "cpu"
+    torch.set_num_threads(2 if args.threads == "auto" else int(args.threads))
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    g = torch.Generator().manual_seed(args.seed)
+    g = torch.Generator(device=dev).manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
 
     t0 = time.time()
-    tr = load_split(args.data, "Train", args.cache)
-    va = load_split(args.data, "Valid", args.cache)
-    print(f"loaded train={len(tr['label'])} (dropped {tr['n_dropped']}) "
-          f"valid={len(va['label'])} (dropped {va['n_dropped']}) in {time.time()-t0:.0f}s", flush=True)
-    xtr, ytr = torch.from_numpy(tr["images"]), torch.from_numpy(tr["soft"])
+    tr = load_npz(args.train_npz) if args.train_npz else load_split(args.data, "Train", args.cache)
+    va = None
+    if not args.no_valid:
+        va = load_npz(args.valid_npz) if args.valid_npz else load_split(args.data, "Valid", args.cache)
+    print(f"loaded train={len(tr['label'])} valid={len(va['label']) if va else 0} in {time.time()-t0:.0f}s", flush=True)
+    xtr, ytr = torch.from_numpy(tr["images"]).to(dev), torch.from_numpy(tr["soft"]).to(dev)
     if args.max_train:
         xtr, ytr = xtr[:args.max_train], ytr[:args.max_train]
-    xva = torch.from_numpy(va["images"])
+    xva = torch.from_numpy(va["images"]).to(dev) if va else None
 
     widths = tuple(int(c) for c in args.widths.split(","))
     depths = tuple(int(c) for c in args.depths.split(","))
     # channels_last makes oneDNN convolutions ~2x faster on CPU.
-    model = Fer2dNet(widths, depths, dropout=args.dropout).to(memory_format=torch.channels_last)
+    model = Fer2dNet(widths, depths, dropout=args.dropout)
     if args.init_onnx:
-        model = fer2d_from_onnx(args.init_onnx, widths, depths, args.dropout).to(memory_format=torch.channels_last)
+        model = fer2d_from_onnx(args.init_onnx, widths, depths, args.dropout)
     if args.init:
         model.load_state_dict(load_checkpoint(args.init)[0].state_dict())
+    model = model.to(dev, memory_format=torch.channels_last)
     # Teachers only ever run forward, in eval mode (BN statistics frozen).
-    teachers = [load_checkpoint(t)[0].to(memory_format=torch.channels_last)
+    teachers = [load_checkpoint(t)[0].to(dev, memory_format=torch.channels_last)
                 for t in args.teachers.split(",") if t]
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params/1e6:.2f}M", flush=True)
@@ -258,8 +277,8 @@ def main():
         if args.init_onnx:
             freeze_batchnorm(model)
         t_ep = time.time()
-        perm = torch.randperm(len(xtr), generator=g)
-        tot_loss = 0.0
+        perm = torch.randperm(len(xtr), generator=g, device=dev)
+        tot_loss = torch.zeros((), device=dev)
         probe = {}
         for s in range(steps_per_epoch):
             if auto_threads and s < 10:
@@ -274,12 +293,16 @@ def main():
                 grp["lr"] = one_cycle(progress, args.lr, warm=args.warm)
             step += 1
             idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
-            x = augment(to_input(xtr[idx]), g, args).contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            x = augment(to_input(xtr[idx]), g, args)
+            target = ytr[idx]
+            if args.cutmix and float(torch.rand((), generator=g, device=dev)) < args.cutmix:
+                x, target = cutmix(x, target, g)
+            x = x.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
                 logits = model(x).float()
             # Cross-entropy against the normalised 8-class vote distribution.
             fit = logits + args.logit_adjust * log_prior if args.logit_adjust else logits
-            loss = -(ytr[idx] * F.log_softmax(fit, 1)).sum(1).mean()
+            loss = -(target * F.log_softmax(fit, 1)).sum(1).mean()
             if teachers:
                 loss = (1 - args.kd_alpha) * loss + args.kd_alpha * distillation_loss(
                     logits, teacher_logits(teachers, x, args.bf16), args.kd_temp)
@@ -288,7 +311,7 @@ def main():
             opt.step()
             if ema:
                 ema.update(model)
-            tot_loss += loss.item()
+            tot_loss += loss.detach()
             if auto_threads and s < 10:
                 probe.setdefault(th, []).append(time.time() - t_step)
                 if s == 9:
@@ -297,12 +320,12 @@ def main():
         train_s = time.time() - t_ep
 
         done = s + 1 if progress < 1.0 else s
-        rec = {"epoch": epoch, "steps": done, "loss": tot_loss / max(done, 1), "trainSeconds": train_s,
+        rec = {"epoch": epoch, "steps": done, "loss": float(tot_loss) / max(done, 1), "trainSeconds": train_s,
                "threads": torch.get_num_threads(), "progress": min(progress, 1.0)}
         if budget_s == 0 and step >= total_steps:
             progress = 1.0
         last = progress >= 1.0
-        if progress > 0.7 or epoch % args.eval_every == 0 or last:
+        if xva is not None and (progress > 0.7 or epoch % args.eval_every == 0 or last):
             best = evaluate(epoch, last, model, ema, xva, va["label"], config, best, rec, args)
         rec["elapsed"] = time.time() - train_start
         history.append(rec)
@@ -313,15 +336,44 @@ def main():
     # The last weights too (EMA when on): with --select mean/balanced the best epoch can be an early,
     # high-LR one, and the annealed end is a candidate worth scoring on the cross-domain check.
     last = ema.model if ema else model
-    torch.save({"state_dict": last.state_dict(), "config": config, "best": {"epoch": epoch, "weights": "ema" if ema else "raw", "last": True}},
+    torch.save({"state_dict": cpu_state(last), "config": config, "best": {"epoch": epoch, "weights": "ema" if ema else "raw", "last": True}},
                os.path.join(args.out, "last.pt"))
     print(f"done in {time.time()-train_start:.0f}s, {step} steps; best {best}", flush=True)
+
+
+def cutmix(x, target, g):
+    """CutMix (Yun et al. 2019) on a batch: one box from a shuffled partner per batch, its area
+    drawn uniformly; the soft vote targets mix in proportion to the area actually pasted."""
+    b, _, h, w = x.shape
+    dev = x.device
+    lam = float(torch.rand((), generator=g, device=dev))
+    bh, bw = int(round(h * math.sqrt(1 - lam))), int(round(w * math.sqrt(1 - lam)))
+    cy = int(torch.randint(0, h, (1,), generator=g, device=dev))
+    cx = int(torch.randint(0, w, (1,), generator=g, device=dev))
+    y0, y1 = max(cy - bh // 2, 0), min(cy + bh // 2, h)
+    x0, x1 = max(cx - bw // 2, 0), min(cx + bw // 2, w)
+    partner = torch.randperm(b, generator=g, device=dev)
+    x = x.clone()
+    x[:, :, y0:y1, x0:x1] = x[partner, :, y0:y1, x0:x1]
+    pasted = (y1 - y0) * (x1 - x0) / (h * w)
+    return x, (1 - pasted) * target + pasted * target[partner]
+
+
+def cpu_state(model):
+    """A state dict on the CPU: checkpoints made on a GPU load anywhere."""
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
+
+
+def load_npz(path):
+    """An images/soft/label npz written by training/pack_app_crops.py."""
+    z = np.load(path)
+    return {"images": z["images"], "soft": z["soft"].astype(np.float32), "label": z["label"]}
 
 
 @torch.no_grad()
 def teacher_logits(teachers, x, bf16):
     """Mean logits of the teacher ensemble on exactly the student's augmented batch."""
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
         return torch.stack([t(x).float() for t in teachers]).mean(0)
 
 
@@ -349,7 +401,7 @@ def evaluate(epoch, last, model, ema, xva, yva, config, best, rec, args):
         if (score, s["macroF1"]) > (best.get("score", -1), best.get("macroF1", -1)):
             best = {"accuracy": s["accuracy"], "balancedAccuracy": bal, "macroF1": s["macroF1"],
                     "score": score, "select": args.select, "epoch": epoch, "weights": name}
-            torch.save({"state_dict": m.state_dict(), "config": config, "best": best},
+            torch.save({"state_dict": cpu_state(m), "config": config, "best": best},
                        os.path.join(args.out, "best.pt"))
     return best
 

@@ -1,0 +1,73 @@
+"""How far can a class-prior correction move a net along the accuracy / balanced-accuracy frontier?
+
+Reads valid_logits.py's .npz (flip-TTA logits of each net on the app's Valid crops, FER+ order) and
+prints, per net and for the teachers' and students' ensembles:
+  * the best balanced accuracy at Valid accuracy ≥ --floor with the manifest's one-parameter
+    correction ℓ − τ·log π (τ on a 0.01 grid): what a shipped policy can reach;
+  * the same with eight free per-class offsets fitted by coordinate ascent on Valid itself: an
+    optimistic upper bound (it is tuned on the set it is scored on), i.e. where no bias or
+    threshold policy can go beyond for that net.
+Used to show whether the ≥ 85 % accuracy and ≥ 78 % balanced-accuracy targets are within reach of a
+net and a calibration, before spending more training on it.
+
+    /usr/bin/python3 training/gpu/frontier.py training/runs/gpu1/valid_logits.npz
+"""
+import argparse
+
+import numpy as np
+
+# FER+ order: the mean FER+ Train vote distribution (the manifest's prior).
+PRIOR = np.array([0.318314, 0.262413, 0.121049, 0.144177, 0.084286, 0.015956, 0.035687, 0.018119])
+
+
+def scores(y, logits):
+    p = logits.argmax(1)
+    return float((p == y).mean()), float(np.mean([(p[y == c] == c).mean() for c in range(8)]))
+
+
+def best_tau(y, logits, floor):
+    best = (0.0, None, None)
+    for tau in np.arange(-0.5, 1.5, 0.01):
+        acc, bal = scores(y, logits - tau * np.log(PRIOR))
+        if acc >= floor and bal > best[0]:
+            best = (bal, round(float(tau), 2), acc)
+    return best
+
+
+def best_offsets(y, logits, floor, sweeps=6):
+    b = np.zeros(8)
+    acc, bal = scores(y, logits)
+    cur = bal if acc >= floor else 0.0
+    for _ in range(sweeps):
+        for c in range(8):
+            for d in np.arange(-2, 2.01, 0.05):
+                trial = b.copy()
+                trial[c] = d
+                acc, bal = scores(y, logits + trial)
+                if acc >= floor and bal > cur:
+                    cur, b = bal, trial
+    return cur, scores(y, logits + b)[0]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("npz")
+    ap.add_argument("--floor", type=float, default=0.85)
+    a = ap.parse_args()
+    z = np.load(a.npz)
+    y = z["label"].astype(np.int64)
+    nets = {k: z[k] for k in z.files if k != "label"}
+    for group in ("t", "s"):
+        members = [k for k in nets if k[0] == group and k[1:].isdigit()]
+        if len(members) > 1:
+            nets[f"{group}-ensemble"] = np.mean([nets[k] for k in members], 0)
+    print(f"{'net':12s} {'raw acc':>8s} {'raw bal':>8s} | best bal at acc ≥ {a.floor:.2f}: τ-correction (τ, acc) | 8 offsets fitted on Valid (acc)")
+    for k, l in nets.items():
+        acc, bal = scores(y, l)
+        tb, tau, tacc = best_tau(y, l, a.floor)
+        ob, oacc = best_offsets(y, l, a.floor)
+        print(f"{k:12s} {100 * acc:8.2f} {100 * bal:8.2f} | {100 * tb:6.2f} (τ {tau}, {100 * (tacc or 0):.2f}) | {100 * ob:6.2f} ({100 * oacc:.2f})")
+
+
+if __name__ == "__main__":
+    main()

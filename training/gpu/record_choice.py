@@ -1,0 +1,71 @@
+"""Record in fer2d.metrics.json what the choice of a GPU-trained fer2d rested on, so the model card
+(training/model_card.py) prints measured numbers only:
+  * `appCrops`: the chosen net and the previous one on the app's own Valid crops and under the eight
+    shifts (the score_app_crops.py report), at τ 0 (batch default) and τ 0.75 (live);
+  * `frontier`: frontier.py's reachability numbers for every net of the run and the previous one.
+
+    /usr/bin/python3 training/gpu/record_choice.py --report training/runs/gpu1/all_check.json \
+        --chosen gpu1/student4.pt --previous models/fer2d.onnx --logits training/runs/gpu1/valid_logits_with_prev.npz
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from frontier import best_offsets, best_tau, scores  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def block(rep, net, tau):
+    sh = {}
+    for key, v in rep.items():
+        d, name, shift, t = key.split("|")
+        if f"{d}/{name}" == net and float(t) == tau:
+            sh[shift] = v
+    shifts = [s for s in sh if s != "clean"]
+    return {"clean": {k: round(sh["clean"][k], 4) for k in ("accuracy", "balancedAccuracy", "macroF1")},
+            "shiftsMean": {k: round(float(np.mean([sh[s][k] for s in shifts])), 4) for k in ("accuracy", "balancedAccuracy")},
+            "byShift": {s: {k: round(sh[s][k], 4) for k in ("accuracy", "balancedAccuracy")} for s in shifts}}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--chosen", required=True)
+    ap.add_argument("--previous", required=True)
+    ap.add_argument("--logits", required=True)
+    ap.add_argument("--metrics", default=os.path.join(ROOT, "public", "models", "fer2d.metrics.json"))
+    a = ap.parse_args()
+    m = json.load(open(a.metrics))
+    rep = json.load(open(a.report))
+    m["appCrops"] = {
+        "what": "FER+ Valid as the app crops it (npm run extract --crops), gated flip, and under 8 shifts of those crops "
+                "(training/score_app_crops.py; choice: training/choose_fer2d_candidate.py)",
+        "this": {str(t): block(rep, a.chosen, t) for t in (0.0, 0.75)},
+        "previous": {str(t): block(rep, a.previous, t) for t in (0.0, 0.75)}}
+    z = np.load(a.logits)
+    y = z["label"].astype(np.int64)
+    nets = {k: z[k] for k in z.files if k != "label"}
+    teachers = [k for k in nets if k[0] == "t" and k[1:].isdigit()]
+    nets["t-ensemble"] = np.mean([nets[k] for k in teachers], 0)
+    fr = {}
+    for k, logits in nets.items():
+        acc, bal = scores(y, logits)
+        tb, tau, _ = best_tau(y, logits, 0.85)
+        ob, _ = best_offsets(y, logits, 0.85)
+        fr[k] = {"accuracy": round(acc, 4), "balancedAccuracy": round(bal, 4), "bestBalancedAtAcc85Tau": round(tb, 4),
+                 "tau": tau, "bestBalancedAtAcc85Offsets": round(ob, 4)}
+    m["frontier"] = {"what": "app's Valid crops, always-flip logits; best balanced accuracy at Valid accuracy >= 85 % with the "
+                             "one-parameter prior correction, and with 8 per-class offsets fitted on Valid itself (an optimistic "
+                             "bound); training/gpu/frontier.py", "nets": fr}
+    json.dump(m, open(a.metrics, "w"), indent=1)
+    print(f"recorded appCrops and frontier ({len(fr)} nets) in {os.path.relpath(a.metrics, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
