@@ -13,6 +13,8 @@ net and a calibration, before spending more training on it.
     /usr/bin/python3 training/gpu/frontier.py training/runs/gpu1/valid_logits.npz
 """
 import argparse
+import os
+import sys
 
 import numpy as np
 
@@ -22,7 +24,7 @@ PRIOR = np.array([0.318314, 0.262413, 0.121049, 0.144177, 0.084286, 0.015956, 0.
 
 def scores(y, logits):
     p = logits.argmax(1)
-    return float((p == y).mean()), float(np.mean([(p[y == c] == c).mean() for c in range(8)]))
+    return float((p == y).mean()), float(np.mean([(p[y == c] == c).mean() for c in range(8) if (y == c).any()]))
 
 
 def best_tau(y, logits, floor):
@@ -53,6 +55,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("npz")
     ap.add_argument("--floor", type=float, default=0.85)
+    ap.add_argument("--agreement-crops", default="",
+                    help="the Valid crops (.u8) the logits were computed on: also score faces where >= 8 of 10 annotators agree")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "ferplus"))
     a = ap.parse_args()
     z = np.load(a.npz)
     y = z["label"].astype(np.int64)
@@ -67,6 +72,19 @@ def main():
         tb, tau, tacc = best_tau(y, l, a.floor)
         ob, oacc = best_offsets(y, l, a.floor)
         print(f"{k:12s} {100 * acc:8.2f} {100 * bal:8.2f} | {100 * tb:6.2f} (τ {tau}, {100 * (tacc or 0):.2f}) | {100 * ob:6.2f} ({100 * oacc:.2f})")
+    if a.agreement_crops:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        from ferplus import load_app_crops
+        d = load_app_crops(a.agreement_crops, a.data, "Valid")
+        assert (d["label"] == y).all(), "the logits are not of these crops"
+        hi = d["votes"].max(1) >= 8
+        print(f"\n>= 8 of 10 annotators agree: {hi.sum()} faces (accuracy / balanced accuracy over the classes present)")
+        for k, l in nets.items():
+            cells = []
+            for tau in (0.0, 0.75):
+                acc, bal = scores(y[hi], (l - tau * np.log(PRIOR))[hi])
+                cells.append(f"τ {tau:.2f}: {100 * acc:.2f} / {100 * bal:.2f}")
+            print(f"{k:12s} " + " | ".join(cells))
 
 
 if __name__ == "__main__":
