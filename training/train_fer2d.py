@@ -1,4 +1,4 @@
-"""Train the default 2D facial-expression model (fer2d) on FER+ on CPU.
+"""Train the default 2D facial-expression model (fer2d) on FER+, on the CPU or on a lent GPU (--device cuda).
 
     /usr/bin/python3 training/train_fer2d.py --out training/runs/fer2d
 
