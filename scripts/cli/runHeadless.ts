@@ -13,6 +13,7 @@ import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow'
 import type { CliRunRequest } from '../../src/cli/cliPage';
 import { startStaticServer } from './staticServer';
 import { selectShard, type Shard } from './shard';
+import { staleBuildReason } from './staleBuild';
 
 export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif)$/i;
@@ -215,6 +216,8 @@ export async function withRunnerPage<T>(
 ): Promise<T> {
   const dist = join(REPO_ROOT, 'dist');
   if (!existsSync(join(dist, 'cli.html'))) throw new Error('dist/cli.html is missing: run `npm run build` first');
+  const stale = staleBuildReason(REPO_ROOT);
+  if (stale) throw new Error(stale);
   const { server, origin } = await startStaticServer({ '/': dist, ...mounts });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...launchArgs], headless: true });
   try {
