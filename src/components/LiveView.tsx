@@ -15,7 +15,7 @@ import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
 import { previewMode } from './previewMode';
 import { liveHeadPacing } from './ictHead/drawPacing';
-import { headPaceOverride } from './benchSkip';
+import { headPaceOverride, liveQueueOverride } from './benchSkip';
 import { softwareWebGl } from '../render3d/softwareGl';
 import { useHeadViewStore } from '../stores/headViewStore';
 
@@ -74,6 +74,8 @@ export function LiveView() {
       onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
       keepFrames: preview.analysed,
+      // One frame running in the worker and one waiting there (liveLoop.ts says why).
+      maxOutstanding: liveQueueOverride() ?? 2,
     });
   }, [preview]);
 
