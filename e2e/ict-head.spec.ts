@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, SHARED_DIR, test } from './fixtures';
-import { canvasCoverage, expectWebGLContextLossRecovered } from './pageReadings';
+import { canvasCoverage, expectWebGLContextLossRecovered, liveFrames } from './pageReadings';
 
 async function openOnWasm(page: Page, hash = '') {
   await page.goto(`/${hash}`);
@@ -49,6 +49,9 @@ test.describe('ICT head in live mode', () => {
     await expect(page.getByTestId('ict-credit')).toContainText('ICT-FaceKit head fitted to your landmarks, driven by MediaPipe blendshapes (not FLAME)');
     // Redrawn per analysed frame on a software rasteriser: half resolution (the teaching view stays sharp, below).
     expect(await bufferScale(page, canvas)).toBeCloseTo(0.5, 1);
+    // … and at most 10 times a second (ictHead/drawPacing.ts), as the performance panel says.
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-min-interval-ms', '100');
+    await expect(page.getByTestId('perf-head-redraw')).toContainText('at most 10/s (software GPU');
 
     // The identity fit runs and reports a landmark error in mm.
     await expect.poll(async () => Number(await attr(page, canvas, 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(8);
@@ -82,6 +85,39 @@ test.describe('ICT head in live mode', () => {
     // Credits name the model and its licence.
     await page.getByText('About & credits').click();
     await expect(page.getByTestId('credit-ict')).toContainText('MIT licence');
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+});
+
+test.describe('ICT head pacing on a software rasteriser', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('a result held back by the pacing is drawn when its wait is over: the head ends on the newest result', async ({ page, diagnostics }) => {
+    test.setTimeout(180_000);
+    // ?debug: the live store's newest result is read through the app's debug hook; headPaceMs=2000
+    // (bench switch) holds results for 2 s, so there is always a held one when the camera stops.
+    await openOnWasm(page, '?debug&headPaceMs=2000');
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const canvas = page.getByTestId('ict-canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    await expect(canvas).toHaveAttribute('data-vertices', '26719', { timeout: 90_000 });
+    await expect(canvas).toHaveAttribute('data-min-interval-ms', '2000');
+    await expect(page.getByTestId('perf-head-redraw')).toContainText('at most 1/s (software GPU');
+    await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(1);
+    const framesAt = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(framesAt + 3);
+
+    // Stopped: the head shows the last result (its jawOpen weight is MediaPipe's jawOpen score of
+    // that frame, slot 25), drawn once that result's wait is over.
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.waitForTimeout(300); // a reply in flight when Stop was clicked is dropped, not drawn
+    const expected = await page.evaluate(() => {
+      type Live = { getState: () => { latest?: { face?: { blendshapes: ArrayLike<number> } } } };
+      const s = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live.getState();
+      return s.latest?.face ? s.latest.face.blendshapes[25].toFixed(2) : undefined;
+    });
+    expect(expected).toBeDefined();
+    await expect(canvas).toHaveAttribute('data-jaw-open', expected!, { timeout: 10_000 });
     expect(diagnostics.pageErrors).toEqual([]);
   });
 });

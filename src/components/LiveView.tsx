@@ -14,6 +14,10 @@ import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
 import { previewMode } from './previewMode';
+import { liveHeadPacing } from './ictHead/drawPacing';
+import { headPaceOverride, liveQueueOverride } from './benchSkip';
+import { softwareWebGl } from '../render3d/softwareGl';
+import { useHeadViewStore } from '../stores/headViewStore';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
 // must parse before it can start loading models is ≈ 0.6 MB smaller (start-up, issue #16).
@@ -29,6 +33,8 @@ export function LiveView() {
   const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const preview = useMemo(previewMode, []);
+  const headPacing = useMemo(() => liveHeadPacing(softwareWebGl(), headPaceOverride()), []);
+  const headView = useHeadViewStore((s) => s.kind);
   const shownFrame = useLiveStore((s) => s.shownFrame);
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
@@ -68,6 +74,8 @@ export function LiveView() {
       onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
       keepFrames: preview.analysed,
+      // One frame running in the worker and one waiting there (liveLoop.ts says why).
+      maxOutstanding: liveQueueOverride() ?? 2,
     });
   }, [preview]);
 
@@ -106,7 +114,7 @@ export function LiveView() {
         <label className="toggle">
           <input type="checkbox" checked={live.smoothing} onChange={(e) => live.setSmoothing(e.target.checked)} /> Temporal smoothing
         </label>
-        <PerformancePanel preview={preview.reason} />
+        <PerformancePanel preview={preview.reason} headRedraw={headView === 'ict' ? headPacing.label : undefined} />
       </div>
       <div className="live-right">
         <FusionControl has3d={has3d} />

@@ -15,8 +15,11 @@ const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' 
 /** Shown only when a FLAME pack produces them, so the default pack's panel stays as it was. */
 const FLAME_ONLY = new Set(['regressor3d', 'flame']);
 
-/** `preview`: what the live preview shows and why (previewMode.ts); omitted where there is none. */
-export function PerformancePanel({ preview }: { preview?: string } = {}) {
+/**
+ * `preview`: what the live preview shows and why (previewMode.ts); `headRedraw`: how often the live
+ * ICT head redraws (ictHead/drawPacing.ts); each omitted where there is none.
+ */
+export function PerformancePanel({ preview, headRedraw }: { preview?: string; headRedraw?: string } = {}) {
   const fps = useLiveStore((s) => s.fps);
   const timings = useLiveStore((s) => s.timings);
   const latencyMs = useLiveStore((s) => s.latencyMs);
@@ -35,6 +38,12 @@ export function PerformancePanel({ preview }: { preview?: string } = {}) {
           <div className="perf-row" title="On a software GPU the preview shows each analysed frame, so the screen is redrawn once per result instead of 30 times a second">
             <dt>Preview</dt>
             <dd data-testid="perf-preview">{preview}</dd>
+          </div>
+        )}
+        {headRedraw && (
+          <div className="perf-row" title="On a software GPU the 3D head's fit and drawing share the CPU with the analysis, so it redraws at most this often (always with the newest result)">
+            <dt>3D head redraw</dt>
+            <dd data-testid="perf-head-redraw">{headRedraw}</dd>
           </div>
         )}
         <div className="perf-row" title="From the camera frame reaching the page to its result back on the page">

@@ -27,3 +27,21 @@ export function previewOverride(): 'video' | 'analysed' | undefined {
   const v = q.get('preview');
   return q.has('debug') && (v === 'video' || v === 'analysed') ? v : undefined;
 }
+
+/**
+ * Bench-only `?debug&headPaceMs=N`: the live ICT head's minimum redraw interval on a software
+ * rasteriser (0 = every result, as before the pacing), for A/B runs in one build.
+ */
+export function headPaceOverride(): number | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = Number(q.get('headPaceMs'));
+  return q.has('debug') && q.has('headPaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/** Bench-only `?debug&workerQueue=1`: the live loop with one frame out at a time (as before session 7), for A/B runs. */
+export function liveQueueOverride(): 1 | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  return q.has('debug') && q.get('workerQueue') === '1' ? 1 : undefined;
+}

@@ -7,7 +7,9 @@ import { observedLandmarks68 } from '../../core/ict/landmarkCorrespondence';
 import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
-import { drawSkipped } from '../benchSkip';
+import { drawSkipped, headPaceOverride } from '../benchSkip';
+import { softwareWebGl } from '../../render3d/softwareGl';
+import { drawDelayMs, liveHeadPacing } from './drawPacing';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -61,7 +63,8 @@ interface Props {
   load?: boolean;
   /**
    * Redrawn for every analysed camera frame (the live view): on a software rasteriser it draws at
-   * half resolution (SceneViewOptions.softwarePixelRatio says why). Stills and exports stay sharp.
+   * half resolution (SceneViewOptions.softwarePixelRatio says why) and at most every
+   * drawPacing.ts's interval (it says why). Stills and exports stay sharp.
    */
   perFrame?: boolean;
 }
@@ -89,7 +92,11 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5 } : {}), 'ICT head');
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
-  const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number }>(undefined);
+  const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
+  // Live view on a software rasteriser: the head redraws at most this often (0 = every input).
+  const [minIntervalMs] = useState(() => (perFrame ? liveHeadPacing(softwareWebGl(), headPaceOverride()).minIntervalMs : 0));
+  // Bumped when a held input's wait is over, so the effect below draws it.
+  const [heldDue, setHeldDue] = useState(0);
   const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });
 
   // Hand the canvas to the parent (for "export figure").
@@ -117,6 +124,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
       out: new Float32Array(head.neutral.length),
       shown: new Float64Array(head.identityCount),
       rebuiltAt: -Infinity,
+      drawnAt: -Infinity,
     };
     rendererRef.current?.setHead(head);
   }, [head, rendererRef]);
@@ -127,6 +135,13 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     // Off-screen: nothing to fit or draw; the latest input is drawn when the view scrolls back.
     if (!s || !r || !head || !input || !onScreen) return;
     const tStart = performance.now();
+    const wait = drawDelayMs(s.drawnAt, tStart, minIntervalMs);
+    if (wait > 0) {
+      // Held: a newer input re-runs this effect and clears the timer, so the newest one is drawn.
+      const timer = setTimeout(() => setHeldDue((n) => n + 1), wait);
+      return () => clearTimeout(timer);
+    }
+    s.drawnAt = tStart;
     mapBlendshapes(input.blendshapes, s.mapping, s.weights);
     let fitErrorMm = NaN;
     let target: ArrayLike<number> | undefined = input.identity;
@@ -166,7 +181,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     }
     const jaw = head.expressions.findIndex((e) => e.name === 'jawOpen');
     setInfo((p) => ({ frames: p.frames + 1, signature: sig.toFixed(4), exprSignature: exprSig.toFixed(4), fitErrorMm, jawOpen: s.weights[jaw] ?? 0 }));
-  }, [input, head, fitSteps, mirror, rendererRef, onScreen]);
+  }, [input, head, fitSteps, mirror, rendererRef, onScreen, minIntervalMs, heldDue]);
 
   // After a restored WebGL context, draw the last frame again (three.js re-uploads the buffers).
   useEffect(() => {
@@ -181,6 +196,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         data-testid={testId}
         data-vertices={head && info.frames > 0 ? head.vertexCount : 0}
         data-frames={info.frames}
+        data-min-interval-ms={minIntervalMs}
         data-renders={info.frames}
         data-signature={info.signature}
         data-expression-signature={info.exprSignature}

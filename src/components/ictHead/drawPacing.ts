@@ -1,0 +1,39 @@
+/**
+ * Pacing of the live ICT head on a software rasteriser (issue #16). There its fit, deformation and
+ * WebGL draw run on the same 2 CPU cores as the inference worker (and its draw in the one GPU
+ * process that MediaPipe's read-back waits on), so drawing it for every result cost the analysis
+ * frames. The head then redraws at most every `minIntervalMs`; a result that arrives sooner is
+ * held, and the newest held one is drawn when the interval is over (nothing is drawn late twice,
+ * and the last result is always drawn).
+ */
+
+/** On a software rasteriser: at most 10 head draws a second (≈ every other result at 15–20 FPS). */
+export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = 100;
+
+/**
+ * How long to hold a new input before drawing it: 0 = draw now. `lastDrawAt` is when the last
+ * draw started (−Infinity before the first), all times in the same clock (performance.now()).
+ */
+export function drawDelayMs(lastDrawAt: number, now: number, minIntervalMs: number): number {
+  if (!(minIntervalMs > 0)) return 0;
+  const wait = lastDrawAt + minIntervalMs - now;
+  // A clock that went backwards (or a stale lastDrawAt from the future) must not hold a draw forever.
+  return wait > 0 && wait <= minIntervalMs ? wait : 0;
+}
+
+export interface LiveHeadPacing {
+  minIntervalMs: number;
+  /** For the performance panel. */
+  label: string;
+}
+
+/**
+ * The live head's pacing: `software` is the software rasteriser's name (render3d/softwareGl.ts),
+ * undefined on a hardware GPU; `override` the bench-only interval (benchSkip.ts).
+ */
+export function liveHeadPacing(software: string | undefined, override?: number): LiveHeadPacing {
+  if (software === undefined) return { minIntervalMs: 0, label: 'every result' };
+  const ms = override ?? SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS;
+  if (ms <= 0) return { minIntervalMs: 0, label: `every result (forced by the URL, software GPU ${software})` };
+  return { minIntervalMs: ms, label: `at most ${(1000 / ms).toFixed(0)}/s (software GPU: ${software})` };
+}

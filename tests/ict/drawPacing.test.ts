@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { drawDelayMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
+
+describe('live ICT head pacing', () => {
+  it('draws the first input at once and holds one that comes sooner than the interval', () => {
+    expect(drawDelayMs(-Infinity, 1000, 100)).toBe(0);
+    expect(drawDelayMs(1000, 1030, 100)).toBe(70);
+    expect(drawDelayMs(1000, 1100, 100)).toBe(0);
+    expect(drawDelayMs(1000, 1500, 100)).toBe(0);
+  });
+
+  it('never holds without an interval, and never longer than one interval (clock going backwards)', () => {
+    expect(drawDelayMs(1000, 1001, 0)).toBe(0);
+    expect(drawDelayMs(1000, 1001, NaN)).toBe(0);
+    expect(drawDelayMs(5000, 1000, 100)).toBe(0);
+  });
+
+  it('paces only on a software rasteriser, and says so', () => {
+    expect(liveHeadPacing(undefined)).toEqual({ minIntervalMs: 0, label: 'every result' });
+    const sw = liveHeadPacing('SwiftShader');
+    expect(sw.minIntervalMs).toBe(SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS);
+    expect(sw.label).toBe('at most 10/s (software GPU: SwiftShader)');
+    expect(liveHeadPacing('SwiftShader', 0)).toMatchObject({ minIntervalMs: 0 });
+    expect(liveHeadPacing('llvmpipe', 200).label).toBe('at most 5/s (software GPU: llvmpipe)');
+    // A hardware GPU is never paced, whatever the bench asks.
+    expect(liveHeadPacing(undefined, 200).minIntervalMs).toBe(0);
+  });
+});
