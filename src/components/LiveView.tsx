@@ -15,7 +15,7 @@ import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
 import { previewMode } from './previewMode';
 import { liveHeadPacing } from './ictHead/drawPacing';
-import { headPaceOverride, liveQueueOverride } from './benchSkip';
+import { headPaceOverride } from './benchSkip';
 import { softwareWebGl } from '../render3d/softwareGl';
 import { useHeadViewStore } from '../stores/headViewStore';
 
@@ -74,8 +74,6 @@ export function LiveView() {
       onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
       keepFrames: preview.analysed,
-      // One frame running in the worker and one waiting there (liveLoop.ts says why).
-      maxOutstanding: liveQueueOverride() ?? 2,
     });
   }, [preview]);
 

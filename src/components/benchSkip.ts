@@ -38,10 +38,3 @@ export function headPaceOverride(): number | undefined {
   const v = Number(q.get('headPaceMs'));
   return q.has('debug') && q.has('headPaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
-
-/** Bench-only `?debug&workerQueue=1`: the live loop with one frame out at a time (as before session 7), for A/B runs. */
-export function liveQueueOverride(): 1 | undefined {
-  if (typeof location === 'undefined') return undefined;
-  const q = new URLSearchParams(location.search);
-  return q.has('debug') && q.get('workerQueue') === '1' ? 1 : undefined;
-}

@@ -1,17 +1,9 @@
 /**
  * Drives live inference: the newest camera frame, as CPU pixels (frameSource.ts), goes to the
- * worker; when a result is back the next newest goes at once. At most `maxOutstanding` frames
- * sent and not answered (the live view uses 2: one running in the worker, one waiting there), so
+ * worker; when its result is back the next newest goes at once. At most one frame in flight, so
  * a slow device lowers the FPS instead of building a queue (and latency) behind it; a frame that
- * arrives while those are out replaces the one waiting on the page, and the loop never waits for
- * the next camera frame when one arrived during the last run.
- *
- * Why one waits in the worker (issue #16): with one frame out, the worker idled from sending a
- * result until the next frame came back across the page's main thread, which on a software GPU is
- * busy drawing the last result; alternated in one bench run, 2 gave +6 % FPS without a longer
- * frame → result time (README, session 7). A frame waiting there is up to one run old when it
- * starts, so where a run is slow (forced WebGPU on a software adapter: ≈ 1 s) the loop goes back
- * to one frame out: there the idle gap is small beside the run and the wait would double latency.
+ * arrives while the worker is busy replaces the one waiting, and the loop never waits for the
+ * next camera frame when one arrived during the last run.
  */
 import type { FrameResult } from '../core/types';
 import type { FrameOptions } from '../core/pipelineTypes';
@@ -38,8 +30,6 @@ export interface LiveLoopHandlers {
    * the next frame is written into.
    */
   keepFrames?: boolean;
-  /** Most frames sent whose result is not back (default 1); 2 keeps one waiting in the worker. */
-  maxOutstanding?: number;
 }
 
 /** A CPU-backed copy of a frame (willReadFrequently keeps Chromium's canvas off the GPU). */
@@ -54,21 +44,16 @@ function copyFrame(into: OffscreenCanvas | undefined, image: VideoFrame | ImageD
   return c;
 }
 
-/** Worker runs slower than this (ms, last result) keep one frame out at a time (see above). */
-const WAIT_IN_WORKER_BELOW_MS = 250;
-
 export function startLiveLoop(video: HTMLVideoElement, client: InferenceClient, h: LiveLoopHandlers): () => void {
   let stopped = false;
-  let outstanding = 0;
-  let lastRunMs = 0;
-  const limit = (): number => (lastRunMs > WAIT_IN_WORKER_BELOW_MS ? 1 : (h.maxOutstanding ?? 1));
+  let busy = false;
   const frameTimes: number[] = [];
   const source = openFrameSource(video);
-  const kept: (OffscreenCanvas | undefined)[] = new Array((h.maxOutstanding ?? 1) + 1).fill(undefined);
+  const kept: (OffscreenCanvas | undefined)[] = [undefined, undefined];
   let turn = 0;
 
   const pump = (): void => {
-    if (stopped || outstanding >= limit()) return;
+    if (stopped || busy) return;
     let frame;
     try {
       frame = source.take();
@@ -77,12 +62,12 @@ export function startLiveLoop(video: HTMLVideoElement, client: InferenceClient, 
       return;
     }
     if (!frame) return;
-    outstanding++;
+    busy = true;
     const { arrivedAt } = frame;
     let shownFrame: OffscreenCanvas | undefined;
     if (h.keepFrames) {
       // Before the transfer below detaches the frame.
-      turn = (turn + 1) % kept.length;
+      turn = 1 - turn;
       try {
         shownFrame = kept[turn] = copyFrame(kept[turn], frame.image);
       } catch {
@@ -94,7 +79,6 @@ export function startLiveLoop(video: HTMLVideoElement, client: InferenceClient, 
       .then((result) => {
         if (stopped) return;
         const now = performance.now();
-        lastRunMs = result.timings.total ?? 0;
         frameTimes.push(now);
         while (frameTimes.length > 1 && now - frameTimes[0] > 2000) frameTimes.shift();
         const fps = frameTimes.length > 1 ? ((frameTimes.length - 1) * 1000) / (now - frameTimes[0]) : 0;
@@ -104,7 +88,7 @@ export function startLiveLoop(video: HTMLVideoElement, client: InferenceClient, 
         if (!stopped) h.onError((e as Error).message);
       })
       .finally(() => {
-        outstanding--;
+        busy = false;
         pump();
       });
   };
