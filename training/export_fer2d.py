@@ -107,7 +107,11 @@ def upstream_runs(cfg, seen=None):
         else:  # a teacher trained on a lent GPU machine and not brought back: its run's history has the config
             up = json.load(open(os.path.join(os.path.dirname(path), "history.json")))["config"]
         runs += upstream_runs(up, seen)
-        runs.append({"checkpoint": path, "config": {k: v for k, v in up.items() if k not in ("data", "cache")}})
+        run = {"checkpoint": path, "config": {k: v for k, v in up.items() if k not in ("data", "cache")}}
+        hist = os.path.join(os.path.dirname(path), "history.json")
+        if os.path.exists(hist):
+            run["epochs"] = len(json.load(open(hist)).get("history", []))
+        runs.append(run)
     return runs
 
 

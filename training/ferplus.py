@@ -67,17 +67,23 @@ def load_split(data_dir, split, cache_dir=None):
             os.makedirs(cache_dir, exist_ok=True)
             np.savez(cache, images=imgs, files=np.asarray(files))
 
+    return apply_protocol(imgs, votes, files)
+
+
+def apply_protocol(imgs, votes, files, usable=None):
+    """The majority protocol on a split's images and votes (`usable`: rows that may be kept at all)."""
+    usable = np.ones(len(votes), dtype=bool) if usable is None else usable
     majority = votes.argmax(axis=1)          # over all 10 vote classes
-    keep = majority < 8                      # drop unknown (8) / not-a-face (9)
+    emotion = majority < 8                   # drop unknown (8) / not-a-face (9)
+    keep = emotion & usable
     v8 = votes[keep, :8].astype(np.float32)
-    soft = v8 / v8.sum(axis=1, keepdims=True)  # kept rows always have >=1 emotion vote
     return {
         "images": imgs[keep],
-        "soft": soft,
+        "soft": v8 / v8.sum(axis=1, keepdims=True),  # kept rows always have >=1 emotion vote
         "label": majority[keep].astype(np.int64),
         "votes": votes[keep],                # raw 10 votes (agreement subsets)
         "files": [f for f, k in zip(files, keep) if k],
-        "n_dropped": int((~keep).sum()),
+        "n_dropped": int((~emotion & usable).sum()),
     }
 
 
@@ -95,15 +101,4 @@ def load_app_crops(crops_path, data_dir, split):
     names = [os.path.basename(r) for r in head["rows"]]
     v = np.stack([by_file[n] for n in names])
     has = np.asarray(head["hasCrop"], dtype=bool)
-    majority = v.argmax(axis=1)
-    keep = has & (majority < 8)
-    v8 = v[keep, :8].astype(np.float32)
-    return {
-        "images": crops[keep],
-        "soft": v8 / v8.sum(axis=1, keepdims=True),
-        "label": majority[keep].astype(np.int64),
-        "votes": v[keep],
-        "files": [n for n, k in zip(names, keep) if k],
-        "n_dropped": int((has & (majority >= 8)).sum()),
-        "n_no_crop": int((~has).sum()),
-    }
+    return {**apply_protocol(crops, v, names, usable=has), "n_no_crop": int((~has).sum())}

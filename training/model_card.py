@@ -168,16 +168,19 @@ def gpu_kd_bullet(cfg, m):
     """How a net distilled on a lent GPU machine (train_fer2d.py --device cuda --train-npz) was made."""
     if cfg.get("device") != "cuda":
         return ""
-    teachers = [u["config"] for u in m.get("upstreamRuns", [])]
+    runs = m.get("upstreamRuns", [])
+    teachers = [u["config"] for u in runs]
     t = teachers[0] if teachers else {}
     mix = sum(1 for u in teachers if u.get("cutmix"))
+    epochs = [u["epochs"] for u in runs if "epochs" in u]
+    span = f"{min(epochs)}–{max(epochs)} epochs; " if epochs else ""
     return (f"\n* **This version was trained on a GPU lent for one ten-minute call** (one NVIDIA H200, `training/gpu/ferplus_kd.sh`):\n"
             "  1. **on the app's own crops of FER+ Train**: the landmark-aligned 48×48 face the app cuts from every Train image "
             "(`npm run extract --crops`, `training/pack_app_crops.py`), not FER2013's framing, so it learns from exactly what it "
             "will be shown, on FER+ and on any other dataset or webcam;\n"
             f"  2. **teachers**: {len(teachers)} large nets of the same family (widths {','.join(map(str, t.get('widths', [])))}, depths "
             f"{','.join(map(str, t.get('depths', [])))}, {t.get('params', 0) / 1e6:.1f} M parameters, about 5× this net's multiply-adds), "
-            f"trained side by side for {t.get('time_budget_min', 0):g} min each (51–69 epochs; {mix} of them with CutMix p 0.5), "
+            f"trained side by side for {t.get('time_budget_min', 0):g} min each ({span}{mix} of them with CutMix p 0.5), "
             f"with the degradations of item 3;\n"
             f"  3. **this net**: the previous fer2d (commit {PREVIOUS_COMMIT}) fine-tuned with BatchNorms frozen (`--init-onnx`), distilled "
             f"from the mean of the teachers' logits on its own augmented batch (loss {1 - cfg['kd_alpha']:g}·CE(votes) + "

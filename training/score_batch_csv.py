@@ -9,24 +9,19 @@ fused, 2D and 3D predictions, exactly as the app wrote them (its calibration set
 import argparse
 import csv
 import json
+import os
+import sys
 
 import numpy as np
 
-CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from score_app_pipeline import CLASSES, metrics  # noqa: E402  (the app's class order, the same metrics)
 
 
-def metrics(labels, preds):
+def score(labels, preds):
     y = np.array([CLASSES.index(v) for v in labels])
-    p = np.array([CLASSES.index(v) if v in CLASSES else -1 for v in preds])
-    rec = {c: float((p[y == i] == i).mean()) for i, c in enumerate(CLASSES) if (y == i).any()}
-    f1 = []
-    for i in range(len(CLASSES)):
-        tp = float(((p == i) & (y == i)).sum())
-        prec = tp / max((p == i).sum(), 1)
-        r = tp / max((y == i).sum(), 1)
-        f1.append(0.0 if prec + r == 0 else 2 * prec * r / (prec + r))
-    return {"n": int(len(y)), "accuracy": float((p == y).mean()), "balancedAccuracy": float(np.mean(list(rec.values()))),
-            "macroF1": float(np.mean(f1)), "perClassRecall": rec}
+    p = np.array([CLASSES.index(v) if v in CLASSES else -1 for v in preds])  # no prediction: wrong
+    return metrics(y, p)
 
 
 def main():
@@ -37,7 +32,7 @@ def main():
     rows = [r for r in csv.DictReader(open(a.csv)) if r["label"] in CLASSES]
     out = {"calibration": sorted({r["calibration"] for r in rows})}
     for col in ("pred_fused", "pred_2d", "pred_3d"):
-        m = out[col] = metrics([r["label"] for r in rows], [r[col] for r in rows])
+        m = out[col] = score([r["label"] for r in rows], [r[col] for r in rows])
         print(f"{col:10s} n {m['n']} acc {100 * m['accuracy']:.2f} bal {100 * m['balancedAccuracy']:.2f} F1 {100 * m['macroF1']:.2f} | "
               + " ".join(f"{c[:4]} {v:.2f}" for c, v in m["perClassRecall"].items()))
     print("calibration column:", out["calibration"])

@@ -134,16 +134,17 @@ class EMA:
         self.model = copy.deepcopy(model).eval()
         self.decay = decay
         pairs = list(zip(self.model.state_dict().values(), model.state_dict().values()))
-        self.floats = [[e for e, _ in pairs if e.dtype.is_floating_point], [m for e, m in pairs if e.dtype.is_floating_point]]
-        self.others = [(e, m) for e, m in pairs if not e.dtype.is_floating_point]
+        self.averaged = [e for e, _ in pairs if e.dtype.is_floating_point]
+        self.current = [m for e, m in pairs if e.dtype.is_floating_point]
+        self.copied = [(e, m) for e, m in pairs if not e.dtype.is_floating_point]
 
     @torch.no_grad()
     def update(self, model):
         # One fused call per step instead of one per tensor (on a GPU the per-tensor launches cost more
         # than the arithmetic). state_dict() tensors share storage with the parameters and buffers.
-        torch._foreach_mul_(self.floats[0], self.decay)
-        torch._foreach_add_(self.floats[0], self.floats[1], alpha=1 - self.decay)
-        for e, m in self.others:
+        torch._foreach_mul_(self.averaged, self.decay)
+        torch._foreach_add_(self.averaged, self.current, alpha=1 - self.decay)
+        for e, m in self.copied:
             e.copy_(m)
 
 

@@ -14,9 +14,7 @@ import { PerformancePanel } from './PerformancePanel';
 import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
 import { previewMode } from './previewMode';
-import { liveHeadPacing } from './ictHead/drawPacing';
-import { headPaceOverride } from './benchSkip';
-import { softwareWebGl } from '../render3d/softwareGl';
+import { liveHeadPacingHere } from './ictHead/drawPacing';
 import { useHeadViewStore } from '../stores/headViewStore';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
@@ -33,7 +31,7 @@ export function LiveView() {
   const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const preview = useMemo(previewMode, []);
-  const headPacing = useMemo(() => liveHeadPacing(softwareWebGl(), headPaceOverride()), []);
+  const headPacing = useMemo(liveHeadPacingHere, []);
   const headView = useHeadViewStore((s) => s.kind);
   const shownFrame = useLiveStore((s) => s.shownFrame);
 

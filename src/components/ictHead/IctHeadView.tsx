@@ -7,9 +7,8 @@ import { observedLandmarks68 } from '../../core/ict/landmarkCorrespondence';
 import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
-import { drawSkipped, headPaceOverride } from '../benchSkip';
-import { softwareWebGl } from '../../render3d/softwareGl';
-import { drawDelayMs, liveHeadPacing } from './drawPacing';
+import { drawSkipped } from '../benchSkip';
+import { drawDelayMs, liveHeadPacingHere } from './drawPacing';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -94,7 +93,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
   // Live view on a software rasteriser: the head redraws at most this often (0 = every input).
-  const [minIntervalMs] = useState(() => (perFrame ? liveHeadPacing(softwareWebGl(), headPaceOverride()).minIntervalMs : 0));
+  const [minIntervalMs] = useState(() => (perFrame ? liveHeadPacingHere().minIntervalMs : 0));
   // Bumped when a held input's wait is over, so the effect below draws it.
   const [heldDue, setHeldDue] = useState(0);
   const [info, setInfo] = useState({ frames: 0, signature: '', exprSignature: '', fitErrorMm: NaN, jawOpen: 0 });

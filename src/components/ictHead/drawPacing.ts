@@ -6,6 +6,8 @@
  * held, and the newest held one is drawn when the interval is over (nothing is drawn late twice,
  * and the last result is always drawn).
  */
+import { softwareWebGl } from '../../render3d/softwareGl';
+import { headPaceOverride } from '../benchSkip';
 
 /** On a software rasteriser: at most 10 head draws a second (≈ every other result at 15–20 FPS). */
 export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = 100;
@@ -36,4 +38,9 @@ export function liveHeadPacing(software: string | undefined, override?: number):
   const ms = override ?? SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS;
   if (ms <= 0) return { minIntervalMs: 0, label: `every result (forced by the URL, software GPU ${software})` };
   return { minIntervalMs: ms, label: `at most ${(1000 / ms).toFixed(0)}/s (software GPU: ${software})` };
+}
+
+/** This page's live-head pacing: its rasteriser (probed once per page) and the bench-only override. */
+export function liveHeadPacingHere(): LiveHeadPacing {
+  return liveHeadPacing(softwareWebGl(), headPaceOverride());
 }
