@@ -70,6 +70,25 @@ test.describe('ICT head in live mode', () => {
       }, { timeout: 60_000, intervals: [300] })
       .toBeGreaterThan(2);
 
+    // A new reading's text does not resize the head's canvas (a resize reallocates its WebGL
+    // buffers and redraws: on a software GPU that is CPU the inference worker needs, issue #16).
+    // The VA text beside it changes with every reading ("valence -0.12, …"); before the fix its
+    // width moved this column. Readings are the actor's, so the test writes a wider one itself.
+    const widths = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid=ict-canvas]')!;
+      const va = document.querySelector('[data-testid=va-values]')!;
+      const before = c.getBoundingClientRect().width;
+      const text = va.textContent;
+      va.textContent = 'valence -0.88, arousal -0.77 — a much longer reading than any real one, to widen the panel';
+      const wide = c.getBoundingClientRect().width;
+      va.textContent = 'v';
+      const narrow = c.getBoundingClientRect().width;
+      va.textContent = text;
+      return { before, wide, narrow };
+    });
+    expect(widths.wide).toBe(widths.before);
+    expect(widths.narrow).toBe(widths.before);
+
     // A lost WebGL context costs only the 3D view, and it comes back.
     await expectWebGLContextLossRecovered(page, canvas, 0.05);
 

@@ -19,19 +19,50 @@ export interface Stroke {
   width: number;
 }
 
-/** The canonical face mesh's triangle edges over the image. */
+/**
+ * Each undirected edge of a triangle list once, as index pairs. Neighbouring triangles share
+ * edges, so stroking triangles draws most lines twice; on a software rasteriser that doubled
+ * path is a measurable part of the live page's main-thread time (issue #16). One stroke() paints
+ * the union of its segments either way, so the picture is the same.
+ */
+export function uniqueEdges(triangles: Uint32Array): Uint32Array {
+  const seen = new Set<number>();
+  const out: number[] = [];
+  const add = (a: number, b: number) => {
+    const lo = Math.min(a, b), hi = Math.max(a, b);
+    // Indices are < 2^21 (a few thousand landmarks): lo * 2^21 + hi is exact in a double.
+    const key = lo * 2097152 + hi;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(lo, hi);
+  };
+  for (let t = 0; t + 2 < triangles.length; t += 3) {
+    add(triangles[t], triangles[t + 1]);
+    add(triangles[t + 1], triangles[t + 2]);
+    add(triangles[t + 2], triangles[t]);
+  }
+  return Uint32Array.from(out);
+}
+
+/** Triangle lists are fixed per pack: their edges are computed once per list. */
+const edgeCache = new WeakMap<Uint32Array, Uint32Array>();
+
+function edgesOf(triangles: Uint32Array): Uint32Array {
+  let e = edgeCache.get(triangles);
+  if (!e) edgeCache.set(triangles, (e = uniqueEdges(triangles)));
+  return e;
+}
+
+/** The canonical face mesh's triangle edges over the image, each edge stroked once. */
 export function drawLandmarkMesh(ctx: CanvasRenderingContext2D, lm: Float32Array, triangles: Uint32Array, at: Placement, stroke: Stroke): void {
-  const px = (i: number) => at.x + lm[3 * i] * at.w;
-  const py = (i: number) => at.y + lm[3 * i + 1] * at.h;
+  const edges = edgesOf(triangles);
   ctx.strokeStyle = stroke.color;
   ctx.lineWidth = stroke.width;
   ctx.beginPath();
-  for (let t = 0; t < triangles.length; t += 3) {
-    const a = triangles[t], b = triangles[t + 1], c = triangles[t + 2];
-    ctx.moveTo(px(a), py(a));
-    ctx.lineTo(px(b), py(b));
-    ctx.lineTo(px(c), py(c));
-    ctx.closePath();
+  for (let k = 0; k < edges.length; k += 2) {
+    const a = 3 * edges[k], b = 3 * edges[k + 1];
+    ctx.moveTo(at.x + lm[a] * at.w, at.y + lm[a + 1] * at.h);
+    ctx.lineTo(at.x + lm[b] * at.w, at.y + lm[b + 1] * at.h);
   }
   ctx.stroke();
 }
