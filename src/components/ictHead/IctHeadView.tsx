@@ -88,7 +88,7 @@ const FITTED_IDENTITY_REBUILD_MS = 1000;
 export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true, perFrame = false }: Props) {
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
-  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5 } : {}), 'ICT head');
+  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5, softwareLambert: true } : {}), 'ICT head');
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
