@@ -111,7 +111,7 @@ test.describe('ICT head in live mode', () => {
 test.describe('ICT head pacing on a software rasteriser', () => {
   test.use({ fakeVideo: 'afew' });
 
-  test('a result held back by the pacing is drawn when its wait is over: the head ends on the newest result', async ({ page, diagnostics }) => {
+  test('a result held back by the pacing is drawn when no newer one comes: the head ends on the newest result', async ({ page, diagnostics }) => {
     test.setTimeout(180_000);
     // ?debug: the live store's newest result is read through the app's debug hook; headPaceMs=2000
     // (bench switch) holds results for 2 s, so there is always a held one when the camera stops.
@@ -127,7 +127,8 @@ test.describe('ICT head pacing on a software rasteriser', () => {
     await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(framesAt + 3);
 
     // Stopped: the head shows the last result (its jawOpen weight is MediaPipe's jawOpen score of
-    // that frame, slot 25), drawn once that result's wait is over.
+    // that frame, slot 25), drawn by its own timer (one interval after it was due) since no newer
+    // result comes to carry it.
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.waitForTimeout(300); // a reply in flight when Stop was clicked is dropped, not drawn
     const expected = await page.evaluate(() => {

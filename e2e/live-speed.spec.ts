@@ -19,10 +19,19 @@ async function expectAutoChoseWasmBecauseSoftware(page: Page) {
   await expect(page.getByTestId('ep-note')).toContainText(/auto: WebGPU adapter is software \(SwiftShader\)/);
 }
 
-/** Opaque pixels of the preview canvas and how many distinct grey levels they span (a photo spans many). */
+/**
+ * Opaque pixels of the preview canvas as shown and how many distinct grey levels they span (a photo
+ * spans many). Read through a copy: the overlay hands its drawing to an OffscreenCanvas
+ * (components/cpuOverlay.ts), and drawing the page canvas gives what it shows.
+ */
 const previewPixels = (page: Page) =>
   page.getByTestId('landmark-overlay').evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(c, 0, 0);
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
     let opaque = 0;
     const levels = new Set<number>();
     for (let i = 0; i < data.length; i += 4 * 7) {

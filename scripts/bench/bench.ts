@@ -34,6 +34,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mj
 import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
+import { cpuByGroup, cpuSnapshot } from './threadCpu';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
@@ -54,7 +55,7 @@ function camera30fps(): string {
 }
 
 interface LiveSample { timings: Record<string, number>; fps: number; latencyMs?: number }
-interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: number; framePath?: string; ep?: string }
+interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: number; framePath?: string; ep?: string; cpuSeconds?: Record<string, number> }
 
 /**
  * The one live measurement of ig3d-web: the app's live view on a fake webcam, on `ep`; after a
@@ -76,7 +77,8 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
       await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 3, undefined, { timeout: 300_000 });
       const browser = page.context().browser();
       if (opts.tracePath && browser) await browser.startTracing(undefined, { path: opts.tracePath, categories: TRACE_CATEGORIES });
-      const run = await page.evaluate(async (ms) => {
+      const cpuBefore = cpuSnapshot();
+      const run: LiveRun = await page.evaluate(async (ms) => {
         type State = { latest?: unknown; timings: Record<string, number>; fps: number; frames: number; latencyMs?: number; framePath?: string };
         type Live = { subscribe: (fn: (s: State) => void) => () => void; getState: () => State };
         type Pipe = { getState: () => { ep?: string } };
@@ -98,6 +100,7 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
         const end = store.getState();
         return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep };
       }, seconds * 1000);
+      run.cpuSeconds = cpuByGroup(cpuBefore, cpuSnapshot());
       if (opts.tracePath && browser) await browser.stopTracing();
       return run;
     },
@@ -146,10 +149,24 @@ async function benchLiveCost(): Promise<void> {
       (fps[label] ??= []).push(run.newFramesPerSecond);
       const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
       const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);
-      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}), render ${med('render')} ms, frame→result ${lat} ms${tracePath ? `; trace ${tracePath}` : ''}` });
+      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}), render ${med('render')} ms, frame→result ${lat} ms; ${cpuNote(run)}${tracePath ? `; trace ${tracePath}` : ''}` });
     }
   }
   json.liveCost = fps;
+}
+
+/**
+ * Where the run's CPU went, per processed frame (ms) by thread group, and the cores in use
+ * (threadCpu.ts: SwiftShader's threads only show up here, not in a Chrome trace).
+ */
+function cpuNote(run: LiveRun): string {
+  const groups = run.cpuSeconds ?? {};
+  const frames = run.newFramesPerSecond * run.seconds;
+  const total = Object.values(groups).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(groups)
+    .sort((a, b) => b[1] - a[1])
+    .map(([g, s]) => `${g} ${((1000 * s) / Math.max(1, frames)).toFixed(1)}`);
+  return `CPU ${(total / run.seconds).toFixed(2)} cores, ms per frame: ${parts.join(', ')}`;
 }
 
 /** The peer, @vladmandic/human (face + mesh + emotion, tfjs WASM), on the same camera and flags. */

@@ -8,7 +8,12 @@ interface Props {
   emphasis?: boolean;
 }
 
-/** 8 expression bars; the top class is highlighted. */
+/**
+ * 8 expression bars; the top class is highlighted. A bar's length is a scaleX transform of its own
+ * compositor layer (styles.css), not a width: the live view changes it with every result, and on a
+ * software GPU a width change repaints (rasters on the CPU) the bar and its row each time, while a
+ * transform is only recomposited (issue #16). No transition: the bars follow the results as they come.
+ */
 export function ExpressionBars({ title, probs, testId, emphasis }: Props) {
   const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
   return (
@@ -22,7 +27,7 @@ export function ExpressionBars({ title, probs, testId, emphasis }: Props) {
             <li key={cls} className={i === top ? 'top' : ''} data-class={cls} data-prob={probs ? p.toFixed(4) : ''}>
               <span className="label">{EXPRESSION_LABELS[cls]}</span>
               <span className="track">
-                <span className="fill" style={{ width: `${(p * 100).toFixed(1)}%` }} />
+                <span className="fill" style={{ transform: `scaleX(${p.toFixed(3)})` }} />
               </span>
               <span className="value">{probs ? `${(p * 100).toFixed(0)}%` : ''}</span>
             </li>

@@ -1,4 +1,9 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useLiveStore } from '../stores/liveStore';
+import { usePaced } from './usePaced';
+
+/** The panel's figures change at most this often (usePaced.ts says why): twice a second, readable. */
+export const PERF_PANEL_MIN_INTERVAL_MS = 500;
 
 const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' | 'flame' | 'head3d' | 'fusion' | 'render', label: string][] = [
   ['pixels', 'Frame → pixels'],
@@ -20,10 +25,9 @@ const FLAME_ONLY = new Set(['regressor3d', 'flame']);
  * ICT head redraws (ictHead/drawPacing.ts); each omitted where there is none.
  */
 export function PerformancePanel({ preview, headRedraw }: { preview?: string; headRedraw?: string } = {}) {
-  const fps = useLiveStore((s) => s.fps);
-  const timings = useLiveStore((s) => s.timings);
-  const latencyMs = useLiveStore((s) => s.latencyMs);
-  const framePath = useLiveStore((s) => s.framePath);
+  const live = useLiveStore(useShallow((s) => ({ fps: s.fps, timings: s.timings, latencyMs: s.latencyMs, framePath: s.framePath })));
+  // One paced snapshot, so all rows change in the same repaint.
+  const { fps, timings, latencyMs, framePath } = usePaced(live, PERF_PANEL_MIN_INTERVAL_MS);
   return (
     <section className="perf" data-testid="perf-panel" aria-label="performance">
       <h3>Performance</h3>

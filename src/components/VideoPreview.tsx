@@ -1,13 +1,14 @@
 import { useEffect, useRef } from 'react';
 import type { FlameResult, FrameResult } from '../core/types';
-import { drawLandmarkMesh, drawLandmarkPoints } from './draw2d';
+import { drawLandmarkMesh, drawLandmarkPoints, type Context2D } from './draw2d';
+import { cpuOverlayContext } from './cpuOverlay';
 import { drawSkipped } from './benchSkip';
 
 /**
  * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
  * crop (camera.toImage), as dots. Returns how many landed inside the image.
  */
-function drawFlamePoints(ctx: CanvasRenderingContext2D, flame: FlameResult): number {
+function drawFlamePoints(ctx: Context2D, flame: FlameResult): number {
   const [a, b, c, d, e, f] = flame.camera.toImage;
   const v = flame.vertices;
   const { width, height } = ctx.canvas;
@@ -53,21 +54,16 @@ export function VideoPreview({ stream, videoRef, result, triangles, shownFrame, 
   useEffect(() => {
     const canvas = overlayRef.current;
     if (!canvas || drawSkipped('overlay')) return;
-    // willReadFrequently makes Chromium raster this canvas on the CPU. A GPU-accelerated canvas
-    // strokes the ≈ 2,700-triangle mesh as one translucent path, which on a software GPU
-    // (SwiftShader, llvmpipe: VMs, remote desktops, CI) costs more than all of inference: the
-    // GPU process runs it before the next composited frame, and MediaPipe's read-back in the
-    // worker waits behind it (issue #16: landmarks 204 → 45 ms with the overlay off). On the CPU
-    // the same strokes take a few ms, and the compositor only uploads the finished 640×480 image.
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) return;
+    // CPU-rastered (willReadFrequently): a GPU-accelerated canvas strokes the ≈ 2,700-triangle mesh
+    // as one translucent path, which on a software GPU (SwiftShader, llvmpipe: VMs, remote
+    // desktops, CI) costs more than all of inference (issue #16: landmarks 204 → 45 ms with the
+    // overlay off). Shown through a transferred OffscreenCanvas, which the compositor takes
+    // about 3× more cheaply there than a page canvas's update (cpuOverlay.ts).
     const { width, height } = result?.imageSize ?? { width: canvas.width, height: canvas.height };
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (analysed && shownFrame) ctx.drawImage(shownFrame, 0, 0, canvas.width, canvas.height);
+    const ctx = cpuOverlayContext(canvas, width, height);
+    if (!ctx) return;
+    ctx.clearRect(0, 0, width, height);
+    if (analysed && shownFrame) ctx.drawImage(shownFrame, 0, 0, width, height);
     canvas.dataset.shownFrame = String(analysed && !!shownFrame);
     canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;

@@ -6,6 +6,9 @@
  */
 import type { CropImage } from '../core/pipelineTypes';
 
+/** A page canvas's or an OffscreenCanvas's 2D context (the live overlay draws on the latter, see cpuOverlay.ts). */
+export type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
 /** Where the image lies on the canvas: landmarks (0..1 image coordinates) map into this rectangle. */
 export interface Placement {
   x: number;
@@ -54,7 +57,7 @@ function edgesOf(triangles: Uint32Array): Uint32Array {
 }
 
 /** The canonical face mesh's triangle edges over the image, each edge stroked once. */
-export function drawLandmarkMesh(ctx: CanvasRenderingContext2D, lm: Float32Array, triangles: Uint32Array, at: Placement, stroke: Stroke): void {
+export function drawLandmarkMesh(ctx: Context2D, lm: Float32Array, triangles: Uint32Array, at: Placement, stroke: Stroke): void {
   const edges = edgesOf(triangles);
   ctx.strokeStyle = stroke.color;
   ctx.lineWidth = stroke.width;
@@ -68,13 +71,13 @@ export function drawLandmarkMesh(ctx: CanvasRenderingContext2D, lm: Float32Array
 }
 
 /** One square dot per landmark (when there are no triangles, or for a light overlay). */
-export function drawLandmarkPoints(ctx: CanvasRenderingContext2D, lm: Float32Array, at: Placement, color: string, size: number): void {
+export function drawLandmarkPoints(ctx: Context2D, lm: Float32Array, at: Placement, color: string, size: number): void {
   ctx.fillStyle = color;
   for (let i = 0; i < lm.length; i += 3) ctx.fillRect(at.x + lm[i] * at.w - size / 2, at.y + lm[i + 1] * at.h - size / 2, size, size);
 }
 
 /** The face box (image pixels) scaled by `scale` onto the canvas. */
-export function drawFaceBox(ctx: CanvasRenderingContext2D, box: { x: number; y: number; width: number; height: number }, scale: number, stroke: Stroke): void {
+export function drawFaceBox(ctx: Context2D, box: { x: number; y: number; width: number; height: number }, scale: number, stroke: Stroke): void {
   ctx.strokeStyle = stroke.color;
   ctx.lineWidth = stroke.width;
   ctx.strokeRect(box.x * scale, box.y * scale, box.width * scale, box.height * scale);

@@ -7,6 +7,7 @@
 import * as THREE from 'three';
 import type { IctHead } from '../core/ict/ictAsset';
 import { SceneView, type SceneViewOptions } from './sceneView';
+import { softwareWebGl } from './softwareGl';
 
 /** Colour per geometry region (see the asset's groups). Regions not listed use skin. */
 const REGION_COLOURS: Record<string, number> = {
@@ -65,9 +66,18 @@ export class IctHeadRenderer extends SceneView {
   /** Milliseconds of the last commit's normal recomputation (reported by the views / bench). */
   lastNormalsMs = 0;
 
-  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio'> = {}) {
+  /**
+   * Lambert instead of physically based shading, on a software rasteriser only: asked for by the live
+   * head (redrawn up to 10 times a second), whose draw there cost ≈ 22 ms of SwiftShader CPU; Lambert
+   * took ≈ 6 ms off each draw (A/B in one run, 2 rounds, issue #16). Stills and the teaching view
+   * keep the glossier material.
+   */
+  private readonly lambert: boolean;
+
+  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio'> & { softwareLambert?: boolean } = {}) {
     // The head is ≈ 34 cm tall with the neck (ICT units: cm).
     super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 }, ...view });
+    this.lambert = !!view.softwareLambert && softwareWebGl() !== undefined;
     this.root.add(this.mirror);
     this.mirror.add(this.posed);
   }
@@ -84,7 +94,9 @@ export class IctHeadRenderer extends SceneView {
       const colour = MATERIAL_COLOURS[g.material] ?? REGION_COLOURS[g.region] ?? SKIN;
       const eye = g.material.startsWith('M_Iris');
       const glossy = g.region === 'teeth' || eye;
-      const m = new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: eye });
+      const m = this.lambert
+        ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: eye })
+        : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: eye });
       m.visible = !g.hidden && !CLEAR_MATERIALS.has(g.material);
       this.materials.push(m);
       this.geometry.addGroup(3 * g.start, 3 * g.count, i);

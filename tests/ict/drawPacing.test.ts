@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawDelayMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
+import { drawDelayMs, heldDrawTimerMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
 
 describe('live ICT head pacing', () => {
   it('draws the first input at once and holds one that comes sooner than the interval', () => {
@@ -13,6 +13,13 @@ describe('live ICT head pacing', () => {
     expect(drawDelayMs(1000, 1001, 0)).toBe(0);
     expect(drawDelayMs(1000, 1001, NaN)).toBe(0);
     expect(drawDelayMs(5000, 1000, 100)).toBe(0);
+  });
+
+  it('leaves a held input to the next result: its own timer fires one interval after it is due', () => {
+    // Drawn at 1000, held at 1066 (due at 1100): the result at 1133 draws it; the timer would at 1200.
+    expect(1066 + heldDrawTimerMs(drawDelayMs(1000, 1066, 100), 100)).toBe(1200);
+    expect(drawDelayMs(1000, 1133, 100)).toBe(0);
+    expect(heldDrawTimerMs(70, 0)).toBe(70);
   });
 
   it('paces only on a software rasteriser, and says so', () => {

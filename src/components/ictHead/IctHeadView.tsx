@@ -8,7 +8,7 @@ import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
 import { drawSkipped } from '../benchSkip';
-import { drawDelayMs, liveHeadPacingHere } from './drawPacing';
+import { drawDelayMs, heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -88,7 +88,7 @@ const FITTED_IDENTITY_REBUILD_MS = 1000;
 export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-canvas', canvasRef, onRendered, load = true, perFrame = false }: Props) {
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
-  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5 } : {}), 'ICT head');
+  const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5, softwareLambert: true } : {}), 'ICT head');
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
@@ -136,8 +136,9 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     const tStart = performance.now();
     const wait = drawDelayMs(s.drawnAt, tStart, minIntervalMs);
     if (wait > 0) {
-      // Held: a newer input re-runs this effect and clears the timer, so the newest one is drawn.
-      const timer = setTimeout(() => setHeldDue((n) => n + 1), wait);
+      // Held: a newer input re-runs this effect and clears the timer, so the newest one is drawn,
+      // with the next result once the interval is over, or by the timer if none comes.
+      const timer = setTimeout(() => setHeldDue((n) => n + 1), heldDrawTimerMs(wait, minIntervalMs));
       return () => clearTimeout(timer);
     }
     s.drawnAt = tStart;

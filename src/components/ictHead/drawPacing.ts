@@ -2,9 +2,9 @@
  * Pacing of the live ICT head on a software rasteriser (issue #16). There its fit, deformation and
  * WebGL draw run on the same 2 CPU cores as the inference worker (and its draw in the one GPU
  * process that MediaPipe's read-back waits on), so drawing it for every result cost the analysis
- * frames. The head then redraws at most every `minIntervalMs`; a result that arrives sooner is
- * held, and the newest held one is drawn when the interval is over (nothing is drawn late twice,
- * and the last result is always drawn).
+ * frames. The head then redraws at most every `minIntervalMs`: with the first result that comes
+ * after the interval, or, when none comes, the newest held one a further interval later
+ * (heldDrawTimerMs; nothing is drawn late twice, and the last result is always drawn).
  */
 import { softwareWebGl } from '../../render3d/softwareGl';
 import { headPaceOverride } from '../benchSkip';
@@ -21,6 +21,16 @@ export function drawDelayMs(lastDrawAt: number, now: number, minIntervalMs: numb
   const wait = lastDrawAt + minIntervalMs - now;
   // A clock that went backwards (or a stale lastDrawAt from the future) must not hold a draw forever.
   return wait > 0 && wait <= minIntervalMs ? wait : 0;
+}
+
+/**
+ * When a held input is drawn if no newer one comes: one more interval after it is due. Live, the
+ * next result (every 50–70 ms) normally comes first and the head is drawn with it, in the same
+ * composited frame as its bars and overlay; a timer of its own made each head draw one more
+ * composited frame, which on a software GPU costs CPU (issue #16). The last result is still drawn.
+ */
+export function heldDrawTimerMs(wait: number, minIntervalMs: number): number {
+  return wait + Math.max(0, minIntervalMs);
 }
 
 export interface LiveHeadPacing {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cpuByGroup, cpuSnapshot, threadGroup, type CpuSnapshot } from '../../scripts/bench/threadCpu';
+
+describe('threadGroup', () => {
+  it("names SwiftShader's worker threads in the GPU process apart from its other threads", () => {
+    expect(threadGroup('gpu-process', 'Thread<00>')).toBe('SwiftShader');
+    expect(threadGroup('gpu-process', 'Thread<13>')).toBe('SwiftShader');
+    expect(threadGroup('gpu-process', 'VizCompositorTh')).toBe('GPU process (other)');
+    expect(threadGroup('gpu-process', 'chromium')).toBe('GPU process (other)');
+  });
+
+  it("splits the tab's renderer into workers, the page's main thread and the rest", () => {
+    expect(threadGroup('renderer', 'DedicatedWorker')).toBe('workers');
+    expect(threadGroup('renderer', 'chromium')).toBe('page main thread');
+    expect(threadGroup('renderer', 'Compositor')).toBe('renderer (other)');
+    expect(threadGroup('utility', 'CaptureThread')).toBe('browser + services');
+  });
+});
+
+describe('cpuByGroup', () => {
+  it('sums per-thread differences by group; new threads count from zero', () => {
+    const before: CpuSnapshot = new Map([
+      ['1/1', { group: 'workers', seconds: 2 }],
+      ['2/5', { group: 'SwiftShader', seconds: 1 }],
+    ]);
+    const after: CpuSnapshot = new Map([
+      ['1/1', { group: 'workers', seconds: 3.5 }],
+      ['2/5', { group: 'SwiftShader', seconds: 1.25 }],
+      ['2/6', { group: 'SwiftShader', seconds: 0.5 }],
+    ]);
+    expect(cpuByGroup(before, after)).toEqual({ workers: 1.5, SwiftShader: 0.75 });
+  });
+
+  it('finds no Chromium under a process that launched none', () => {
+    expect(cpuSnapshot(2 ** 22 + 12345).size).toBe(0);
+  });
+});
