@@ -2,7 +2,10 @@
 (training/model_card.py) prints measured numbers only:
   * `appCrops`: the chosen net and the previous one on the app's own Valid crops and under the eight
     shifts (the score_app_crops.py report), at τ 0 (batch default) and τ 0.75 (live);
-  * `frontier`: frontier.py's reachability numbers for every net of the run and the previous one.
+  * `frontier`: frontier.py's reachability numbers for every net of the run and the previous one;
+  * with --previous-metrics, `previousModel`: the replaced net's own record (export_fer2d.py's metrics, as
+    kept before the export overwrote them) with its through-the-app numbers (`appPipeline`) scored from
+    its `npm run batch` CSVs, so the card compares against measured numbers only.
 
     /usr/bin/python3 training/gpu/record_choice.py --report training/runs/gpu1/all_check.json \
         --chosen gpu1/student4.pt --previous models/fer2d.onnx --logits training/runs/gpu1/valid_logits_with_prev.npz
@@ -16,6 +19,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 from frontier import best_offsets, best_tau, scores  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -33,6 +37,29 @@ def block(rep, net, tau):
             "byShift": {s: {k: round(sh[s][k], 4) for k in ("accuracy", "balancedAccuracy")} for s in shifts}}
 
 
+PREVIOUS_KEYS = ("onnx", "valid", "test", "testTimeAugmentation", "trainConfig", "upstreamRuns", "runDir", "checkpoint",
+                 "epochs", "steps", "trainingSeconds", "previousModel", "onnxruntimeWeb")
+
+
+def previous_model(a):
+    from score_batch_csv import CLASSES, score
+    import csv
+    old = json.load(open(a.previous_metrics))
+    rec = {k: old[k] for k in PREVIOUS_KEYS if k in old}
+    rec["commit"] = a.previous_commit
+    app = {"note": f"npm run batch -- ../shared/data/ferplus/<Split>/label.csv --whole-image-fallback (calibration off), "
+                   f"at commit {a.previous_commit}"}
+    for split, path in zip(("valid", "test"), a.previous_batch or ()):
+        rows = [r for r in csv.DictReader(open(path)) if r["label"] in CLASSES]
+        assert {r["calibration"] for r in rows} == {"off"}, path
+        s = score([r["label"] for r in rows], [r["pred_fused"] for r in rows])
+        app[split] = {k: round(s[k], 4) for k in ("accuracy", "balancedAccuracy", "macroF1")}
+    if "appCrops" in old:
+        app["validShiftsMean"] = old["appCrops"]["this"]["0.0"]["shiftsMean"]
+    rec["appPipeline"] = app
+    return rec
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--report", required=True)
@@ -40,8 +67,14 @@ def main():
     ap.add_argument("--previous", required=True)
     ap.add_argument("--logits", required=True)
     ap.add_argument("--metrics", default=os.path.join(ROOT, "public", "models", "fer2d.metrics.json"))
+    ap.add_argument("--previous-metrics", default="", help="the replaced net's fer2d.metrics.json (copied before export)")
+    ap.add_argument("--previous-commit", default="", help="a commit that holds the replaced net's fer2d.onnx")
+    ap.add_argument("--previous-batch", nargs=2, metavar=("VALID_CSV", "TEST_CSV"),
+                    help="the replaced net's `npm run batch --whole-image-fallback` CSVs (calibration off)")
     a = ap.parse_args()
     m = json.load(open(a.metrics))
+    if a.previous_metrics:
+        m["previousModel"] = previous_model(a)
     rep = json.load(open(a.report))
     m["appCrops"] = {
         "what": "FER+ Valid as the app crops it (npm run extract --crops), gated flip, and under 8 shifts of those crops "
