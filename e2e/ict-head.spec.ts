@@ -130,14 +130,23 @@ test.describe('ICT head pacing on a software rasteriser', () => {
     // that frame, slot 25), drawn by its own timer (one interval after it was due) since no newer
     // result comes to carry it.
     await page.getByRole('button', { name: 'Stop' }).click();
-    await page.waitForTimeout(300); // a reply in flight when Stop was clicked is dropped, not drawn
-    const expected = await page.evaluate(() => {
-      type Live = { getState: () => { latest?: { face?: { blendshapes: ArrayLike<number> } } } };
-      const s = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live.getState();
-      return s.latest?.face ? s.latest.face.blendshapes[25].toFixed(2) : undefined;
-    });
-    expect(expected).toBeDefined();
-    await expect(canvas).toHaveAttribute('data-jaw-open', expected!, { timeout: 10_000 });
+    // The store's newest result and the head's jawOpen are read in one snapshot, polled: a reply
+    // already in flight when Stop was clicked may still land (it is dropped, not drawn), so no
+    // fixed wait decides which result is the last one.
+    const readBoth = () =>
+      page.evaluate(() => {
+        type Live = { getState: () => { running: boolean; latest?: { face?: { blendshapes: ArrayLike<number> } } } };
+        const s = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live.getState();
+        const head = document.querySelector<HTMLCanvasElement>('[data-testid=ict-canvas]');
+        return { running: s.running, expected: s.latest?.face ? s.latest.face.blendshapes[25].toFixed(2) : undefined, shown: head?.dataset.jawOpen };
+      });
+    await expect.poll(async () => (await readBoth()).running, { timeout: 10_000 }).toBe(false);
+    await expect
+      .poll(async () => {
+        const { expected, shown } = await readBoth();
+        return expected !== undefined && shown === expected;
+      }, { timeout: 10_000 })
+      .toBe(true);
     expect(diagnostics.pageErrors).toEqual([]);
   });
 });
