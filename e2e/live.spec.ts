@@ -26,6 +26,16 @@ test.describe('live mode with a face on the webcam', () => {
     expect(probs).toHaveLength(8);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
     await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1);
+    // Each bar's drawn length is its probability (a scaleX transform since issue #16, not a width):
+    // fill and track measured on screen, in one snapshot with the data-prob of the same render.
+    const lengths = await fused.locator('li').evaluateAll((lis) =>
+      lis.map((li) => ({
+        prob: Number(li.getAttribute('data-prob')),
+        drawn: li.querySelector('.fill')!.getBoundingClientRect().width / li.querySelector('.track')!.getBoundingClientRect().width,
+      })),
+    );
+    for (const { prob, drawn } of lengths) expect(Math.abs(drawn - prob)).toBeLessThan(0.01);
+    expect(Math.max(...lengths.map((l) => l.drawn))).toBeGreaterThan(0.2);
 
     // VA is derived from the class probabilities (no VA head in the default pack) and says so.
     await expect(page.getByTestId('va-source')).toHaveText('derived');
@@ -43,6 +53,9 @@ test.describe('live mode with a face on the webcam', () => {
     for (const id of ['perf-fps', 'perf-landmarks', 'perf-crop', 'perf-model2d', 'perf-render']) {
       await expect(page.getByTestId(id)).toHaveText(/^\d+(\.\d+)?( ms)?$/);
     }
+    // Its figures are paced (at most twice a second, usePaced.ts) but keep following the results.
+    const shownLatency = await page.getByTestId('perf-latency').textContent();
+    await expect.poll(() => page.getByTestId('perf-latency').textContent(), { timeout: 15_000 }).not.toBe(shownLatency);
 
     // A lost WebGL context costs only the 3D view: it says so, predictions go on, and it comes back.
     await expectWebGLContextLossRecovered(page, 'face3d-canvas', 0.03);

@@ -8,7 +8,7 @@
  * per analysed frame, for figures nobody reads 15 times a second.
  */
 import { useEffect, useRef, useState } from 'react';
-import { drawDelayMs } from './ictHead/drawPacing';
+import { drawDelayMs } from './pacing';
 
 export function usePaced<T>(value: T, minIntervalMs: number): T {
   const [shown, setShown] = useState(value);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drawDelayMs, heldDrawTimerMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
+import { heldDrawTimerMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
+import { drawDelayMs } from '../../src/components/pacing';
 
 describe('live ICT head pacing', () => {
   it('draws the first input at once and holds one that comes sooner than the interval', () => {

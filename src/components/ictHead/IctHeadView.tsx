@@ -8,7 +8,8 @@ import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
 import { drawSkipped } from '../benchSkip';
-import { drawDelayMs, heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
+import { heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
+import { drawDelayMs } from '../pacing';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {

@@ -13,17 +13,6 @@ import { headPaceOverride } from '../benchSkip';
 export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = 100;
 
 /**
- * How long to hold a new input before drawing it: 0 = draw now. `lastDrawAt` is when the last
- * draw started (−Infinity before the first), all times in the same clock (performance.now()).
- */
-export function drawDelayMs(lastDrawAt: number, now: number, minIntervalMs: number): number {
-  if (!(minIntervalMs > 0)) return 0;
-  const wait = lastDrawAt + minIntervalMs - now;
-  // A clock that went backwards (or a stale lastDrawAt from the future) must not hold a draw forever.
-  return wait > 0 && wait <= minIntervalMs ? wait : 0;
-}
-
-/**
  * When a held input is drawn if no newer one comes: one more interval after it is due. Live, the
  * next result (every 50–70 ms) normally comes first and the head is drawn with it, in the same
  * composited frame as its bars and overlay; a timer of its own made each head draw one more
