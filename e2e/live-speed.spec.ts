@@ -1,6 +1,8 @@
 // Issue #16: Auto picks the fastest backend that works here (WASM on the CI browser's software
 // WebGPU adapter, in live mode and in the Batch tab, and says why), and camera frames reach the
-// worker as CPU pixels — through MediaStreamTrackProcessor, or a canvas where the browser lacks it;
+// worker as CPU pixels — read by the worker itself from a transferred MediaStreamTrackProcessor
+// stream, handed over by the page where that stream does not transfer, or a canvas where the
+// browser lacks MediaStreamTrackProcessor;
 // on a software GPU the preview shows the analysed frames instead of the 30 fps video.
 import type { Page } from '@playwright/test';
 import { expect, STILLS, test } from './fixtures';
@@ -56,7 +58,7 @@ async function expectAnalysedFramePreview(page: Page) {
 }
 
 /** Predictions arrive, the panel names the frame path; Stop ends inference and the camera. */
-async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
+async function runAndStop(page: Page, framePath: 'track-processor-worker' | 'track-processor' | 'canvas') {
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1, { timeout: 90_000 });
   await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(3);
@@ -73,10 +75,23 @@ async function runAndStop(page: Page, framePath: 'track-processor' | 'canvas') {
 test.describe('live mode on Auto', () => {
   test.use({ fakeVideo: 'afew' });
 
-  test('Auto picks WASM on a software WebGPU adapter; frames go through MediaStreamTrackProcessor', async ({ page }) => {
+  test('Auto picks WASM on a software WebGPU adapter; the worker reads the camera through MediaStreamTrackProcessor', async ({ page }) => {
     await openOnAuto(page);
     await expectAutoChoseWasmBecauseSoftware(page);
     expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(true);
+    await runAndStop(page, 'track-processor-worker');
+  });
+
+  test('where the camera stream cannot be transferred to the worker, the page hands it the frames', async ({ page }) => {
+    // As a browser without transferable streams answers: postMessage throws DataCloneError.
+    await page.addInitScript(() => {
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+        if ((message as { type?: string } | null)?.type === 'liveStart') throw new DOMException('ReadableStream could not be cloned.', 'DataCloneError');
+        return (post as (...a: unknown[]) => void).call(this, message, ...rest);
+      } as typeof Worker.prototype.postMessage;
+    });
+    await openOnAuto(page);
     await runAndStop(page, 'track-processor');
   });
 

@@ -49,6 +49,8 @@ export async function expectWebGLContextLossRecovered(page: Page, testId: string
 export async function expectStopReleasesCamera(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+  // No frame of the loop runs any more: on the worker path, the worker's own loop has ended.
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-loop', 'ended', { timeout: 10_000 });
   const stoppedAt = await liveFrames(page);
   await page.waitForTimeout(2_000);
   expect(await liveFrames(page)).toBe(stoppedAt);

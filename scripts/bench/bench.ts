@@ -149,7 +149,7 @@ async function benchLiveCost(): Promise<void> {
       (fps[label] ??= []).push(run.newFramesPerSecond);
       const med = (k: string) => median(run.samples.map((x) => x.timings[k]).filter((x): x is number => typeof x === 'number')).toFixed(1);
       const lat = median(run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number')).toFixed(1);
-      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}), render ${med('render')} ms, frame→result ${lat} ms; ${cpuNote(run)}${tracePath ? `; trace ${tracePath}` : ''}` });
+      rows.push({ section, metric: `round ${round}: ${label}`, value: run.newFramesPerSecond, unit: 'FPS', note: `worker ${med('total')} ms (landmarks ${med('landmarks')}, pixels ${med('pixels')}, 2D ${med('model2d')}; idle before a frame ${med('idle')}), render ${med('render')} ms, frame→result ${lat} ms; ${cpuNote(run)}${tracePath ? `; trace ${tracePath}` : ''}` });
     }
   }
   json.liveCost = fps;

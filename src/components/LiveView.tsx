@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { startLiveLoop } from '../worker/liveLoop';
+import { startLiveLoop, type StopLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
 import { useLiveStore } from '../stores/liveStore';
 import { usePipelineStore, whenClientReady } from '../stores/pipelineStore';
@@ -25,10 +25,10 @@ const FlameParamsPanel = lazy(() => import('./FlameView').then((m) => ({ default
 
 export function LiveView() {
   const videoRef = useRef<HTMLVideoElement>(null);
-  const stopLoopRef = useRef<(() => void) | undefined>(undefined);
+  const stopLoopRef = useRef<StopLiveLoop | undefined>(undefined);
   const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
-  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
+  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const preview = useMemo(previewMode, []);
   const headPacing = useMemo(liveHeadPacingHere, []);
@@ -47,8 +47,15 @@ export function LiveView() {
   }, [manifest]);
 
   const stop = useCallback(() => {
-    stopLoopRef.current?.();
+    const stopping = stopLoopRef.current?.();
     stopLoopRef.current = undefined;
+    if (stopping) {
+      useLiveStore.getState().setLoop('stopping');
+      void stopping.then(() => {
+        // Unless a new loop started meanwhile.
+        if (!stopLoopRef.current) useLiveStore.getState().setLoop('ended');
+      });
+    }
     useCameraStore.getState().stop();
     useLiveStore.getState().setRunning(false);
   }, []);
@@ -64,6 +71,7 @@ export function LiveView() {
     if (!c) return useCameraStore.getState().stop();
     useLiveStore.getState().reset();
     useLiveStore.getState().setRunning(true);
+    useLiveStore.getState().setLoop('running');
     stopLoopRef.current = startLiveLoop(video, c, {
       frameOptions: () => {
         const s = useLiveStore.getState();
@@ -103,7 +111,7 @@ export function LiveView() {
       <div className="live-left">
         <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready' || pipelineStatus === 'loading'} />
         <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} analysed={preview.analysed} shownFrame={live.running ? shownFrame : undefined} />
-        <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames}>
+        <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames} data-loop={live.loop}>
           {statusText}
         </p>
         {live.latest?.fused?.fallback && <p className="muted small" data-testid="fusion-fallback">{live.latest.fused.fallback}</p>}

@@ -5,7 +5,8 @@ import { usePaced } from './usePaced';
 /** The panel's figures change at most this often (usePaced.ts says why): twice a second, readable. */
 export const PERF_PANEL_MIN_INTERVAL_MS = 500;
 
-const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' | 'flame' | 'head3d' | 'fusion' | 'render', label: string][] = [
+const STAGES: [key: 'idle' | 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' | 'flame' | 'head3d' | 'fusion' | 'render', label: string][] = [
+  ['idle', 'Worker idle'],
   ['pixels', 'Frame → pixels'],
   ['landmarks', 'Landmarks'],
   ['crop', 'Crop'],
@@ -17,8 +18,11 @@ const STAGES: [key: 'pixels' | 'landmarks' | 'crop' | 'model2d' | 'regressor3d' 
   ['render', 'Render'],
 ];
 
-/** Shown only when a FLAME pack produces them, so the default pack's panel stays as it was. */
-const FLAME_ONLY = new Set(['regressor3d', 'flame']);
+/**
+ * Shown only when there is a figure: the FLAME rows with a FLAME pack; the worker's idle time before
+ * a frame when it reads the camera itself (worker/workerLive.ts).
+ */
+const ONLY_WHEN_MEASURED = new Set(['regressor3d', 'flame', 'idle']);
 
 /**
  * `preview`: what the live preview shows and why (previewMode.ts); `headRedraw`: how often the live
@@ -34,7 +38,7 @@ export function PerformancePanel({ preview, headRedraw }: { preview?: string; he
       <dl>
         <dt>FPS</dt>
         <dd data-testid="perf-fps">{fps ? fps.toFixed(1) : '—'}</dd>
-        <div className="perf-row" title="How camera frames reach the inference worker: MediaStreamTrackProcessor VideoFrames, or a canvas read-back where the browser lacks it">
+        <div className="perf-row" title="How camera frames reach the inference worker: track-processor-worker = the worker reads the camera itself (a transferred MediaStreamTrackProcessor stream); track-processor = the page hands it VideoFrames (the stream does not transfer here); canvas = a canvas read-back where the browser lacks MediaStreamTrackProcessor">
           <dt>Frame path</dt>
           <dd data-testid="perf-frame-path">{framePath ?? '—'}</dd>
         </div>
@@ -50,11 +54,11 @@ export function PerformancePanel({ preview, headRedraw }: { preview?: string; he
             <dd data-testid="perf-head-redraw">{headRedraw}</dd>
           </div>
         )}
-        <div className="perf-row" title="From the camera frame reaching the page to its result back on the page">
+        <div className="perf-row" title="From the camera frame reaching the page (with frame path track-processor-worker: reaching the worker) to its result back on the page">
           <dt>Frame → result</dt>
           <dd data-testid="perf-latency">{latencyMs !== undefined ? `${latencyMs.toFixed(1)} ms` : '—'}</dd>
         </div>
-        {STAGES.filter(([key]) => timings[key] !== undefined || !FLAME_ONLY.has(key)).map(([key, label]) => (
+        {STAGES.filter(([key]) => timings[key] !== undefined || !ONLY_WHEN_MEASURED.has(key)).map(([key, label]) => (
           <div key={key} className="perf-row">
             <dt>{label}</dt>
             <dd data-testid={`perf-${key}`}>{timings[key] !== undefined ? `${timings[key]!.toFixed(1)} ms` : '—'}</dd>

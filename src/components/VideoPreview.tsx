@@ -36,7 +36,7 @@ interface Props {
    * landmarks, one screen update per result) instead of the live <video>, which makes the
    * compositor draw 30 frames a second (LiveView decides when; see previewMode.ts).
    */
-  shownFrame?: OffscreenCanvas;
+  shownFrame?: ImageBitmap | OffscreenCanvas;
   analysed?: boolean;
 }
 
@@ -63,8 +63,11 @@ export function VideoPreview({ stream, videoRef, result, triangles, shownFrame, 
     const ctx = cpuOverlayContext(canvas, width, height);
     if (!ctx) return;
     ctx.clearRect(0, 0, width, height);
-    if (analysed && shownFrame) ctx.drawImage(shownFrame, 0, 0, width, height);
-    canvas.dataset.shownFrame = String(analysed && !!shownFrame);
+    // A worker's bitmap is closed once the next result replaces it (liveStore); if this effect
+    // runs late, that frame is gone (width 0) and the next effect draws its successor.
+    const frame = analysed && shownFrame && shownFrame.width > 0 ? shownFrame : undefined;
+    if (frame) ctx.drawImage(frame, 0, 0, width, height);
+    canvas.dataset.shownFrame = String(!!frame);
     canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;
     if (!lm) return;

@@ -60,6 +60,11 @@ export interface FaceGeometry {
 export interface StageTimings {
   /** Live frames only: the camera frame turned into CPU pixels in the worker (worker/frameImage.ts). */
   pixels?: number;
+  /**
+   * Live frames read by the worker itself (worker/workerLive.ts): how long it had no frame to run
+   * before this one, since the previous frame ended.
+   */
+  idle?: number;
   landmarks?: number;
   crop?: number;
   model2d?: number;

@@ -7,6 +7,13 @@ import type { FrameResult, FusionMode, StageTimings, ValenceArousal } from '../c
 import { NUM_CLASSES } from '../core/classes/expressionClasses';
 
 export const TRAIL_LENGTH = 24;
+
+type ShownFrame = ImageBitmap | OffscreenCanvas;
+
+/** A worker's bitmap holds its pixels until closed; the page loop's canvases are reused instead. */
+function release(frame: ShownFrame | undefined, next?: ShownFrame): void {
+  if (frame && frame !== next && typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap) frame.close();
+}
 /** Exponential smoothing factor: weight of the newest frame. */
 const SMOOTHING_ALPHA = 0.35;
 
@@ -32,8 +39,17 @@ interface LiveState {
   latencyMs?: number;
   /** How camera frames reach the worker (worker/frameSource.ts). */
   framePath?: string;
-  /** The frame `latest` was computed on, when the preview shows analysed frames (software GPU). */
-  shownFrame?: OffscreenCanvas;
+  /**
+   * The frame `latest` was computed on, when the preview shows analysed frames (software GPU): a
+   * bitmap from the worker (closed here when the next replaces it) or the page loop's canvas.
+   */
+  shownFrame?: ShownFrame;
+  /**
+   * The inference loop: 'stopping' from Stop until no frame of it runs any more (on the worker
+   * path, until the worker's own loop has ended), then 'ended'.
+   */
+  loop: 'idle' | 'running' | 'stopping' | 'ended';
+  setLoop: (loop: LiveState['loop']) => void;
   /** Frames processed since the camera started (tests and the bench read it). */
   frames: number;
   timings: StageTimings & { render?: number };
@@ -42,7 +58,7 @@ interface LiveState {
   setSmoothing: (on: boolean) => void;
   setFusion: (mode: FusionMode, weight2d?: number) => void;
   setCalibrate: (on: boolean | undefined) => void;
-  pushResult: (r: FrameResult, stats: { fps: number; latencyMs?: number; framePath?: string; shownFrame?: OffscreenCanvas }) => void;
+  pushResult: (r: FrameResult, stats: { fps: number; latencyMs?: number; framePath?: string; shownFrame?: ShownFrame }) => void;
   setRenderTime: (ms: number) => void;
   reset: () => void;
 }
@@ -62,6 +78,8 @@ function frameMessage(r: FrameResult): string | undefined {
 
 export const useLiveStore = create<LiveState>()((set, get) => ({
   running: false,
+  loop: 'idle',
+  setLoop: (loop) => set({ loop }),
   smoothing: true,
   fusionMode: 'weighted',
   weight2d: 1,
@@ -76,6 +94,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   setCalibrate: (calibrate) => set({ calibrate }),
   pushResult(r, { fps, latencyMs, framePath, shownFrame }) {
     const { smoothing, probs, va: prevVa, trail } = get();
+    release(get().shownFrame, shownFrame);
     const on = smoothing && r.detection !== 'none';
     const next: ProbSet = {
       p2d: smooth(probs.p2d, r.branch2d?.probs, on),
@@ -105,5 +124,8 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
     });
   },
   setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
-  reset: () => set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, shownFrame: undefined, frames: 0, timings: {}, message: undefined }),
+  reset: () => {
+    release(get().shownFrame);
+    set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, shownFrame: undefined, frames: 0, timings: {}, message: undefined });
+  },
 }));

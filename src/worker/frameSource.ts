@@ -34,11 +34,11 @@ export interface FrameSource {
   stop(): void;
 }
 
-interface TrackProcessorCtor {
+export interface TrackProcessorCtor {
   new (init: { track: MediaStreamTrack; maxBufferSize?: number }): { readable: ReadableStream<VideoFrame> };
 }
 
-function trackProcessor(): TrackProcessorCtor | undefined {
+export function trackProcessor(): TrackProcessorCtor | undefined {
   return (globalThis as { MediaStreamTrackProcessor?: TrackProcessorCtor }).MediaStreamTrackProcessor;
 }
 

@@ -6,10 +6,12 @@
 /// <reference lib="webworker" />
 import type { InferencePipeline } from '../core/pipeline';
 import { openPipeline } from '../core/openPipeline';
-import type { PipelineOptions } from '../core/pipelineTypes';
+import type { FrameOptions, PipelineOptions, PipelineResult } from '../core/pipelineTypes';
+import type { ImageLike } from '../core/inference/faceLandmarker';
 import { destroyWebGpuDevice } from '../core/inference/ortSession';
-import type { FromWorker, Replies, Request, ToWorker } from './protocol';
+import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
 import { toPipelineImage } from './frameImage';
+import { runWorkerLive, type WorkerLiveHandle } from './workerLive';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,6 +21,9 @@ let pipeline: InferencePipeline | undefined;
  * re-init (restart) must not close models under a running frame.
  */
 let queue: Promise<void> = Promise.resolve();
+
+/** Requests that take one turn in `queue` (a live loop queues each of its frames instead). */
+type QueuedRequest = Exclude<Request, { type: 'liveStart' }>;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -45,23 +50,69 @@ async function init(options: PipelineOptions): Promise<{ value: Replies['init'] 
   return { value: { ...pipeline.info, triangles: pipeline.info.triangles.slice(), ...(flameMesh ? { flameMesh: { ...flameMesh, triangles: flameMesh.triangles.slice() } } : {}) } };
 }
 
+/** One frame through the pipeline; the caller closes the image. */
+async function processFrame(image: FrameImage, timestamp: number, options: FrameOptions, id: number): Promise<{ value: PipelineResult; transfer: Transferable[]; pixelsFrom: ImageLike }> {
+  const t0 = performance.now();
+  const pixelsFrom = toPipelineImage(image);
+  const pixels = image instanceof ImageBitmap ? undefined : performance.now() - t0;
+  const value = await ready().process(pixelsFrom, timestamp, options, id);
+  if (pixels !== undefined) value.timings.pixels = pixels;
+  const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
+  // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
+  if (value.flame) transfer.push(value.flame.vertices.buffer as ArrayBuffer);
+  return { value, transfer, pixelsFrom };
+}
+
 async function frame(msg: Extract<Request, { type: 'frame' }>): Promise<{ value: Replies['frame']; transfer: Transferable[] }> {
   try {
-    const t0 = performance.now();
-    const image = toPipelineImage(msg.image);
-    const pixels = msg.image instanceof ImageBitmap ? undefined : performance.now() - t0;
-    const value = await ready().process(image, msg.timestamp, msg.options, msg.id);
-    if (pixels !== undefined) value.timings.pixels = pixels;
-    const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
-    // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
-    if (value.flame) transfer.push(value.flame.vertices.buffer as ArrayBuffer);
+    const { value, transfer } = await processFrame(msg.image, msg.timestamp, msg.options, msg.id);
     return { value, transfer };
   } finally {
     if (msg.image && 'close' in msg.image) msg.image.close();
   }
 }
 
-async function handle(msg: Request): Promise<{ value: unknown; transfer?: Transferable[] }> {
+/** The running worker-side live loops by id (one at a time in practice; a new start stops the old). */
+const liveLoops = new Map<number, { handle: WorkerLiveHandle; options: FrameOptions }>();
+let liveFrameId = 0;
+
+/**
+ * Live frames read here from the page's transferred camera stream (workerLive.ts). Each run goes
+ * through the same serial queue as every other request, so an init or a 3D-head evaluation never
+ * overlaps a frame.
+ */
+function liveStart(msg: Extract<Request, { type: 'liveStart' }>): void {
+  for (const l of liveLoops.values()) l.handle.stop();
+  const liveId = msg.id;
+  const state = { options: msg.options, handle: undefined as unknown as WorkerLiveHandle };
+  state.handle = runWorkerLive(msg.readable, ({ frame: videoFrame, arrivedAt, idleMs }) => {
+    const arrivedAtEpochMs = performance.timeOrigin + arrivedAt;
+    const run = queue.then(async () => {
+      try {
+        const { value, transfer, pixelsFrom } = await processFrame(videoFrame, performance.now(), state.options, --liveFrameId);
+        if (idleMs !== undefined) value.timings.idle = idleMs;
+        // The analysed frame, for the preview on a software GPU: the CPU canvas the pipeline read,
+        // handed over without a copy (the canvas starts blank for the next frame).
+        const shownFrame = msg.keepFrames && pixelsFrom instanceof OffscreenCanvas ? pixelsFrom.transferToImageBitmap() : undefined;
+        post({ type: 'live', liveId, arrivedAtEpochMs, ok: true, value, shownFrame }, shownFrame ? [...transfer, shownFrame] : transfer);
+      } catch (e) {
+        post({ type: 'live', liveId, arrivedAtEpochMs, ok: false, error: errorMessage(e) });
+      } finally {
+        videoFrame.close();
+      }
+    });
+    queue = run;
+    return run;
+  });
+  liveLoops.set(liveId, state);
+  // The reply (ending the request) comes when the loop ends.
+  void state.handle.done.then(() => {
+    liveLoops.delete(liveId);
+    post({ type: 'reply', id: liveId, ok: true, value: undefined });
+  });
+}
+
+async function handle(msg: QueuedRequest): Promise<{ value: unknown; transfer?: Transferable[] }> {
   switch (msg.type) {
     case 'init':
       return init(msg.options);
@@ -73,7 +124,7 @@ async function handle(msg: Request): Promise<{ value: unknown; transfer?: Transf
 }
 
 /** Run a request in turn and send its one reply. */
-function enqueue(msg: Request): void {
+function enqueue(msg: QueuedRequest): void {
   queue = queue.then(async () => {
     try {
       const { value, transfer } = await handle(msg);
@@ -91,6 +142,22 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'frame':
     case 'evalHead3d':
       enqueue(msg);
+      break;
+    case 'liveStart':
+      // Not queued: the loop queues each of its frames itself, and its reply comes when it ends.
+      try {
+        liveStart(msg);
+      } catch (e) {
+        post({ type: 'reply', id: msg.id, ok: false, error: errorMessage(e) });
+      }
+      break;
+    case 'liveOptions': {
+      const l = liveLoops.get(msg.liveId);
+      if (l) l.options = msg.options;
+      break;
+    }
+    case 'liveStop':
+      liveLoops.get(msg.liveId)?.handle.stop();
       break;
     case 'simulateGpuDeviceLoss':
       void destroyWebGpuDevice();

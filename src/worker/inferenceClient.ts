@@ -5,11 +5,21 @@
  */
 import type { ExecutionProvider } from '../core/types';
 import type { FrameOptions, Head3dEvaluation, PipelineOptions, PipelineResult, ReadyInfo } from '../core/pipelineTypes';
-import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
+import type { FrameImage, FromWorker, LiveMessage, Replies, Request, ToWorker } from './protocol';
 
 /** What a frame request resolves to: the pipeline's result (crops included when asked for). */
 export type ClientResult = PipelineResult;
 export type StatusCallback = (ep: ExecutionProvider, message: string) => void;
+
+/** A frame's outcome from the worker's own live loop. */
+export type LiveFrameOutcome = LiveMessage;
+
+export interface LiveHandle {
+  setOptions(options: FrameOptions): void;
+  stop(): void;
+  /** Resolves when the worker's loop has ended; rejects if the worker failed or was closed. */
+  readonly ended: Promise<void>;
+}
 
 type Pending = { resolve: (value: unknown) => void; reject: (e: Error) => void };
 type Body<K extends Request['type']> = Omit<Extract<Request, { type: K }>, 'type' | 'id'>;
@@ -17,6 +27,7 @@ type Body<K extends Request['type']> = Omit<Extract<Request, { type: K }>, 'type
 export class InferenceClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly liveHandlers = new Map<number, (m: LiveFrameOutcome) => void>();
   private statusCallbacks: StatusCallback[] = [];
   private closed = false;
   private restarting = false;
@@ -57,6 +68,39 @@ export class InferenceClient {
   /** Live frame (MediaPipe VIDEO tracking). The image is transferred (and closed) to the worker. */
   detectForVideo(image: FrameImage, timestamp: number, options: FrameOptions): Promise<ClientResult> {
     return this.send(image, timestamp, { ...options, mode: 'video' });
+  }
+
+  /**
+   * Live frames read by the worker itself (workerLive.ts) from `readable` (a
+   * MediaStreamTrackProcessor's, transferred). Throws at once when this browser cannot transfer
+   * the stream (the caller then hands frames over itself). `setOptions` changes the settings of
+   * the frames after it; `stop` ends the loop (`ended` resolves when the worker has stopped).
+   */
+  startLive(readable: ReadableStream<VideoFrame>, options: FrameOptions, keepFrames: boolean, onFrame: (m: LiveFrameOutcome) => void): LiveHandle {
+    if (this.closed) throw new Error('inference client closed');
+    const id = this.nextId++;
+    const ended = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve: () => resolve(), reject }));
+    try {
+      this.worker.postMessage({ type: 'liveStart', id, readable, options: { ...options, mode: 'video' }, keepFrames } satisfies ToWorker, [readable]);
+    } catch (e) {
+      this.pending.delete(id);
+      throw new PostError((e as Error).message);
+    }
+    this.liveHandlers.set(id, onFrame);
+    ended.catch(() => undefined).finally(() => this.liveHandlers.delete(id));
+    let stopped = false;
+    return {
+      setOptions: (o) => {
+        if (!stopped && !this.closed) this.worker.postMessage({ type: 'liveOptions', liveId: id, options: { ...o, mode: 'video' } } satisfies ToWorker);
+      },
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        this.liveHandlers.delete(id);
+        if (!this.closed) this.worker.postMessage({ type: 'liveStop', liveId: id } satisfies ToWorker);
+      },
+      ended,
+    };
   }
 
   /** Still image (no tracking, padded fallback for tight crops). Always runs in 'image' mode. */
@@ -137,7 +181,11 @@ export class InferenceClient {
   }
 
   private onMessage(msg: FromWorker): void {
-    if (msg.type === 'reply') {
+    if (msg.type === 'live') {
+      const handler = this.liveHandlers.get(msg.liveId);
+      if (handler) handler(msg);
+      else if (msg.ok) msg.shownFrame?.close();
+    } else if (msg.type === 'reply') {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       if (msg.ok) p?.resolve(msg.value);
@@ -151,6 +199,7 @@ export class InferenceClient {
   private failAll(message: string): void {
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
+    this.liveHandlers.clear();
   }
 }
 

@@ -14,7 +14,19 @@ export interface Replies {
   init: ReadyInfo;
   frame: PipelineResult;
   evalHead3d: Head3dEvaluation;
+  liveStart: void;
 }
+
+/** One live frame's outcome, from the worker's own loop (`liveStart`). */
+export type LiveMessage = { type: 'live'; liveId: number; arrivedAtEpochMs: number } & (
+  | {
+      ok: true;
+      value: PipelineResult;
+      /** With `keepFrames`: the analysed frame itself, CPU pixels, to show with its result. */
+      shownFrame?: ImageBitmap;
+    }
+  | { ok: false; error: string }
+);
 
 export type Request =
   | { type: 'init'; id: number; options: PipelineOptions }
@@ -24,10 +36,19 @@ export type Request =
    */
   | { type: 'frame'; id: number; image: FrameImage; timestamp: number; options: FrameOptions }
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
-  | { type: 'evalHead3d'; id: number; features: Float32Array };
+  | { type: 'evalHead3d'; id: number; features: Float32Array }
+  /**
+   * Live frames read by the worker itself from a transferred MediaStreamTrackProcessor stream
+   * (workerLive.ts). Each result comes as a `live` message; the reply comes when the loop has
+   * ended (`liveStop`, or the track ended).
+   */
+  | { type: 'liveStart'; id: number; readable: ReadableStream<VideoFrame>; options: FrameOptions; keepFrames: boolean };
 
 export type ToWorker =
   | Request
+  /** The settings the next live frames use (the page sends them with each result it receives). */
+  | { type: 'liveOptions'; liveId: number; options: FrameOptions }
+  | { type: 'liveStop'; liveId: number }
   | { type: 'dispose' }
   /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
   | { type: 'simulateGpuDeviceLoss' };
@@ -36,5 +57,6 @@ export type Reply<V = unknown> = { type: 'reply'; id: number } & ({ ok: true; va
 
 export type FromWorker =
   | Reply
+  | LiveMessage
   /** Runtime change the UI must show, e.g. WebGPU device lost → now on WASM. */
   | { type: 'status'; ep: ExecutionProvider; message: string };

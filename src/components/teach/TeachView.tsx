@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { startLiveLoop } from '../../worker/liveLoop';
+import { startLiveLoop, type StopLiveLoop } from '../../worker/liveLoop';
 import { defaultFusion, DEFAULT_VA_WEIGHT_2D, teachFusion } from '../../core/fusion/fusionPolicy';
 import { branchVA } from '../../core/va/vaRule';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
@@ -37,7 +37,7 @@ function frameToCanvas(src: CanvasImageSource, width: number, height: number): H
 export function TeachView() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const meshCanvasRef = useRef<HTMLCanvasElement | null>(null);
-  const stopLoopRef = useRef<(() => void) | undefined>(undefined);
+  const stopLoopRef = useRef<StopLiveLoop | undefined>(undefined);
   const fileRef = useRef<HTMLInputElement>(null);
   const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, status: s.status, stream: s.stream })));
@@ -57,7 +57,7 @@ export function TeachView() {
   }, [fusionDefaults]);
 
   const stopLoop = useCallback(() => {
-    stopLoopRef.current?.();
+    void stopLoopRef.current?.();
     stopLoopRef.current = undefined;
   }, []);
 
