@@ -3,8 +3,8 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { canvasCoverage, expectStopReleasesCamera, expectWebGLContextLossRecovered, liveFrames } from './pageReadings';
 
-async function openAppOnWasm(page: Page) {
-  await page.goto('/');
+async function openAppOnWasm(page: Page, query = '') {
+  await page.goto(`/${query}`);
   await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
   // Software WebGPU is 50–200× slower than WASM here: live tests force WASM like a user could.
   await page.getByLabel('execution provider').selectOption('wasm');
@@ -66,6 +66,39 @@ test.describe('live mode with a face on the webcam', () => {
     await expect.poll(() => liveFrames(page), { timeout: 30_000 }).toBeGreaterThan(before);
 
     await expectStopReleasesCamera(page);
+  });
+});
+
+test.describe('gauge pacing on a software rasteriser', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('bars held back by the pacing still end on the newest result', async ({ page, diagnostics }) => {
+    // gaugePaceMs=2000 (bench switch, with ?debug for the store hook): the bars and the VA disc
+    // change at most every 2 s, so when the camera stops there is nearly always a held result,
+    // which must still be shown (by the held timer, since no newer result comes to carry it).
+    await openAppOnWasm(page, '?debug&gaugePaceMs=2000');
+    await expect(page.getByTestId('perf-gauges-redraw')).toContainText('at most 1/s (software GPU');
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1, { timeout: 90_000 });
+    const framesAt = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(framesAt + 5);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    // The store's newest fused probabilities and the drawn bars, read in one snapshot, polled.
+    const readBoth = () =>
+      page.evaluate(() => {
+        type Live = { getState: () => { running: boolean; probs: { fused?: Float32Array } } };
+        const s = (window as unknown as { __ig3d: { live: Live } }).__ig3d.live.getState();
+        const shown = [...document.querySelectorAll('[data-testid=bars-fused] li')].map((li) => li.getAttribute('data-prob'));
+        return { running: s.running, expected: s.probs.fused ? [...s.probs.fused].map((p) => p.toFixed(4)) : undefined, shown };
+      });
+    await expect.poll(async () => (await readBoth()).running, { timeout: 10_000 }).toBe(false);
+    await expect
+      .poll(async () => {
+        const { expected, shown } = await readBoth();
+        return expected !== undefined && JSON.stringify(shown) === JSON.stringify(expected);
+      }, { timeout: 10_000 })
+      .toBe(true);
+    expect(diagnostics.pageErrors).toEqual([]);
   });
 });
 

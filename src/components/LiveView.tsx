@@ -15,6 +15,8 @@ import { VACircumplex } from './VACircumplex';
 import { VideoPreview } from './VideoPreview';
 import { previewMode } from './previewMode';
 import { liveHeadPacingHere } from './ictHead/drawPacing';
+import { liveGaugePacingHere } from './gaugePacing';
+import { usePacedWithChanges } from './usePaced';
 import { useHeadViewStore } from '../stores/headViewStore';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
@@ -28,7 +30,10 @@ export function LiveView() {
   const stopLoopRef = useRef<StopLiveLoop | undefined>(undefined);
   const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
-  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, latest: s.latest, message: s.message, probs: s.probs, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing, trail: s.trail, va: s.va })));
+  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, latest: s.latest, message: s.message, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing })));
+  const gaugePacing = useMemo(liveGaugePacingHere, []);
+  // One paced snapshot: the bars and the VA disc change together, at most as often as gaugePacing says.
+  const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail }))), gaugePacing.minIntervalMs);
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const preview = useMemo(previewMode, []);
   const headPacing = useMemo(liveHeadPacingHere, []);
@@ -118,22 +123,22 @@ export function LiveView() {
         <label className="toggle">
           <input type="checkbox" checked={live.smoothing} onChange={(e) => live.setSmoothing(e.target.checked)} /> Temporal smoothing
         </label>
-        <PerformancePanel preview={preview.reason} headRedraw={headView === 'ict' ? headPacing.label : undefined} />
+        <PerformancePanel preview={preview.reason} headRedraw={headView === 'ict' ? headPacing.label : undefined} gaugesRedraw={gaugePacing.label} />
       </div>
       <div className="live-right">
         <FusionControl has3d={has3d} />
         <div className="bars-row">
-          <ExpressionBars title="2D model" probs={live.probs.p2d} testId="bars-2d" emphasis={live.fusionMode === '2d'} />
+          <ExpressionBars title="2D model" probs={gauges.probs.p2d} testId="bars-2d" emphasis={live.fusionMode === '2d'} />
           {live.latest?.calibration && (
             <p className="muted small" data-testid="frame-calibration" title="The calibration this frame's branch logits carry">
               calibration: {live.latest.calibration}
             </p>
           )}
-          {has3d && <ExpressionBars title="3D head" probs={live.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
-          <ExpressionBars title="Fused (shown)" probs={live.probs.fused} testId="bars-fused" emphasis />
+          {has3d && <ExpressionBars title="3D head" probs={gauges.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
+          <ExpressionBars title="Fused (shown)" probs={gauges.probs.fused} testId="bars-fused" emphasis />
         </div>
         <div className="gauges-row">
-          <VACircumplex va={live.va} trail={live.trail} />
+          <VACircumplex va={gauges.va} trail={gauges.trail} />
           <Suspense fallback={<p className="muted small">Loading the 3D view…</p>}>
             <Head3DPanel />
             {flameMesh && <FlameView />}

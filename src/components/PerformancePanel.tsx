@@ -26,9 +26,10 @@ const ONLY_WHEN_MEASURED = new Set(['regressor3d', 'flame', 'idle']);
 
 /**
  * `preview`: what the live preview shows and why (previewMode.ts); `headRedraw`: how often the live
- * ICT head redraws (ictHead/drawPacing.ts); each omitted where there is none.
+ * ICT head redraws (ictHead/drawPacing.ts); `gaugesRedraw`: how often the bars and the VA disc change
+ * (gaugePacing.ts); each omitted where there is none.
  */
-export function PerformancePanel({ preview, headRedraw }: { preview?: string; headRedraw?: string } = {}) {
+export function PerformancePanel({ preview, headRedraw, gaugesRedraw }: { preview?: string; headRedraw?: string; gaugesRedraw?: string } = {}) {
   const live = useLiveStore(useShallow((s) => ({ fps: s.fps, timings: s.timings, latencyMs: s.latencyMs, framePath: s.framePath })));
   // One paced snapshot, so all rows change in the same repaint.
   const { fps, timings, latencyMs, framePath } = usePaced(live, PERF_PANEL_MIN_INTERVAL_MS);
@@ -52,6 +53,12 @@ export function PerformancePanel({ preview, headRedraw }: { preview?: string; he
           <div className="perf-row" title="On a software GPU the 3D head's fit and drawing share the CPU with the analysis, so it redraws at most this often (always with the newest result)">
             <dt>3D head redraw</dt>
             <dd data-testid="perf-head-redraw">{headRedraw}</dd>
+          </div>
+        )}
+        {gaugesRedraw && (
+          <div className="perf-row" title="On a software GPU every repainted pixel costs CPU the analysis needs, so the bars and the valence/arousal disc change at most this often (always to the newest result)">
+            <dt>Bars redraw</dt>
+            <dd data-testid="perf-gauges-redraw">{gaugesRedraw}</dd>
           </div>
         )}
         <div className="perf-row" title="From the camera frame reaching the page (with frame path track-processor-worker: reaching the worker) to its result back on the page">

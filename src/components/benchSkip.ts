@@ -38,3 +38,14 @@ export function headPaceOverride(): number | undefined {
   const v = Number(q.get('headPaceMs'));
   return q.has('debug') && q.has('headPaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
+
+/**
+ * Bench-only `?debug&gaugePaceMs=N`: the live bars' and VA disc's minimum update interval on a
+ * software rasteriser (0 = every result, as before), for A/B runs in one build (gaugePacing.ts).
+ */
+export function gaugePaceOverride(): number | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = Number(q.get('gaugePaceMs'));
+  return q.has('debug') && q.has('gaugePaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
+}

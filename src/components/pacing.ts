@@ -1,6 +1,7 @@
 /**
  * The one "at most once per interval" rule of the live view's paced displays: the ICT head's
- * redraws (ictHead/drawPacing.ts) and the performance panel's figures (usePaced.ts).
+ * redraws (ictHead/drawPacing.ts), the bars and VA disc (gaugePacing.ts) and the performance
+ * panel's figures (usePaced.ts).
  */
 
 /**
@@ -12,4 +13,14 @@ export function drawDelayMs(lastDrawAt: number, now: number, minIntervalMs: numb
   const wait = lastDrawAt + minIntervalMs - now;
   // A clock that went backwards (or a stale lastDrawAt from the future) must not hold a draw forever.
   return wait > 0 && wait <= minIntervalMs ? wait : 0;
+}
+
+/**
+ * When a held input is drawn if no newer one comes: one more interval after it is due. Live, the
+ * next result (every 50–70 ms) normally comes first and the held display is drawn with it, in the
+ * same composited frame as the overlay; a timer of its own made each draw one more composited
+ * frame, which on a software GPU costs CPU (issue #16). The last result is still drawn.
+ */
+export function heldDrawTimerMs(wait: number, minIntervalMs: number): number {
+  return wait + Math.max(0, minIntervalMs);
 }

@@ -7,8 +7,8 @@
  * numbers changed with every result; the performance panel alone cost ≈ 6 ms of SwiftShader CPU
  * per analysed frame, for figures nobody reads 15 times a second.
  */
-import { useEffect, useRef, useState } from 'react';
-import { drawDelayMs } from './pacing';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { drawDelayMs, heldDrawTimerMs } from './pacing';
 
 export function usePaced<T>(value: T, minIntervalMs: number): T {
   const [shown, setShown] = useState(value);
@@ -29,4 +29,33 @@ export function usePaced<T>(value: T, minIntervalMs: number): T {
     return () => clearTimeout(timer);
   }, [value, shown, minIntervalMs]);
   return shown;
+}
+
+/**
+ * Like usePaced, but decided while rendering, so a due value is shown in the same commit (and the
+ * same composited frame) as the change that brought it: usePaced's effect would show it one commit
+ * later, in a frame of its own. A held value is shown with the next change that comes once the
+ * interval is over (that change itself, the newest), and by a timer only when none comes
+ * (heldDrawTimerMs). The live gauges use it (gaugePacing.ts): on a software GPU a frame of their
+ * own costs CPU the analysis needs.
+ */
+export function usePacedWithChanges<T>(value: T, minIntervalMs: number): T {
+  const shown = useRef<{ value: T; at: number }>({ value, at: -Infinity });
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const current = shown.current;
+  let wait = 0;
+  if (!Object.is(value, current.value)) {
+    const now = performance.now();
+    wait = drawDelayMs(current.at, now, minIntervalMs);
+    // Decided during render on purpose: the value shown is a function of the props and the time
+    // of the last change shown, and showing it now is what keeps it in this commit.
+    if (wait === 0) shown.current = { value, at: now };
+  }
+  const held = !Object.is(value, shown.current.value);
+  useEffect(() => {
+    if (!held) return;
+    const timer = setTimeout(rerender, heldDrawTimerMs(wait, minIntervalMs));
+    return () => clearTimeout(timer);
+  }, [held, value, wait, minIntervalMs]);
+  return shown.current.value;
 }

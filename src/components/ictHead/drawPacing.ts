@@ -8,19 +8,10 @@
  */
 import { softwareWebGl } from '../../render3d/softwareGl';
 import { headPaceOverride } from '../benchSkip';
+export { heldDrawTimerMs } from '../pacing';
 
 /** On a software rasteriser: at most 10 head draws a second (≈ every other result at 15–20 FPS). */
 export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = 100;
-
-/**
- * When a held input is drawn if no newer one comes: one more interval after it is due. Live, the
- * next result (every 50–70 ms) normally comes first and the head is drawn with it, in the same
- * composited frame as its bars and overlay; a timer of its own made each head draw one more
- * composited frame, which on a software GPU costs CPU (issue #16). The last result is still drawn.
- */
-export function heldDrawTimerMs(wait: number, minIntervalMs: number): number {
-  return wait + Math.max(0, minIntervalMs);
-}
 
 export interface LiveHeadPacing {
   minIntervalMs: number;
