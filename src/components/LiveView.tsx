@@ -32,13 +32,13 @@ export function LiveView() {
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
   const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, latest: s.latest, message: s.message, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing })));
   const gaugePacing = useMemo(liveGaugePacingHere, []);
-  // One paced snapshot: the bars and the VA disc change together, at most as often as gaugePacing says.
-  const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail }))), gaugePacing.minIntervalMs);
+  // One paced snapshot: the preview, the bars and the VA disc change together, at most as often as
+  // gaugePacing says, and show the same result.
+  const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail, latest: s.latest, shownFrame: s.shownFrame }))), gaugePacing.minIntervalMs);
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const preview = useMemo(previewMode, []);
   const headPacing = useMemo(liveHeadPacingHere, []);
   const headView = useHeadViewStore((s) => s.kind);
-  const shownFrame = useLiveStore((s) => s.shownFrame);
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
   useEffect(() => {
@@ -115,7 +115,7 @@ export function LiveView() {
     <div className="live">
       <div className="live-left">
         <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready' || pipelineStatus === 'loading'} />
-        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? live.latest : undefined} triangles={triangles} analysed={preview.analysed} shownFrame={live.running ? shownFrame : undefined} />
+        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? gauges.latest : undefined} triangles={triangles} analysed={preview.analysed} shownFrame={live.running ? gauges.shownFrame : undefined} />
         <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames} data-loop={live.loop}>
           {statusText}
         </p>

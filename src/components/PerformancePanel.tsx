@@ -56,8 +56,8 @@ export function PerformancePanel({ preview, headRedraw, gaugesRedraw }: { previe
           </div>
         )}
         {gaugesRedraw && (
-          <div className="perf-row" title="On a software GPU every repainted pixel costs CPU the analysis needs, so the bars and the valence/arousal disc change at most this often (always to the newest result)">
-            <dt>Bars redraw</dt>
+          <div className="perf-row" title="On a software GPU every composited frame costs CPU the analysis needs, so the preview, the bars and the valence/arousal disc change at most this often, together (always to the newest result)">
+            <dt>Preview &amp; bars redraw</dt>
             <dd data-testid="perf-gauges-redraw">{gaugesRedraw}</dd>
           </div>
         )}
