@@ -38,3 +38,15 @@ export function headPaceOverride(): number | undefined {
   const v = Number(q.get('headPaceMs'));
   return q.has('debug') && q.has('headPaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
+
+/**
+ * Bench/debug-only `?debug&ictMesh=full|lod`: which ICT head mesh every head view draws (the live
+ * view on a software rasteriser otherwise draws the lower-detail one, ictHead/meshDetail.ts), for
+ * A/B runs in one build and for looking at the LOD in the teaching explorer's sliders.
+ */
+export function ictMeshOverride(): 'full' | 'lod' | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = q.get('ictMesh');
+  return q.has('debug') && (v === 'full' || v === 'lod') ? v : undefined;
+}

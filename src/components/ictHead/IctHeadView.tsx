@@ -10,6 +10,7 @@ import { loadIctHead } from './loadIctHead';
 import { drawSkipped } from '../benchSkip';
 import { heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
 import { drawDelayMs } from '../pacing';
+import { ictMeshDetailHere } from './meshDetail';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -90,6 +91,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
   const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5, softwareLambert: true } : {}), 'ICT head');
+  // Live view on a software rasteriser: the lower-detail mesh (meshDetail.ts says why).
+  const [detail] = useState(() => ictMeshDetailHere(perFrame));
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
@@ -105,14 +108,14 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   useEffect(() => {
     if (!load) return;
     let alive = true;
-    loadIctHead().then(
+    loadIctHead(detail).then(
       (h) => alive && setHead(h),
       (e) => alive && setError((e as Error).message),
     );
     return () => {
       alive = false;
     };
-  }, [load]);
+  }, [load, detail]);
 
   useEffect(() => {
     if (!head) return;
@@ -196,6 +199,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         className="ict-canvas"
         data-testid={testId}
         data-vertices={head && info.frames > 0 ? head.vertexCount : 0}
+        data-triangles={head && info.frames > 0 ? head.triangles.length / 3 : 0}
+        data-mesh-detail={detail}
         data-frames={info.frames}
         data-min-interval-ms={minIntervalMs}
         data-renders={info.frames}
