@@ -57,6 +57,7 @@ test.describe('ICT head in live mode', () => {
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-triangles', LOD.triangles);
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-mesh-detail', 'lod');
     expect(Number(LOD.triangles)).toBeLessThan(Number(FULL.triangles) / 2);
+    await expect(page.getByTestId('ict-mesh-note')).toContainText(`Lower-detail mesh (${Number(LOD.triangles).toLocaleString('en')} triangles`);
     await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
     await expect(page.getByTestId('ict-credit')).toContainText('ICT-FaceKit head fitted to your landmarks, driven by MediaPipe blendshapes (not FLAME)');
     // Redrawn per analysed frame on a software rasteriser: half resolution (the teaching view stays sharp, below).
@@ -202,6 +203,7 @@ test.describe('ICT head in the teaching explorer', () => {
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', FULL.vertices, { timeout: 60_000 });
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-triangles', FULL.triangles);
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-mesh-detail', 'full');
+    await expect(page.getByTestId('ict-mesh-note')).toHaveCount(0);
     await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
     // A still view (and its figure export) keeps one pixel per CSS pixel even on a software rasteriser.
     expect(await bufferScale(page, canvas)).toBeCloseTo(1, 1);

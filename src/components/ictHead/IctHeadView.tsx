@@ -210,6 +210,11 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         data-jaw-open={info.jawOpen.toFixed(2)}
         aria-label="ICT-FaceKit head"
       />
+      {head && detail === 'lod' && (
+        <p className="muted small" data-testid="ict-mesh-note">
+          Lower-detail mesh ({(head.triangles.length / 3).toLocaleString('en')} triangles, a subset of the head’s vertices): WebGL here is a software rasteriser. Stills show the full head.
+        </p>
+      )}
       {!head && !error && <p className="muted small">Loading the ICT head (6 MB)…</p>}
       {error && (
         <p className="warning" data-testid="ict-error">
