@@ -121,6 +121,26 @@ test.describe('ICT head in live mode', () => {
   });
 });
 
+test.describe('ICT head lower-detail mesh unavailable', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('a corrupt lower-detail file: the live view says so and draws the full head', async ({ page, diagnostics }) => {
+    test.setTimeout(180_000);
+    await page.route('**/models/ict_head_lod.bin', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a LOD file') }));
+    await openOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const canvas = page.getByTestId('ict-canvas');
+    await expect(canvas).toHaveAttribute('data-vertices', FULL.vertices, { timeout: 90_000 });
+    await expect(canvas).toHaveAttribute('data-triangles', FULL.triangles);
+    await expect(canvas).toHaveAttribute('data-mesh-detail', 'full');
+    await expect(page.getByTestId('ict-lod-error')).toContainText("ICT head LOD: bad magic 'not '");
+    await expect(page.getByTestId('ict-lod-error')).toContainText('drawing the full head');
+    await expect(page.getByTestId('ict-error')).toHaveCount(0);
+    await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(2);
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+});
+
 test.describe('ICT head pacing on a software rasteriser', () => {
   test.use({ fakeVideo: 'afew' });
 

@@ -92,7 +92,9 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   onRenderedRef.current = onRendered;
   const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5, softwareLambert: true } : {}), 'ICT head');
   // Live view on a software rasteriser: the lower-detail mesh (meshDetail.ts says why).
-  const [detail] = useState(() => ictMeshDetailHere(perFrame));
+  const [detail, setDetail] = useState(() => ictMeshDetailHere(perFrame));
+  // Why the lower-detail mesh could not be used (the full head is drawn instead).
+  const [lodError, setLodError] = useState<string>();
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
@@ -110,7 +112,14 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     let alive = true;
     loadIctHead(detail).then(
       (h) => alive && setHead(h),
-      (e) => alive && setError((e as Error).message),
+      (e) => {
+        if (!alive) return;
+        // The lower-detail mesh only saves CPU: without it the full head is drawn, and a note says why.
+        if (detail === 'lod') {
+          setLodError((e as Error).message);
+          setDetail('full');
+        } else setError((e as Error).message);
+      },
     );
     return () => {
       alive = false;
@@ -213,6 +222,11 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
       {head && detail === 'lod' && (
         <p className="muted small" data-testid="ict-mesh-note">
           Lower-detail mesh ({(head.triangles.length / 3).toLocaleString('en')} triangles, a subset of the head’s vertices): WebGL here is a software rasteriser. Stills show the full head.
+        </p>
+      )}
+      {lodError && (
+        <p className="warning" data-testid="ict-lod-error">
+          Lower-detail mesh unavailable ({lodError}): drawing the full head.
         </p>
       )}
       {!head && !error && <p className="muted small">Loading the ICT head (6 MB)…</p>}
