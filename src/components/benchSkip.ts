@@ -40,7 +40,7 @@ export function headPaceOverride(): number | undefined {
 }
 
 /**
- * Bench-only `?debug&gaugePaceMs=N`: the live bars' and VA disc's minimum update interval on a
+ * Bench-only `?debug&gaugePaceMs=N`: the live preview's, bars' and VA disc's minimum update interval on a
  * software rasteriser (0 = every result, as before), for A/B runs in one build (gaugePacing.ts).
  */
 export function gaugePaceOverride(): number | undefined {
@@ -48,4 +48,16 @@ export function gaugePaceOverride(): number | undefined {
   const q = new URLSearchParams(location.search);
   const v = Number(q.get('gaugePaceMs'));
   return q.has('debug') && q.has('gaugePaceMs') && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * Bench/debug-only `?debug&ictMesh=full|lod`: which ICT head mesh every head view draws (the live
+ * view on a software rasteriser otherwise draws the lower-detail one, ictHead/meshDetail.ts), for
+ * A/B runs in one build and for looking at the LOD in the teaching explorer's sliders.
+ */
+export function ictMeshOverride(): 'full' | 'lod' | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const q = new URLSearchParams(location.search);
+  const v = q.get('ictMesh');
+  return q.has('debug') && (v === 'full' || v === 'lod') ? v : undefined;
 }

@@ -6,7 +6,7 @@
  *
  * Precached: the page (index.html), everything in assets/ (JS, CSS, the ORT wasm), the model pack
  * (models/manifest.json, every file and card it names, the teaching-mode geometry and presets, the
- * ICT-FaceKit head ict_head.bin and its card),
+ * ICT-FaceKit head ict_head.bin, its live lower-detail mesh ict_head_lod.bin and its card),
  * MediaPipe's module-worker wasm, the web app manifest and icons. Other files (e.g. the non-SIMD
  * MediaPipe build) are cached at run time when the page first asks for them.
  */
@@ -52,7 +52,7 @@ export function precacheList(outDir: string): PrecacheList {
   }
   for (const f of walk(path.join(outDir, 'models'))) if (f.startsWith('blendshape_geometry.')) files.add(`models/${f}`);
   // The ICT-FaceKit head (3D views) and its card: fetched only when a head view opens; precached for offline.
-  for (const f of ['ict_head.bin', 'ict_head.md']) if (existsSync(path.join(outDir, 'models', f))) files.add(`models/${f}`);
+  for (const f of ['ict_head.bin', 'ict_head_lod.bin', 'ict_head.md']) if (existsSync(path.join(outDir, 'models', f))) files.add(`models/${f}`);
   for (const f of ['vision_wasm_module_internal.js', 'vision_wasm_module_internal.wasm']) {
     if (existsSync(path.join(outDir, 'vendor', 'mediapipe', f))) files.add(`vendor/mediapipe/${f}`);
   }

@@ -20,4 +20,14 @@ describe('precacheList', () => {
     const { files } = precacheList(dir);
     expect(files).toEqual(['assets/index-AbC123.js', 'assets/ort-wasm-simd-threaded-Xy9.wasm', 'index.html', 'models/fer2d.onnx', 'models/manifest.json']);
   });
+
+  it('precaches the ICT head, its card and the live view\'s lower-detail mesh, so the head works offline', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'precache-'));
+    mkdirSync(path.join(dir, 'models'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html>');
+    writeFileSync(path.join(dir, 'models', 'manifest.json'), JSON.stringify({ models: [] }));
+    for (const f of ['ict_head.bin', 'ict_head_lod.bin', 'ict_head.md']) writeFileSync(path.join(dir, 'models', f), f);
+    const { files } = precacheList(dir);
+    for (const f of ['models/ict_head.bin', 'models/ict_head_lod.bin', 'models/ict_head.md']) expect(files).toContain(f);
+  });
 });

@@ -10,6 +10,7 @@ import { loadIctHead } from './loadIctHead';
 import { drawSkipped } from '../benchSkip';
 import { heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
 import { drawDelayMs } from '../pacing';
+import { ictMeshDetailHere } from './meshDetail';
 
 /** What drives the head for one frame. */
 export interface IctHeadInput {
@@ -90,6 +91,10 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   const onRenderedRef = useRef(onRendered);
   onRenderedRef.current = onRendered;
   const { canvasRef: ref, rendererRef, lost, onScreen } = useWebGLRenderer((c) => new IctHeadRenderer(c, perFrame ? { softwarePixelRatio: 0.5, softwareLambert: true } : {}), 'ICT head');
+  // Live view on a software rasteriser: the lower-detail mesh (meshDetail.ts says why).
+  const [detail, setDetail] = useState(() => ictMeshDetailHere(perFrame));
+  // Why the lower-detail mesh could not be used (the full head is drawn instead).
+  const [lodError, setLodError] = useState<string>();
   const [head, setHead] = useState<IctHead>();
   const [error, setError] = useState<string>();
   const state = useRef<{ deformer: IctDeformer; fitter: IdentityFitter; mapping: Int16Array; weights: Float32Array; out: Float32Array; shown: Float64Array; rebuiltAt: number; drawnAt: number }>(undefined);
@@ -105,14 +110,21 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   useEffect(() => {
     if (!load) return;
     let alive = true;
-    loadIctHead().then(
+    loadIctHead(detail).then(
       (h) => alive && setHead(h),
-      (e) => alive && setError((e as Error).message),
+      (e) => {
+        if (!alive) return;
+        // The lower-detail mesh only saves CPU: without it the full head is drawn, and a note says why.
+        if (detail === 'lod') {
+          setLodError((e as Error).message);
+          setDetail('full');
+        } else setError((e as Error).message);
+      },
     );
     return () => {
       alive = false;
     };
-  }, [load]);
+  }, [load, detail]);
 
   useEffect(() => {
     if (!head) return;
@@ -196,6 +208,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         className="ict-canvas"
         data-testid={testId}
         data-vertices={head && info.frames > 0 ? head.vertexCount : 0}
+        data-triangles={head && info.frames > 0 ? head.triangles.length / 3 : 0}
+        data-mesh-detail={detail}
         data-frames={info.frames}
         data-min-interval-ms={minIntervalMs}
         data-renders={info.frames}
@@ -205,6 +219,16 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
         data-jaw-open={info.jawOpen.toFixed(2)}
         aria-label="ICT-FaceKit head"
       />
+      {head && detail === 'lod' && (
+        <p className="muted small" data-testid="ict-mesh-note">
+          Lower-detail mesh ({(head.triangles.length / 3).toLocaleString('en')} triangles, a subset of the head’s vertices): WebGL here is a software rasteriser. Stills show the full head.
+        </p>
+      )}
+      {lodError && (
+        <p className="warning" data-testid="ict-lod-error">
+          Lower-detail mesh unavailable ({lodError}): drawing the full head.
+        </p>
+      )}
       {!head && !error && <p className="muted small">Loading the ICT head (6 MB)…</p>}
       {error && (
         <p className="warning" data-testid="ict-error">
