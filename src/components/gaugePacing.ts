@@ -9,22 +9,8 @@
  */
 import { softwareWebGl } from '../render3d/softwareGl';
 import { gaugePaceOverride } from './benchSkip';
-import { SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from './ictHead/drawPacing';
+import { softwareLivePacing, type LivePacing } from './pacing';
 
-export interface GaugePacing {
-  minIntervalMs: number;
-  /** For the performance panel. */
-  label: string;
-}
-
-/** `software`: the software rasteriser's name (undefined on a hardware GPU); `override`: bench-only interval. */
-export function liveGaugePacing(software: string | undefined, override?: number): GaugePacing {
-  if (software === undefined) return { minIntervalMs: 0, label: 'every result' };
-  const ms = override ?? SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS;
-  if (ms <= 0) return { minIntervalMs: 0, label: `every result (forced by the URL, software GPU ${software})` };
-  return { minIntervalMs: ms, label: `at most ${(1000 / ms).toFixed(0)}/s (software GPU: ${software})` };
-}
-
-export function liveGaugePacingHere(): GaugePacing {
-  return liveGaugePacing(softwareWebGl(), gaugePaceOverride());
+export function liveGaugePacingHere(): LivePacing {
+  return softwareLivePacing(softwareWebGl(), gaugePaceOverride());
 }

@@ -24,3 +24,23 @@ export function drawDelayMs(lastDrawAt: number, now: number, minIntervalMs: numb
 export function heldDrawTimerMs(wait: number, minIntervalMs: number): number {
   return wait + Math.max(0, minIntervalMs);
 }
+
+/** On a software rasteriser: the live view's paced parts change at most 10 times a second (≈ every other result at 15–20 FPS). */
+export const SOFTWARE_LIVE_MIN_INTERVAL_MS = 100;
+
+export interface LivePacing {
+  minIntervalMs: number;
+  /** For the performance panel. */
+  label: string;
+}
+
+/**
+ * A live display's pacing: `software` is the software rasteriser's name (render3d/softwareGl.ts),
+ * undefined on a hardware GPU (every result); `override` a bench-only interval (benchSkip.ts).
+ */
+export function softwareLivePacing(software: string | undefined, override?: number): LivePacing {
+  if (software === undefined) return { minIntervalMs: 0, label: 'every result' };
+  const ms = override ?? SOFTWARE_LIVE_MIN_INTERVAL_MS;
+  if (ms <= 0) return { minIntervalMs: 0, label: `every result (forced by the URL, software GPU ${software})` };
+  return { minIntervalMs: ms, label: `at most ${(1000 / ms).toFixed(0)}/s (software GPU: ${software})` };
+}

@@ -9,26 +9,15 @@
 import { softwareWebGl } from '../../render3d/softwareGl';
 import { headPaceOverride } from '../benchSkip';
 export { heldDrawTimerMs } from '../pacing';
+import { SOFTWARE_LIVE_MIN_INTERVAL_MS, softwareLivePacing, type LivePacing } from '../pacing';
 
 /** On a software rasteriser: at most 10 head draws a second (≈ every other result at 15–20 FPS). */
-export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = 100;
+export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = SOFTWARE_LIVE_MIN_INTERVAL_MS;
 
-export interface LiveHeadPacing {
-  minIntervalMs: number;
-  /** For the performance panel. */
-  label: string;
-}
+export type LiveHeadPacing = LivePacing;
 
-/**
- * The live head's pacing: `software` is the software rasteriser's name (render3d/softwareGl.ts),
- * undefined on a hardware GPU; `override` the bench-only interval (benchSkip.ts).
- */
-export function liveHeadPacing(software: string | undefined, override?: number): LiveHeadPacing {
-  if (software === undefined) return { minIntervalMs: 0, label: 'every result' };
-  const ms = override ?? SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS;
-  if (ms <= 0) return { minIntervalMs: 0, label: `every result (forced by the URL, software GPU ${software})` };
-  return { minIntervalMs: ms, label: `at most ${(1000 / ms).toFixed(0)}/s (software GPU: ${software})` };
-}
+/** The live head's pacing (pacing.ts's rule for the live view's paced parts). */
+export const liveHeadPacing = softwareLivePacing;
 
 /** This page's live-head pacing: its rasteriser (probed once per page) and the bench-only override. */
 export function liveHeadPacingHere(): LiveHeadPacing {

@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import { halfToFloat32 } from './half';
+import { readContainer } from './binContainer';
 
 export const ICT_MAGIC = 'ICTH';
-const PREAMBLE = 12;
 
 const DTYPES = { float32: 4, float16: 2, uint16: 2, int8: 1 } as const;
 type Dtype = keyof typeof DTYPES;
@@ -69,28 +69,7 @@ function fail(message: string): never {
 }
 
 export function parseIctHead(buffer: ArrayBuffer | Uint8Array): IctHead {
-  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-  if (bytes.length < PREAMBLE) fail(`file is ${bytes.length} bytes, too short to be one`);
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== ICT_MAGIC) fail(`bad magic '${magic}' (expected '${ICT_MAGIC}'): not an ICT head file`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint32(4, true);
-  if (version !== 1) fail(`unsupported version ${version} (this app reads version 1)`);
-  const headerBytes = dv.getUint32(8, true);
-  const dataStart = PREAMBLE + headerBytes;
-  if (dataStart > bytes.length) fail(`header says ${headerBytes} bytes but the file ends after ${bytes.length - PREAMBLE}: truncated`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE, dataStart)));
-  } catch (e) {
-    fail(`header is not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = headerSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(`header field '${issue.path.join('.') || '(root)'}': ${issue.message}`);
-  }
-  const header = parsed.data;
+  const { header, bytes, dataStart } = readContainer(buffer, { magic: ICT_MAGIC, what: 'an ICT head file', schema: headerSchema, fail });
   const V = header.vertexCount;
   const K = header.identity.count;
   if (header.identity.scales.length !== K) fail(`identity has ${K} components but ${header.identity.scales.length} scales`);

@@ -15,9 +15,10 @@
  */
 import { z } from 'zod';
 import type { IctHead } from './ictAsset';
+import { CONTAINER_PREAMBLE, readContainer } from './binContainer';
 
 export const ICT_LOD_MAGIC = 'ICTL';
-const PREAMBLE = 12;
+const PREAMBLE = CONTAINER_PREAMBLE;
 
 const lodHeaderSchema = z.object({
   format: z.literal('ict-head-lod'),
@@ -73,28 +74,7 @@ export function encodeIctLod(lod: IctLod): Uint8Array {
 }
 
 export function parseIctLod(buffer: ArrayBuffer | Uint8Array): IctLod {
-  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-  if (bytes.length < PREAMBLE) fail(`file is ${bytes.length} bytes, too short to be one`);
-  const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== ICT_LOD_MAGIC) fail(`bad magic '${magic}' (expected '${ICT_LOD_MAGIC}')`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint32(4, true);
-  if (version !== 1) fail(`unsupported version ${version} (this app reads version 1)`);
-  const headerBytes = dv.getUint32(8, true);
-  const dataStart = PREAMBLE + headerBytes;
-  if (dataStart > bytes.length) fail(`header says ${headerBytes} bytes but the file ends after ${bytes.length - PREAMBLE}: truncated`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE, dataStart)));
-  } catch (e) {
-    fail(`header is not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = lodHeaderSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(`header field '${issue.path.join('.') || '(root)'}': ${issue.message}`);
-  }
-  const header = parsed.data;
+  const { header, bytes, dataStart } = readContainer(buffer, { magic: ICT_LOD_MAGIC, what: 'an ICT head LOD file', schema: lodHeaderSchema, fail });
   const n = header.vertexCount + 3 * header.triangleCount;
   if (bytes.length - dataStart !== 2 * n) fail(`data is ${bytes.length - dataStart} bytes, expected ${2 * n}: truncated or corrupt`);
   // Copy into a fresh, aligned array: the caller's buffer may sit at any byte offset.
