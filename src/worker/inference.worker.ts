@@ -73,7 +73,7 @@ async function frame(msg: Extract<Request, { type: 'frame' }>): Promise<{ value:
 }
 
 /** The running worker-side live loops by id (one at a time in practice; a new start stops the old). */
-const liveLoops = new Map<number, { handle: WorkerLiveHandle; options: FrameOptions }>();
+const liveLoops = new Map<number, { handle: WorkerLiveHandle; settings: { options: FrameOptions } }>();
 let liveFrameId = 0;
 
 /**
@@ -84,12 +84,13 @@ let liveFrameId = 0;
 function liveStart(msg: Extract<Request, { type: 'liveStart' }>): void {
   for (const l of liveLoops.values()) l.handle.stop();
   const liveId = msg.id;
-  const state = { options: msg.options, handle: undefined as unknown as WorkerLiveHandle };
-  state.handle = runWorkerLive(msg.readable, ({ frame: videoFrame, arrivedAt, idleMs }) => {
+  // `liveOptions` replaces these; each frame reads them when its turn comes.
+  const settings = { options: msg.options };
+  const handle = runWorkerLive(msg.readable, ({ frame: videoFrame, arrivedAt, idleMs }) => {
     const arrivedAtEpochMs = performance.timeOrigin + arrivedAt;
     const run = queue.then(async () => {
       try {
-        const { value, transfer, pixelsFrom } = await processFrame(videoFrame, performance.now(), state.options, --liveFrameId);
+        const { value, transfer, pixelsFrom } = await processFrame(videoFrame, performance.now(), settings.options, --liveFrameId);
         if (idleMs !== undefined) value.timings.idle = idleMs;
         // The analysed frame, for the preview on a software GPU: the CPU canvas the pipeline read,
         // handed over without a copy (the canvas starts blank for the next frame).
@@ -104,9 +105,9 @@ function liveStart(msg: Extract<Request, { type: 'liveStart' }>): void {
     queue = run;
     return run;
   });
-  liveLoops.set(liveId, state);
+  liveLoops.set(liveId, { handle, settings });
   // The reply (ending the request) comes when the loop ends.
-  void state.handle.done.then(() => {
+  void handle.done.then(() => {
     liveLoops.delete(liveId);
     post({ type: 'reply', id: liveId, ok: true, value: undefined });
   });
@@ -153,7 +154,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'liveOptions': {
       const l = liveLoops.get(msg.liveId);
-      if (l) l.options = msg.options;
+      if (l) l.settings.options = msg.options;
       break;
     }
     case 'liveStop':

@@ -54,6 +54,13 @@ function copyFrame(into: OffscreenCanvas | undefined, image: VideoFrame | ImageD
   return c;
 }
 
+/** Frame options are flat records of primitives: equal when every field is. */
+function sameOptions(a: FrameOptions, b: FrameOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof FrameOptions)[]);
+  for (const k of keys) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
 /** Results per second over the last 2 s (`times` is updated in place). */
 function resultRate(times: number[], now: number): number {
   times.push(now);
@@ -76,10 +83,11 @@ function startWorkerLoop(video: HTMLVideoElement, client: InferenceClient, h: Li
   if (!cameraTrack || !Processor || typeof VideoFrame === 'undefined') return undefined;
   // A clone: stopping the loop ends the track it reads, which must not be the one the <video> shows.
   const track = cameraTrack.clone();
+  let sentOptions = h.frameOptions();
   let handle: LiveHandle;
   try {
     const { readable } = new Processor({ track, maxBufferSize: 1 });
-    handle = client.startLive(readable, h.frameOptions(), !!h.keepFrames, onFrame);
+    handle = client.startLive(readable, sentOptions, !!h.keepFrames, onFrame);
   } catch {
     track.stop();
     return undefined;
@@ -91,8 +99,12 @@ function startWorkerLoop(video: HTMLVideoElement, client: InferenceClient, h: Li
       if (m.ok) m.shownFrame?.close();
       return;
     }
-    // The settings the user has now, for the frames after this one.
-    handle.setOptions(h.frameOptions());
+    // The settings the user has now, for the frames after this one (sent only when they changed).
+    const options = h.frameOptions();
+    if (!sameOptions(options, sentOptions)) {
+      handle.setOptions(options);
+      sentOptions = options;
+    }
     if (!m.ok) return h.onError(m.error);
     const now = performance.now();
     const latencyMs = performance.timeOrigin + now - m.arrivedAtEpochMs;

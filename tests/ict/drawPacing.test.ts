@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldDrawTimerMs, liveHeadPacing, SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS } from '../../src/components/ictHead/drawPacing';
-import { drawDelayMs } from '../../src/components/pacing';
+import { drawDelayMs, heldDrawTimerMs, softwareLivePacing, SOFTWARE_LIVE_MIN_INTERVAL_MS } from '../../src/components/pacing';
 
 describe('live ICT head pacing', () => {
   it('draws the first input at once and holds one that comes sooner than the interval', () => {
@@ -24,13 +23,13 @@ describe('live ICT head pacing', () => {
   });
 
   it('paces only on a software rasteriser, and says so', () => {
-    expect(liveHeadPacing(undefined)).toEqual({ minIntervalMs: 0, label: 'every result' });
-    const sw = liveHeadPacing('SwiftShader');
-    expect(sw.minIntervalMs).toBe(SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS);
+    expect(softwareLivePacing(undefined)).toEqual({ minIntervalMs: 0, label: 'every result' });
+    const sw = softwareLivePacing('SwiftShader');
+    expect(sw.minIntervalMs).toBe(SOFTWARE_LIVE_MIN_INTERVAL_MS);
     expect(sw.label).toBe('at most 10/s (software GPU: SwiftShader)');
-    expect(liveHeadPacing('SwiftShader', 0)).toMatchObject({ minIntervalMs: 0 });
-    expect(liveHeadPacing('llvmpipe', 200).label).toBe('at most 5/s (software GPU: llvmpipe)');
+    expect(softwareLivePacing('SwiftShader', 0)).toMatchObject({ minIntervalMs: 0 });
+    expect(softwareLivePacing('llvmpipe', 200).label).toBe('at most 5/s (software GPU: llvmpipe)');
     // A hardware GPU is never paced, whatever the bench asks.
-    expect(liveHeadPacing(undefined, 200).minIntervalMs).toBe(0);
+    expect(softwareLivePacing(undefined, 200).minIntervalMs).toBe(0);
   });
 });

@@ -8,8 +8,8 @@ import { IctHeadRenderer } from '../../render3d/ictHeadRenderer';
 import { useExposeCanvas, useWebGLRenderer } from '../useWebGLRenderer';
 import { loadIctHead } from './loadIctHead';
 import { drawSkipped } from '../benchSkip';
-import { heldDrawTimerMs, liveHeadPacingHere } from './drawPacing';
-import { drawDelayMs } from '../pacing';
+import { liveHeadPacingHere } from './drawPacing';
+import { drawDelayMs, heldDrawTimerMs } from '../pacing';
 import { ictMeshDetailHere } from './meshDetail';
 
 /** What drives the head for one frame. */

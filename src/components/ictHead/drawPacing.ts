@@ -8,18 +8,12 @@
  */
 import { softwareWebGl } from '../../render3d/softwareGl';
 import { headPaceOverride } from '../benchSkip';
-export { heldDrawTimerMs } from '../pacing';
-import { SOFTWARE_LIVE_MIN_INTERVAL_MS, softwareLivePacing, type LivePacing } from '../pacing';
+import { softwareLivePacing, type LivePacing } from '../pacing';
 
-/** On a software rasteriser: at most 10 head draws a second (≈ every other result at 15–20 FPS). */
-export const SOFTWARE_LIVE_HEAD_MIN_INTERVAL_MS = SOFTWARE_LIVE_MIN_INTERVAL_MS;
-
-export type LiveHeadPacing = LivePacing;
-
-/** The live head's pacing (pacing.ts's rule for the live view's paced parts). */
-export const liveHeadPacing = softwareLivePacing;
-
-/** This page's live-head pacing: its rasteriser (probed once per page) and the bench-only override. */
-export function liveHeadPacingHere(): LiveHeadPacing {
-  return liveHeadPacing(softwareWebGl(), headPaceOverride());
+/**
+ * This page's live-head pacing (pacing.ts's rule for the live view's paced parts): its rasteriser
+ * (probed once per page) and the bench-only override.
+ */
+export function liveHeadPacingHere(): LivePacing {
+  return softwareLivePacing(softwareWebGl(), headPaceOverride());
 }
