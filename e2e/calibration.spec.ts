@@ -54,18 +54,15 @@ test.describe('Batch tab', () => {
     await openOnWasm(page);
     await page.getByTestId('tab-batch').click();
     await page.getByTestId('batch-folder-input').setInputFiles(dir);
-    const sw = page.getByLabel('batch class-prior correction');
+    const mode = page.getByLabel('batch class prior');
     const run = async () => {
-      await page.getByTestId('batch-start').click();
-      await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
-      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-      const rows = Papa.parse<Record<string, string>>(readFileSync((await dl.path())!, 'utf8'), { header: true, skipEmptyLines: true }).data;
-      return new Map(rows.filter((r) => r.status === 'ok').map((r) => [r.path, r]));
+      await runBatch(page);
+      return new Map((await exportCsv(page)).filter((r) => r.status === 'ok').map((r) => [r.path, r]));
     };
 
-    await sw.uncheck();
+    await mode.selectOption('off');
     const off = await run();
-    await sw.check();
+    await mode.selectOption('fixed');
     const on = await run();
     expect(off.size).toBeGreaterThanOrEqual(4);
     expect([...on.keys()].sort()).toEqual([...off.keys()].sort());
@@ -77,6 +74,66 @@ test.describe('Batch tab', () => {
     }
   });
 });
+
+test.describe('Batch tab, adapted to the dataset', () => {
+  test.describe.configure({ timeout: 300_000 });
+
+  test('a folder without neutral faces: the class mix is estimated, every face re-weighted, the CSV says so and keeps the raw answer; "as trained" shows the net\'s own', async ({ page }) => {
+    // 36 FER+ Valid faces whose annotators did not pick neutral (the pack's minimum is 30).
+    const dir = path.join(FIXTURES_DIR, 'dataset-prior-batch', 'faces');
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const valid = path.join(SHARED_DIR, 'data', 'ferplus', 'Valid');
+    // label.csv: file, "(box)", then 10 vote counts in FER+ order (neutral first, then 7 emotions, unknown, no face).
+    const votes = Papa.parse<string[]>(readFileSync(path.join(valid, 'label.csv'), 'utf8').trim()).data;
+    const emotional = votes.filter((v) => {
+      const n = v.slice(2, 10).map(Number);
+      return n[0] < Math.max(...n.slice(1));
+    }).slice(0, 36);
+    expect(emotional).toHaveLength(36);
+    for (const [f] of emotional) copyFileSync(path.join(valid, f), path.join(dir, f));
+
+    await openOnWasm(page);
+    await page.getByTestId('tab-batch').click();
+    await page.getByTestId('batch-folder-input').setInputFiles(dir);
+    // The pack's default for datasets.
+    await expect(page.getByLabel('batch class prior')).toHaveValue('dataset');
+    await runBatch(page);
+    const mix = page.getByTestId('class-mix');
+    await expect(mix).toBeVisible();
+    const estimate = Number(await mix.getByTestId('class-mix-estimate').locator('[data-class=neutral]').getAttribute('data-value'));
+    const source = Number(await mix.getByTestId('class-mix-source').locator('[data-class=neutral]').getAttribute('data-value'));
+    expect(estimate).toBeLessThan(source);
+
+    const adapted = (await exportCsv(page)).filter((r) => r.status === 'ok');
+    expect(adapted.length).toBeGreaterThanOrEqual(30);
+    const meanOf = (rows: Record<string, string>[], col: string) => rows.reduce((s, r) => s + Number(r[col]), 0) / rows.length;
+    for (const r of adapted) {
+      expect(r.calibration).toBe(`fer2d: dataset prior (EM over ${adapted.length} faces)`);
+      expect(r.p2d_raw_neutral).not.toBe('');
+    }
+    expect(meanOf(adapted, 'p2d_neutral')).toBeLessThan(meanOf(adapted, 'p2d_raw_neutral'));
+
+    await page.getByLabel('show as trained').check();
+    const trained = new Map((await exportCsv(page)).filter((r) => r.status === 'ok').map((r) => [r.path, r]));
+    for (const r of adapted) {
+      const t = trained.get(r.path)!;
+      expect(t.calibration).toBe('off');
+      expect(t.p2d_neutral).toBe(r.p2d_raw_neutral);
+      expect(t.pred_fused).toBe(r.pred_fused_raw);
+    }
+  });
+});
+
+async function runBatch(page: Page) {
+  await page.getByTestId('batch-start').click();
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
+}
+
+async function exportCsv(page: Page): Promise<Record<string, string>[]> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  return Papa.parse<Record<string, string>>(readFileSync((await dl.path())!, 'utf8'), { header: true, skipEmptyLines: true }).data;
+}
 
 test.describe('a pack with two 2D models', () => {
   test.use({ fakeVideo: 'afew' });

@@ -1,3 +1,4 @@
+import type { PriorMode } from '../../src/core/calibration/datasetPrior';
 /** Tiny argv parser for the CLIs: positional input plus --key value / --flag. */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
   const positional: string[] = [];
@@ -15,11 +16,16 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
   return { positional, flags };
 }
 
-/** `--calibration on|off`: override the pack's default for its declared calibration; absent = the pack's default. */
-export function calibrationFlag(value: string | boolean | undefined): boolean | undefined {
+/**
+ * `--calibration off|on|dataset`: how the run treats the training prior — as trained, the pack's
+ * fixed correction (τ), or adapted to the dataset's own class mix when the run ends; absent = the
+ * pack's default (core/calibration/datasetPrior.ts defaultBatchPriorMode).
+ */
+export function calibrationFlag(value: string | boolean | undefined, allowed: readonly PriorMode[] = ['off', 'fixed', 'dataset']): PriorMode | undefined {
   if (value === undefined) return undefined;
-  if (value === 'on') return true;
-  if (value === 'off') return false;
-  console.error(`--calibration takes "on" or "off", got ${JSON.stringify(value)}`);
+  const mode = value === 'on' ? 'fixed' : value;
+  if (typeof mode === 'string' && (allowed as readonly string[]).includes(mode)) return mode as PriorMode;
+  const names = allowed.map((m) => (m === 'fixed' ? 'on' : m));
+  console.error(`--calibration takes ${names.map((n) => `"${n}"`).join(', ')}, got ${JSON.stringify(value)}`);
   process.exit(2);
 }

@@ -3,6 +3,8 @@
  *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
  *                  [--item-timeout 120] (seconds before a worker that does not answer is declared dead)
  * Runs the app's pipeline over a folder in headless Chromium and writes the same CSV as the UI.
+ * `--calibration dataset` (the default pack's default) adapts the answers to the folder's own class
+ * mix when the run ends (datasetPriorPass.ts): streamed rows are as trained until then.
  * The CSVs and the JSON Lines are streamed: rows are appended as they complete (completion order,
  * not input order), so a crash loses at most the rows in flight and `--resume` carries on from the
  * files. `--json` is one document written at the end.
@@ -11,12 +13,15 @@ import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToJson } from '../../src/batch/exportRows';
 import { calibrationFlag, parseArgs } from './args';
+import { defaultBatchPriorMode } from '../../src/core/calibration/datasetPrior';
+import { adaptBatchRows } from '../../src/batch/datasetPriorRows';
+import { adaptStreamedOutputs, datasetPriorRun, describeEstimate, packManifest } from './datasetPriorPass';
 import { BatchOutputs } from './batchOutputs';
 import { progressLine, runHeadless } from './runHeadless';
 import { parseShard } from './shard';
 
 const USAGE =
-  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--jsonl r.jsonl] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration on|off]';
+  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--jsonl r.jsonl] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration off|on|dataset]';
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length !== 1 || (!flags.out && !flags.features && !flags.jsonl && !flags.json)) {
   console.error(USAGE);
@@ -42,6 +47,11 @@ try {
   // Opening checks every output path before Chromium starts: an unwritable path fails in a second.
   const outputs = flags.out || flags.features || flags.jsonl ? new BatchOutputs({ out: str('out'), features: str('features'), jsonl: str('jsonl'), resume: !!flags.resume, log }) : undefined;
   const kept: BatchRow[] = [];
+  // The prior mode is settled before the run: a dataset-prior run needs the pack to declare one.
+  const manifest = packManifest(str('pack'));
+  const priorMode = calibrationFlag(flags.calibration) ?? defaultBatchPriorMode(manifest);
+  const adaptation = priorMode === 'dataset' ? datasetPriorRun(manifest) : undefined;
+  if (adaptation && 'unavailable' in adaptation) throw new Error(`--calibration dataset: ${adaptation.unavailable}`);
   const result = await runHeadless({
     input: positional[0],
     packDir: str('pack'),
@@ -49,8 +59,8 @@ try {
     workers: flags.workers ? Number(flags.workers) : 2,
     limit: flags.limit ? Number(flags.limit) : undefined,
     wholeImageFallback: !!flags['whole-image-fallback'],
-    // --calibration on|off overrides the pack's default for its declared calibration; the CSV's calibration column says which ran.
-    calibrate: calibrationFlag(flags.calibration),
+    // --calibration off|on|dataset overrides the pack's default; the CSV's calibration column says which ran.
+    priorMode,
     shard,
     alreadyDone: flags.resume && outputs ? (p) => outputs.has(p) : undefined,
     onRows: (rows) => {
@@ -68,7 +78,15 @@ try {
   });
   outputs?.close();
   process.stderr.write(`\r${progressLine(result.progress)}\n`);
-  if (str('json')) writeFileSync(str('json')!, rowsToJson(kept.sort((a, b) => a.id - b.id), { pack: result.pack, ep: result.ep, createdBy: 'ig3d-web batch' }));
+  let json = kept.sort((a, b) => a.id - b.id);
+  if (adaptation) {
+    // One class mix for every output: from the results CSV (all of its rows, resumed ones too), else the JSON Lines, else this run's rows.
+    const pass = str('out') || str('jsonl') ? adaptStreamedOutputs(adaptation, { csv: str('out'), jsonl: str('jsonl') }) : undefined;
+    const adapted = adaptBatchRows(json, adaptation.prior, adaptation.fusion);
+    json = adapted.rows;
+    log(describeEstimate(pass ?? adapted, adaptation.prior));
+  }
+  if (str('json')) writeFileSync(str('json')!, rowsToJson(json, { pack: result.pack, ep: result.ep, createdBy: 'ig3d-web batch' }));
   const parts = [
     `${result.progress.done} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${result.ep} (pack ${result.pack})`,
     shard ? `shard ${shard.index}/${shard.count}: ${result.selected} inputs` : '',

@@ -28,7 +28,8 @@ const { rows, progress } = await runHeadless({
   wantCrops: typeof flags.crops === 'string',
   // Datasets fed to extract are tight face crops (FER+): keep a 2D prediction when no face is found.
   wholeImageFallback: !flags['no-whole-image-fallback'],
-  calibrate: calibrationFlag(flags.calibration),
+  // Features are the net's own outputs: as trained unless `--calibration on` asks for the fixed correction (no dataset prior here).
+  priorMode: calibrationFlag(flags.calibration, ['off', 'fixed']) ?? 'off',
   workers: flags.workers ? Number(flags.workers) : 2,
   limit: flags.limit ? Number(flags.limit) : undefined,
   skip: flags.skip ? Number(flags.skip) : undefined,

@@ -5,6 +5,9 @@
  * lines at a time). Reports rows that occur in more than one shard (kept once: the first) and,
  * with --inputs (the same input and --limit the shards were run with), inputs that have no row.
  * Exits with status 1 when anything is missing or duplicated, so a job script can check it.
+ * Shards of a dataset-prior run (`--calibration dataset`) were each adapted to their own part:
+ * the merged file is adapted again to the class mix of all its rows (the pack: `--pack dir`, else
+ * the built default pack).
  */
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -13,10 +16,11 @@ import { labelKey } from '../../src/core/labels/datasetLabels';
 import { parseArgs } from './args';
 import { rowKey, scanCsvFile } from './csvFile';
 import { collectInput } from './runHeadless';
+import { adaptStreamedOutputs, datasetPriorRun, describeEstimate, packManifest } from './datasetPriorPass';
 
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length === 0 || typeof flags.out !== 'string') {
-  console.error('usage: npm run batch-merge -- a.csv b.csv ... --out all.csv [--inputs <folder|label.csv> [--limit N]]');
+  console.error('usage: npm run batch-merge -- a.csv b.csv ... --out all.csv [--inputs <folder|label.csv> [--limit N]] [--pack dir]');
   process.exit(2);
 }
 
@@ -48,6 +52,11 @@ try {
     });
   }
   closeSync(out);
+  if (header?.includes('p2d_raw_neutral')) {
+    const run = datasetPriorRun(packManifest(typeof flags.pack === 'string' ? flags.pack : undefined));
+    if ('unavailable' in run) console.error(`the shards were adapted one by one; not re-estimated over the merged rows: ${run.unavailable}`);
+    else console.error(describeEstimate(adaptStreamedOutputs(run, { csv: flags.out }), run.prior));
+  }
   let missing: string[] = [];
   if (typeof flags.inputs === 'string') {
     const input = collectInput(flags.inputs);

@@ -11,6 +11,7 @@ import { labelKey, labelsFromFolders, parseAnyLabelCsv, type ItemLabel, type Lab
 import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
 import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
 import type { CliRunRequest } from '../../src/cli/cliPage';
+import type { PriorMode } from '../../src/core/calibration/datasetPrior';
 import { startStaticServer } from './staticServer';
 import { selectShard, type Shard } from './shard';
 import { staleBuildReason } from './staleBuild';
@@ -32,8 +33,8 @@ export interface HeadlessOptions {
   wantCrops?: boolean;
   /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
   wholeImageFallback?: boolean;
-  /** Apply the pack's declared calibration (undefined = the pack's default). */
-  calibrate?: boolean;
+  /** How the run treats the training prior (undefined = the pack's default); 'dataset' marks face rows pending (src/batch/datasetPriorRows.ts). */
+  priorMode?: PriorMode;
   onProgress?: (p: BatchProgress) => void;
   /** Extra Chromium flags (e.g. the bench's eager memory measurement). */
   launchArgs?: string[];
@@ -87,6 +88,8 @@ export interface HeadlessResult {
   progress: BatchProgress;
   ep: string;
   pack: string;
+  /** How the run treated the training prior (the page settles the pack default). */
+  priorMode: PriorMode;
   labels?: LabelTable;
   /** Inputs selected (after shard / skip / limit), and how many of them were already done. */
   selected: number;
@@ -118,7 +121,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
   // Fault test only (tests/cli/batchFaults.test.ts): a real worker death, not a simulated row.
   let closeWorkerAt = process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS ? Number(process.env.IG3D_TEST_CLOSE_WORKER_AT_ROWS) : undefined;
   const t0 = performance.now();
-  let last: { progress: BatchProgress; ep: string; pack: string } | undefined;
+  let last: { progress: BatchProgress; ep: string; pack: string; priorMode: PriorMode } | undefined;
   // Items are handed to the page by id (= index in `files`); after a browser death only the ids
   // whose rows have not reached Node are sent again, so an item in flight is redone, never doubled.
   for (;;) {
@@ -157,7 +160,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
           wantCrops: opts.wantCrops,
           wholeImageFallback: opts.wholeImageFallback,
-          calibrate: opts.calibrate,
+          priorMode: opts.priorMode,
           itemTimeoutMs: opts.itemTimeoutMs,
           items: remaining.map(({ id, path }) => ({
             id,
@@ -167,7 +170,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           })),
         };
         const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new BrowserDied('the runner page crashed'))));
-        const run = page.evaluate((r) => window.ig3dCli.run(r), req) as Promise<{ progress: BatchProgress; ep: string; pack: string }>;
+        const run = page.evaluate((r) => window.ig3dCli.run(r), req) as Promise<{ progress: BatchProgress; ep: string; pack: string; priorMode: PriorMode }>;
         try {
           return await Promise.race([run, crashed]);
         } catch (e) {
@@ -185,7 +188,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
     }
   }
   collected.sort((a, b) => a.id - b.id);
-  return { rows: collected, progress: overall(last!.progress), ep: last!.ep, pack: last!.pack, labels, selected, skippedDone, browserRestarts };
+  return { rows: collected, progress: overall(last!.progress), ep: last!.ep, pack: last!.pack, priorMode: last!.priorMode, labels, selected, skippedDone, browserRestarts };
 
   /** Progress over the whole run, across browser relaunches (the page only knows its own part). */
   function overall(p: BatchProgress): BatchProgress {

@@ -34,6 +34,12 @@ export interface BatchRow {
   p2d?: Float32Array;
   p3d?: Float32Array;
   fused?: Float32Array;
+  /**
+   * With the dataset-prior adaptation (batch/datasetPriorRows.ts): the 2D side and the fusion as
+   * the net gave them, before the batch's class mix re-weighted them (p2d and fused are then adapted).
+   */
+  p2dRaw?: Float32Array;
+  fusedRaw?: Float32Array;
   fusionMode?: FusionMode;
   fusionFallback?: string;
   /** Views the 2D model averaged for this face under its flip TTA (1 or 2); absent without a policy. */

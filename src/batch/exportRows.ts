@@ -42,6 +42,8 @@ export function resultRecord(row: BatchRow): Record<string, string | number> {
     ...perClass('p2d', row.p2d),
     ...perClass('p3d', row.p3d),
     ...perClass('pfused', row.fused),
+    // Only in dataset-prior runs: what the net said before the batch's class mix re-weighted it.
+    ...(row.p2dRaw ? { pred_fused_raw: pred(row.fusedRaw), ...perClass('p2d_raw', row.p2dRaw) } : {}),
     valence: num(row.valence),
     arousal: num(row.arousal),
     va_source: row.vaSource ?? '',
@@ -51,6 +53,16 @@ export function resultRecord(row: BatchRow): Record<string, string | number> {
     ...featureColumns(row),
     notes: row.notes.join('; '),
   };
+}
+
+/**
+ * The results-CSV columns the dataset-prior adaptation changes (a subset of resultRecord, same
+ * formatting): `npm run batch` rewrites these in its streamed CSV when the run ends.
+ */
+export function adaptedColumns(row: BatchRow): Record<string, string | number> {
+  const all = resultRecord(row);
+  const keys = ['pred_2d', 'pred_fused', 'calibration', 'valence', 'arousal', 'notes', 'pred_fused_raw'];
+  return Object.fromEntries(Object.entries(all).filter(([k]) => keys.includes(k) || k.startsWith('p2d_') || k.startsWith('pfused_')));
 }
 
 /** Rows differ in feature columns only when packs differ; take the union so every column has a header. */
@@ -158,6 +170,8 @@ export function jsonRow(r: BatchRow) {
     p2d: arr(r.p2d),
     p3d: arr(r.p3d),
     fused: arr(r.fused),
+    p2dRaw: arr(r.p2dRaw),
+    fusedRaw: arr(r.fusedRaw),
     logits2d: arr(r.logits2d),
     logits3d: arr(r.logits3d),
     features3d: arr(r.features3d),

@@ -8,6 +8,8 @@ import { createClientPool } from '../batch/clientPool';
 import type { ItemLabel } from '../core/labels/datasetLabels';
 import { parseManifest } from '../core/manifest/parseManifest';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
+import { defaultBatchPriorMode, type PriorMode } from '../core/calibration/datasetPrior';
+import { asTrained } from '../batch/datasetPriorRows';
 import type { FusionMode } from '../core/types';
 import type { EpPreference } from '../core/pipelineTypes';
 import { appAssetUrls } from '../worker/assetUrls';
@@ -24,8 +26,11 @@ export interface CliRunRequest {
   /** Rows carry the first 2D model's crop (grey bytes): offline checks of other 2D nets on the app's own crops. */
   wantCrops?: boolean;
   wholeImageFallback?: boolean;
-  /** Apply the pack's declared calibration; undefined = the pack's default. */
-  calibrate?: boolean;
+  /**
+   * How the run treats the training prior; undefined = the pack's default. 'dataset' runs the net as
+   * trained and marks each face row pending: the Node side adapts its outputs when the run ends.
+   */
+  priorMode?: PriorMode;
   /** A worker that does not answer within this is declared dead (BatchRunner's default when absent). */
   itemTimeoutMs?: number;
   items: { id: number; path: string; url: string; label?: ItemLabel }[];
@@ -66,6 +71,7 @@ window.ig3dCli = {
     let progress: BatchProgress | undefined;
     let sending = Promise.resolve();
     const fusion = defaultFusion(manifest);
+    const priorMode = req.priorMode ?? defaultBatchPriorMode(manifest);
     const run = startBatchRun(clients, items, {
       itemTimeoutMs: req.itemTimeoutMs,
       frame: {
@@ -74,13 +80,13 @@ window.ig3dCli = {
         wantCanonicalLandmarks: req.wantCanonicalLandmarks,
         wantCrops: req.wantCrops,
         wholeImageFallback: req.wholeImageFallback,
-        calibrate: req.calibrate,
+        calibrate: priorMode === 'fixed',
       },
       flushMs: 250,
       deliver: (rows, p) => {
         progress = p ?? progress;
         if (rows.length === 0) return;
-        const serialized = rows.map(serializeRow);
+        const serialized = (priorMode === 'dataset' ? rows.map(asTrained) : rows).map(serializeRow);
         const at = progress;
         sending = sending.then(() => window.ig3dReport(serialized, at));
       },
@@ -88,6 +94,6 @@ window.ig3dCli = {
     const final = await run.done;
     await sending;
     clients.forEach((c) => c.close());
-    return { progress: final, ep: clients[0].info.ep, pack: manifest.name };
+    return { progress: final, ep: clients[0].info.ep, pack: manifest.name, priorMode };
   },
 };

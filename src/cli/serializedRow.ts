@@ -1,7 +1,7 @@
 /** BatchRow ↔ plain JSON, for crossing from the headless page to Node. */
 import type { BatchRow } from '../batch/batchTypes';
 
-const F32_KEYS = ['p2d', 'p3d', 'fused', 'logits2d', 'logits3d', 'features3d', 'canonicalLandmarks', 'blendshapes'] as const;
+const F32_KEYS = ['p2d', 'p3d', 'fused', 'p2dRaw', 'fusedRaw', 'logits2d', 'logits3d', 'features3d', 'canonicalLandmarks', 'blendshapes'] as const;
 type F32Key = (typeof F32_KEYS)[number];
 export type SerializedRow = Omit<BatchRow, F32Key | 'crop2d'> & Partial<Record<F32Key, number[]>> & { crop2d?: number[] };
 

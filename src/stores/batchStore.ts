@@ -11,6 +11,7 @@ import { buildItems } from '../batch/buildItems';
 import { createClientPool, type PooledClient } from '../batch/clientPool';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
+import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
 import type { FusionMode } from '../core/types';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
@@ -27,9 +28,11 @@ interface BatchState {
   plan?: BatchPlan;
   /** Video sampling rate, frames per second. */
   fps: number;
-  /** Apply the pack's declared calibration; undefined = the pack's default. */
-  calibrate?: boolean;
-  setCalibrate: (on: boolean) => void;
+  /** How the next run treats the training prior; undefined = the pack's default (defaultBatchPriorMode). */
+  priorMode?: PriorMode;
+  setPriorMode: (mode: PriorMode) => void;
+  /** What this run used: the mode, and for 'dataset' the pack's declaration (applied when the run stops: BatchView). */
+  runPrior?: { mode: PriorMode; datasetPrior?: DatasetPrior };
   progress?: BatchProgress;
   rows: BatchRow[];
   /** Fusion used for this run. */
@@ -57,7 +60,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
 
   async setFiles(files, problems = []) {
     if (get().phase === 'running' || get().phase === 'paused' || get().phase === 'starting') return;
-    set({ phase: 'planning', inputProblems: problems, plan: undefined, rows: [], progress: undefined, message: undefined, runNotes: [] });
+    set({ phase: 'planning', inputProblems: problems, plan: undefined, rows: [], progress: undefined, message: undefined, runNotes: [], runPrior: undefined });
     try {
       const plan = await planBatch(files);
       const n = plan.images.length + plan.videos.length + plan.others.length;
@@ -67,15 +70,15 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     }
   },
 
-  setCalibrate(calibrate) {
-    set({ calibrate });
+  setPriorMode(priorMode) {
+    set({ priorMode });
   },
   setFps(fps) {
     if (Number.isFinite(fps) && fps > 0) set({ fps: Math.min(fps, 60) });
   },
 
   async start() {
-    const { plan, fps, calibrate } = get();
+    const { plan, fps } = get();
     const pipe = usePipelineStore.getState();
     if (!plan) return;
     if (!pipe.manifest) {
@@ -83,9 +86,13 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       return;
     }
     const runId = batchSession.beginRun();
-    set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [] });
+    set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [], runPrior: undefined });
 
     const manifest = pipe.manifest;
+    const priorMode = get().priorMode ?? defaultBatchPriorMode(manifest);
+    const datasetPrior = priorMode === 'dataset' ? datasetPriorOf(manifest).prior : undefined;
+    // The dataset prior starts from the net as trained: the fixed correction runs only when chosen.
+    const calibrate = priorMode === 'fixed';
     const { mode, weight2d, has3d } = defaultFusion(manifest);
     const fusion = { mode, weight2d, has3d };
     let pool: PooledClient[];
@@ -131,6 +138,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       set({
         phase: 'running',
         fusion,
+        runPrior: { mode: datasetPrior || priorMode !== 'dataset' ? priorMode : 'off', datasetPrior },
         startedAt: performance.now(),
         message: undefined,
         runNotes: [...built.notes, `${pool.length} workers on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
@@ -160,6 +168,6 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
   },
   reset() {
     batchSession.reset();
-    set({ phase: 'empty', plan: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [] });
+    set({ phase: 'empty', plan: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [], runPrior: undefined });
   },
 }));

@@ -89,6 +89,8 @@ def main():
     ap.add_argument("csv", help="an `npm run batch` CSV of FER+ Valid (calibration off)")
     ap.add_argument("--json", default="")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--manifest-block", action="store_true",
+                    help="also fit BCTS on all of Valid and print the manifest's calibration.datasetPrior (model class order)")
     a = ap.parse_args()
     rows = [r for r in csv.DictReader(open(a.csv)) if r["label"] in CLASSES and r["pfused_neutral"] != ""]
     if any(r["calibration"] not in ("off", "") for r in rows):
@@ -152,6 +154,15 @@ def main():
             print(f"  natural subsets of {n:3d} (30 draws): " + "  ".join(f"{m} {100 * v:5.1f}" for m, v in small[n].items()))
         fold["smallNatural"] = small
         out["folds"].append(fold)
+    if a.manifest_block:
+        T, b = fit_bcts(logp, y)
+        pi_cal = softmax(logp * T + b).mean(0)
+        order = ["neutral", "happy", "surprise", "sad", "anger", "disgust", "fear", "contempt"]  # fer2d's classOrder (manifest)
+        block = {"method": "em-bcts", "temperature": round(T, 4), "bias": [round(float(b[CLASSES.index(c)]), 4) for c in order],
+                 "sourcePrior": [round(float(pi_cal[CLASSES.index(c)]), 6) for c in order], "alpha": 50, "minItems": 30}
+        out["manifestBlock"] = block
+        print("\nBCTS on all of Valid (the manifest's calibration.datasetPrior, fer2d's class order):")
+        print(json.dumps(block))
     if a.json:
         json.dump(out, open(a.json, "w"), indent=1)
 

@@ -1,6 +1,9 @@
 import { useCallback, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { modelByRole } from '../../core/manifest/parseManifest';
+import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../core/calibration/datasetPrior';
+import { adaptBatchRows } from '../../batch/datasetPriorRows';
+import { ClassMixPanel } from './ClassMixPanel';
 import { useBatchStore } from '../../stores/batchStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { BatchExports } from './BatchExports';
@@ -15,7 +18,7 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore(useShallow((b) => ({ calibrate: b.calibrate, cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, setCalibrate: b.setCalibrate, setFps: b.setFps, start: b.start })));
+  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
   const { manifest, status: pipelineStatus, epPreference, calibrations } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations })));
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
@@ -23,7 +26,19 @@ export function BatchView() {
   const active = s.phase === 'running' || s.phase === 'paused' || s.phase === 'starting';
   const busy = s.phase === 'running' || s.phase === 'starting';
   const done = s.phase === 'finished' || s.phase === 'cancelled';
-  const openRow = openId === undefined ? undefined : s.rows.find((r) => r.id === openId);
+  // The dataset prior needs every row: applied whenever the run is not going (finished, paused,
+  // cancelled), over all rows so far; while it runs, the rows are as the net gave them.
+  const [showTrained, setShowTrained] = useState(false);
+  const runDatasetPrior = s.runPrior?.mode === 'dataset' ? s.runPrior.datasetPrior : undefined;
+  const adaptation = useMemo(
+    () => (runDatasetPrior && !busy && s.fusion ? adaptBatchRows(s.rows, runDatasetPrior, s.fusion) : undefined),
+    [runDatasetPrior, busy, s.rows, s.fusion],
+  );
+  const rows = adaptation && !showTrained ? adaptation.rows : s.rows;
+  const datasetPrior = manifest ? datasetPriorOf(manifest) : undefined;
+  const priorMode: PriorMode = s.priorMode ?? (manifest ? defaultBatchPriorMode(manifest) : 'off');
+  const fixedLabel = calibrations?.map((c) => `${c.id}: ${c.label}`).join('; ');
+  const openRow = openId === undefined ? undefined : rows.find((r) => r.id === openId);
   const detailFusion = useMemo(
     () => ({ fusionMode: s.fusion?.mode ?? '2d', weight2d: s.fusion?.weight2d ?? 1 }),
     [s.fusion],
@@ -61,18 +76,14 @@ export function BatchView() {
               style={{ width: 70 }}
             />
           </label>
-          {!!calibrations?.length && (
-            <label title="Subtract τ·log(training prior) from the branch logits (declared in the pack); the CSV's calibration column records it">
-              <input
-                type="checkbox"
-                aria-label="batch class-prior correction"
-                checked={s.calibrate ?? calibrations.some((c) => c.enabled)}
-                disabled={active}
-                onChange={(e) => s.setCalibrate(e.target.checked)}
-              />{' '}
-              Class-prior correction
-            </label>
-          )}
+          <label title="How the answers treat FER+'s class mix (36 % neutral): as the net learned it; the pack's fixed correction (subtracts τ·log prior, as the live view does); or adapted to this dataset's own mix, estimated from its faces without labels. The CSV's calibration column records it.">
+            Class prior{' '}
+            <select aria-label="batch class prior" value={priorMode} disabled={active} onChange={(e) => s.setPriorMode(e.target.value as PriorMode)} data-testid="batch-prior-mode">
+              <option value="off">as trained</option>
+              {!!calibrations?.length && <option value="fixed">fixed correction ({fixedLabel})</option>}
+              {datasetPrior?.prior && <option value="dataset">adapt to this dataset (label-free EM)</option>}
+            </select>
+          </label>
           {!active && (
             <button data-testid="batch-start" onClick={() => void s.start()} disabled={pipelineStatus !== 'ready' && !manifest}>
               {done ? 'Run again' : 'Start'}
@@ -112,12 +123,15 @@ export function BatchView() {
         </p>
       )}
 
+      {runDatasetPrior && s.rows.length > 0 && (
+        <ClassMixPanel prior={runDatasetPrior} estimate={adaptation?.estimate} skipped={adaptation?.skipped} pending={busy} showTrained={showTrained} onShowTrained={setShowTrained} />
+      )}
       {s.rows.length > 0 && (
         <>
-          <BatchExports rows={s.rows} />
-          <ResultsTable rows={s.rows} onOpen={setOpenId} />
-          <VideoTimelines rows={s.rows} />
-          {!busy && <MetricsPanel rows={s.rows} fusionLabel={fusionLabel} />}
+          <BatchExports rows={rows} />
+          <ResultsTable rows={rows} onOpen={setOpenId} />
+          <VideoTimelines rows={rows} />
+          {!busy && <MetricsPanel rows={rows} fusionLabel={fusionLabel} />}
           {!busy && <FusionFitPanel rows={s.rows} manifest={manifest} has3d={has3dPack && (s.fusion?.has3d ?? false)} />}
           {busy && <p className="muted small">Metrics and fusion fitting appear when the run finishes, is paused or is cancelled.</p>}
         </>

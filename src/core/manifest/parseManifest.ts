@@ -44,6 +44,12 @@ export function parseManifest(input: unknown): ManifestResult {
       if (m.calibration && m.calibration.prior.length !== classOrder.length) {
         errors.push(`models[${i}].calibration.prior: ${m.calibration.prior.length} values, but the model has ${classOrder.length} classes (one per classOrder entry)`);
       }
+      const dp = m.calibration?.datasetPrior;
+      if (dp) {
+        for (const k of ['bias', 'sourcePrior'] as const) {
+          if (dp[k].length !== classOrder.length) errors.push(`models[${i}].calibration.datasetPrior.${k}: ${dp[k].length} values, but the model has ${classOrder.length} classes (one per classOrder entry)`);
+        }
+      }
     }
     if (m.role === 'head3d' && m.input.standardize) {
       const n = m.input.features.reduce((s, f) => s + f.size, 0);

@@ -68,6 +68,29 @@ const classLogitsOutput = tensorRef.extend({
 });
 
 /**
+ * Label-shift EM (Saerens et al. 2002) on recalibrated posteriors ("BCTS": one temperature and a
+ * per-class bias, Alexandari et al. 2020): estimates the batch's class mix π̂ from its unlabelled
+ * faces and re-weights each face by π̂ / sourcePrior. On a dataset with the training mix it changes
+ * little; on a posed set (no neutral faces) it stops the training prior from deciding.
+ */
+export const datasetPriorSchema = z.object({
+  method: z.literal('em-bcts'),
+  /** Multiplies the branch's log-probabilities (fitted by NLL on a validation split). */
+  temperature: z.number().positive().max(20),
+  /** Added after the temperature, per output in the model's classOrder. */
+  bias: z.array(z.number().min(-20).max(20)).min(2).max(EXPRESSIONS.length),
+  /** The recalibrated model's mean posterior on that split, in classOrder: where EM starts. */
+  sourcePrior: z.array(z.number().positive()).min(2).max(EXPRESSIONS.length),
+  /** Dirichlet pull towards sourcePrior, in pseudo-faces: keeps small batches from over-reacting. */
+  alpha: z.number().min(0).max(10000).default(50),
+  /** Fewer faces than this: the batch keeps the branch as trained and says why. */
+  minItems: z.number().int().min(1).default(30),
+  /** Whether batch runs (Batch tab, CLI) start with it (it then replaces the fixed correction there). */
+  enabled: z.boolean().default(true),
+  source: z.string().optional(),
+});
+
+/**
  * Class-prior correction (logit adjustment, Menon et al. 2021): ℓ'_c = ℓ_c − τ·log π_c, where π is
  * the class distribution the model was trained on. A net trained on FER+ (36 % neutral, 0.6 %
  * contempt) learns that prior; subtracting it lets the face, not the dataset, decide. Applied
@@ -88,7 +111,13 @@ export const calibrationSchema = z.object({
   live: z.boolean().optional(),
   /** Where the prior and τ come from, for the model card and the UI. */
   source: z.string().optional(),
+  /**
+   * Batch runs only: adapt the answers to the dataset's own class mix, without labels
+   * (core/calibration/datasetPrior.ts). Needs every row, so it runs when a batch ends, never per frame.
+   */
+  datasetPrior: datasetPriorSchema.optional(),
 });
+
 /** A valence or arousal output: either its own tensor, or one column of a shared tensor. */
 const scalarOutput = tensorRef.extend({
   index: z.number().int().min(0).default(0),
@@ -243,5 +272,6 @@ export type MorphableModel = z.infer<typeof morphableModelSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 export type FusionConfig = z.infer<typeof fusionSchema>;
 export type Calibration = z.infer<typeof calibrationSchema>;
+export type DatasetPriorDecl = z.infer<typeof datasetPriorSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ModelRole = ModelEntry['role'];

@@ -1,0 +1,85 @@
+/**
+ * A finished batch, adapted to its own class mix (core/calibration/datasetPrior.ts): one
+ * estimate over every face, then each face's 2D side re-weighted and fused again. Used by the
+ * Batch tab over its rows and by `npm run batch` over its streamed CSV, so both give the same
+ * answers. Rows keep what the net said as trained (`p2dRaw`, `fusedRaw`). Pure and framework-free.
+ */
+import { NUM_CLASSES } from '../core/classes/expressionClasses';
+import { adaptedProbabilities, estimateClassMix, recalibrate, softmax64, storedProbability, type DatasetPrior } from '../core/calibration/datasetPrior';
+import { lateFusion } from '../core/fusion/lateFusion';
+import { derivedVA } from '../core/va/derivedVA';
+import type { FusionMode } from '../core/types';
+import type { BatchRow } from './batchTypes';
+
+/** What the CSV's calibration column says while a dataset-prior run is still going (or was killed before its end). */
+export const DATASET_PRIOR_PENDING = 'off (dataset prior: applied when the run ends)';
+
+export interface ClassMixEstimate {
+  /** AffectNet order. */
+  mix: Float32Array;
+  faces: number;
+  iterations: number;
+  converged: boolean;
+}
+
+export interface DatasetAdaptation {
+  rows: BatchRow[];
+  estimate?: ClassMixEstimate;
+  /** Why the rows stayed as trained (too few faces, max fusion). */
+  skipped?: string;
+}
+
+/** A row with its as-trained outputs kept aside (streamed before the batch's end). */
+export function asTrained(row: BatchRow): BatchRow {
+  if (row.status !== 'ok' || !row.p2d) return row;
+  return { ...row, p2dRaw: row.p2dRaw ?? row.p2d, fusedRaw: row.fusedRaw ?? row.fused, calibration: DATASET_PRIOR_PENDING };
+}
+
+export function datasetPriorLabel(dp: DatasetPrior, faces: number): string {
+  return `${dp.modelId}: dataset prior (EM over ${faces} faces)`;
+}
+
+/**
+ * Re-weighting needs log-probabilities of the 3D side too; the CSV stores probabilities, so both
+ * paths take them from the stored form (weighted and mean fusion do not change when every logit
+ * of a face moves by the same constant, so log p fuses like the logits).
+ */
+function storedLog(p: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(NUM_CLASSES);
+  for (let i = 0; i < NUM_CLASSES; i++) out[i] = p[i] > 0 ? Math.log(storedProbability(p[i])) : -Infinity;
+  return out;
+}
+
+/** One face adapted with the batch's mix (the row must be a face with 2D output). */
+export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, weight2d: number, label: string): BatchRow {
+  const raw = row.p2dRaw ?? row.p2d!;
+  const p2d = Float32Array.from(adaptedProbabilities(recalibrate(raw, dp), dp, mix));
+  const notes = [...row.notes];
+  let fused = row.fused;
+  const mode = row.fusionMode;
+  if (mode === '2d' || !mode) fused = p2d;
+  else if ((mode === 'weighted' || mode === 'mean') && row.p3d) fused = lateFusion(mode, weight2d, storedLog(p2d), storedLog(row.p3d))?.probs;
+  // '3d' rows do not use the 2D side: unchanged.
+  let { valence, arousal } = row;
+  if (row.vaSource === 'derived' && fused) ({ valence, arousal } = derivedVA(fused));
+  else if (row.vaSource === 'fused') notes.push('VA: kept as trained (it comes from a VA head, which the class mix does not change)');
+  return { ...row, p2d, fused, valence, arousal, notes, p2dRaw: raw, fusedRaw: row.fusedRaw ?? row.fused, calibration: label };
+}
+
+/**
+ * The batch adapted to its class mix, estimated over every face with a 2D answer. Fewer faces than
+ * the pack's `minItems`, or max fusion (its per-class max is not defined on recalibrated scores),
+ * leave the rows as trained and say why.
+ */
+export function adaptBatchRows(rows: readonly BatchRow[], dp: DatasetPrior, fusion: { mode: FusionMode; weight2d: number }): DatasetAdaptation {
+  const faces = rows.filter((r) => r.status === 'ok' && (r.p2dRaw ?? r.p2d));
+  const asIs = (skipped: string): DatasetAdaptation => ({ rows: rows.map((r) => (r.status === 'ok' && r.p2d ? { ...asTrained(r), calibration: 'off' } : r)), skipped });
+  if (fusion.mode === 'max') return asIs('max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained');
+  if (faces.length < dp.minItems) return asIs(`${faces.length} face${faces.length === 1 ? '' : 's'}: the class mix needs at least ${dp.minItems}; kept as trained`);
+  const est = estimateClassMix(faces.map((r) => softmax64(recalibrate(r.p2dRaw ?? r.p2d!, dp))), dp);
+  const label = datasetPriorLabel(dp, faces.length);
+  return {
+    rows: rows.map((r) => (r.status === 'ok' && (r.p2dRaw ?? r.p2d) ? adaptRow(r, dp, est.mix, fusion.weight2d, label) : r)),
+    estimate: { mix: Float32Array.from(est.mix), faces: faces.length, iterations: est.iterations, converged: est.converged },
+  };
+}
