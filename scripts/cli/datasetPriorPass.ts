@@ -3,7 +3,7 @@
  * the maths, the same as the Batch tab). While a run streams, each face row is written as the net
  * gave it, with its raw 2D answer in `p2d_raw_*` and the calibration column saying the prior is
  * pending. When the run ends (and again after `--resume`, or over merged shards) this pass reads
- * every face's raw answer back from the file, estimates the batch's class mix once, and rewrites
+ * every image's raw 2D answer back from the file, estimates the batch's class mix once, and rewrites
  * the file with the adapted columns: two streaming passes, then an atomic rename, so a kill during
  * the pass leaves the streamed file as it was.
  */
@@ -48,14 +48,13 @@ const f32 = (v: unknown) => (Array.isArray(v) ? Float32Array.from(v as number[])
 
 /** A CSV line's fields back into the row fields the adaptation reads. */
 function csvRow(rec: Record<string, string>): BatchRow | undefined {
-  if (rec.status !== 'ok') return undefined;
   const vec = (prefix: string) => (rec[`${prefix}_${EXPRESSIONS[0]}`] ? Float32Array.from(EXPRESSIONS, (c) => Number(rec[`${prefix}_${c}`])) : undefined);
   const p2dRaw = vec('p2d_raw');
   if (!p2dRaw) return undefined;
   return {
     id: 0,
     path: rec.path,
-    status: 'ok',
+    status: rec.status as BatchRow['status'],
     detection: 'none',
     faceCount: 1,
     p2dRaw,
@@ -104,7 +103,7 @@ function rawAnswersFromJsonl(path: string): Float32Array[] {
   const out: Float32Array[] = [];
   eachLine(path, (line) => {
     const r = JSON.parse(line) as { status: string; p2dRaw?: number[] };
-    if (r.status === 'ok' && r.p2dRaw) out.push(Float32Array.from(r.p2dRaw));
+    if (r.p2dRaw) out.push(Float32Array.from(r.p2dRaw));
   });
   return out;
 }
@@ -144,7 +143,7 @@ export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: stri
   const raw = outputs.csv ? rawAnswersFromCsv(outputs.csv) : outputs.jsonl ? rawAnswersFromJsonl(outputs.jsonl) : [];
   let skipped: string | undefined;
   if (fusion.mode === 'max') skipped = 'max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained';
-  else if (raw.length < prior.minItems) skipped = `${raw.length} face${raw.length === 1 ? '' : 's'}: the class mix needs at least ${prior.minItems}; kept as trained`;
+  else if (raw.length < prior.minItems) skipped = `${raw.length} image${raw.length === 1 ? '' : 's'} with a 2D answer: the class mix needs at least ${prior.minItems}; kept as trained`;
   const est = skipped ? undefined : estimateClassMix(raw.map((p) => softmax64(recalibrate(p, prior))), prior);
   const label = datasetPriorLabel(prior, raw.length);
   const adapt = (row: BatchRow): BatchRow =>
@@ -169,7 +168,7 @@ export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: stri
   if (outputs.jsonl) {
     rewrite(outputs.jsonl, (line) => {
       const r = JSON.parse(line) as Record<string, unknown>;
-      if (r.status !== 'ok' || !Array.isArray(r.p2dRaw)) return line;
+      if (!Array.isArray(r.p2dRaw)) return line;
       const row = { ...r, p2d: f32(r.p2d), p3d: f32(r.p3d), fused: f32(r.fused), p2dRaw: f32(r.p2dRaw), fusedRaw: f32(r.fusedRaw) } as unknown as BatchRow;
       return JSON.stringify(jsonRow(adapt(row)));
     });
@@ -181,5 +180,5 @@ export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: stri
 export function describeEstimate(r: PassResult, prior: DatasetPrior): string {
   if (!r.estimate) return `dataset prior: ${r.skipped}`;
   const mix = prior.present.map((i) => `${EXPRESSIONS[i]} ${(100 * r.estimate!.mix[i]).toFixed(1)} %`).join(', ');
-  return `dataset prior (EM over ${r.estimate.faces} faces${r.estimate.converged ? '' : ', not converged'}): estimated class mix ${mix}`;
+  return `dataset prior (EM over ${r.estimate.faces} images${r.estimate.converged ? '' : ', not converged'}): estimated class mix ${mix}`;
 }

@@ -31,12 +31,12 @@ export interface DatasetAdaptation {
 
 /** A row with its as-trained outputs kept aside (streamed before the batch's end). */
 export function asTrained(row: BatchRow): BatchRow {
-  if (row.status !== 'ok' || !row.p2d) return row;
+  if (!row.p2d) return row;
   return { ...row, p2dRaw: row.p2dRaw ?? row.p2d, fusedRaw: row.fusedRaw ?? row.fused, calibration: DATASET_PRIOR_PENDING };
 }
 
 export function datasetPriorLabel(dp: DatasetPrior, faces: number): string {
-  return `${dp.modelId}: dataset prior (EM over ${faces} faces)`;
+  return `${dp.modelId}: dataset prior (EM over ${faces} images)`;
 }
 
 /**
@@ -50,7 +50,7 @@ function storedLog(p: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** One face adapted with the batch's mix (the row must be a face with 2D output). */
+/** One image adapted with the batch's mix (the row must have a 2D answer). */
 export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, weight2d: number, label: string): BatchRow {
   const raw = row.p2dRaw ?? row.p2d!;
   const p2d = Float32Array.from(adaptedProbabilities(recalibrate(raw, dp), dp, mix));
@@ -67,19 +67,20 @@ export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, wei
 }
 
 /**
- * The batch adapted to its class mix, estimated over every face with a 2D answer. Fewer faces than
+ * The batch adapted to its class mix, estimated over every image with a 2D answer. Fewer than
  * the pack's `minItems`, or max fusion (its per-class max is not defined on recalibrated scores),
  * leave the rows as trained and say why.
  */
 export function adaptBatchRows(rows: readonly BatchRow[], dp: DatasetPrior, fusion: { mode: FusionMode; weight2d: number }): DatasetAdaptation {
-  const faces = rows.filter((r) => r.status === 'ok' && (r.p2dRaw ?? r.p2d));
-  const asIs = (skipped: string): DatasetAdaptation => ({ rows: rows.map((r) => (r.status === 'ok' && r.p2d ? { ...asTrained(r), calibration: 'off' } : r)), skipped });
+  // Every image with a 2D answer counts: faces, and tight crops the 2D model read whole (--whole-image-fallback).
+  const faces = rows.filter((r) => r.p2dRaw ?? r.p2d);
+  const asIs = (skipped: string): DatasetAdaptation => ({ rows: rows.map((r) => (r.p2d ? { ...asTrained(r), calibration: 'off' } : r)), skipped });
   if (fusion.mode === 'max') return asIs('max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained');
-  if (faces.length < dp.minItems) return asIs(`${faces.length} face${faces.length === 1 ? '' : 's'}: the class mix needs at least ${dp.minItems}; kept as trained`);
+  if (faces.length < dp.minItems) return asIs(`${faces.length} image${faces.length === 1 ? '' : 's'} with a 2D answer: the class mix needs at least ${dp.minItems}; kept as trained`);
   const est = estimateClassMix(faces.map((r) => softmax64(recalibrate(r.p2dRaw ?? r.p2d!, dp))), dp);
   const label = datasetPriorLabel(dp, faces.length);
   return {
-    rows: rows.map((r) => (r.status === 'ok' && (r.p2dRaw ?? r.p2d) ? adaptRow(r, dp, est.mix, fusion.weight2d, label) : r)),
+    rows: rows.map((r) => (r.p2dRaw ?? r.p2d ? adaptRow(r, dp, est.mix, fusion.weight2d, label) : r)),
     estimate: { mix: Float32Array.from(est.mix), faces: faces.length, iterations: est.iterations, converged: est.converged },
   };
 }

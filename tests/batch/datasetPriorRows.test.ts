@@ -44,6 +44,9 @@ function posedBatch(n: number, seed = 1): BatchRow[] {
     rows.push({ id, path: `faces/${id}.png`, status: 'ok', detection: 'as-is', faceCount: 1, p2d, p3d, fused, fusionMode: only2d ? '2d' : 'weighted', calibration: 'off', valence: va.valence, arousal: va.arousal, vaSource: 'derived', notes: [] });
   }
   rows.push({ id: n, path: 'faces/none.png', status: 'no-face', detection: 'none', faceCount: 0, notes: [] });
+  // A tight crop without a landmarked face, read whole by the 2D model (--whole-image-fallback): it counts too.
+  const whole = softmax(EXPRESSIONS.map((_, k) => (k === NEUTRAL ? 1.6 : 0) + rand()));
+  rows.push({ id: n + 1, path: 'faces/whole.png', status: 'no-face', detection: 'none', faceCount: 0, p2d: whole, fused: whole, fusionMode: '2d', calibration: 'off', notes: [] });
   return rows;
 }
 
@@ -57,25 +60,26 @@ describe('adaptBatchRows', () => {
     const rows = posedBatch(60);
     const out = adaptBatchRows(rows, DP, FUSION);
     expect(out.skipped).toBeUndefined();
-    expect(out.estimate!.faces).toBe(60);
+    expect(out.estimate!.faces).toBe(61);
     expect(out.estimate!.mix[NEUTRAL]).toBeLessThan(DP.sourcePrior[NEUTRAL] - 0.1); // 50 pseudo-faces still pull towards 0.37
-    const faces = out.rows.filter((r) => r.status === 'ok');
+    const faces = out.rows.filter((r) => r.p2d);
+    expect(faces).toHaveLength(61);
     expect(mean(faces, (r) => r.p2d)).toBeLessThan(0.8 * mean(rows, (r) => r.p2d));
     for (const r of faces) {
       const before = rows.find((x) => x.id === r.id)!;
-      expect(r.calibration).toBe('fer2d: dataset prior (EM over 60 faces)');
+      expect(r.calibration).toBe('fer2d: dataset prior (EM over 61 images)');
       expect(r.p2dRaw).toEqual(before.p2d); // the net's own answer is kept
       expect(r.fusedRaw).toEqual(before.fused);
       if (r.fusionMode === '2d') expect(r.fused).toEqual(r.p2d);
-      expect(r.valence).toBeCloseTo(derivedVA(r.fused!).valence, 12); // derived VA follows the adapted fusion
+      if (before.vaSource === 'derived') expect(r.valence).toBeCloseTo(derivedVA(r.fused!).valence, 12); // derived VA follows the adapted fusion
     }
-    expect(out.rows.find((r) => r.status === 'no-face')).toEqual(rows.find((r) => r.status === 'no-face'));
+    expect(out.rows.find((r) => r.path === 'faces/none.png')).toEqual(rows.find((r) => r.path === 'faces/none.png'));
   });
 
   it('leaves the rows as trained, saying why, below minItems and with max fusion', () => {
-    const few = adaptBatchRows(posedBatch(29), DP, FUSION);
-    expect(few.skipped).toMatch(/29 faces: the class mix needs at least 30/);
-    expect(few.rows.filter((r) => r.status === 'ok').every((r) => r.calibration === 'off' && r.p2d === r.p2dRaw)).toBe(true);
+    const few = adaptBatchRows(posedBatch(28), DP, FUSION); // 28 faces + 1 whole-image answer
+    expect(few.skipped).toMatch(/29 images with a 2D answer: the class mix needs at least 30/);
+    expect(few.rows.filter((r) => r.p2d).every((r) => r.calibration === 'off' && r.p2d === r.p2dRaw)).toBe(true);
     const max = adaptBatchRows(posedBatch(40), DP, { mode: 'max', weight2d: 1 });
     expect(max.skipped).toMatch(/max fusion/);
     expect(max.estimate).toBeUndefined();

@@ -1,4 +1,4 @@
-"""Experiment (not shipped yet): adapt batch predictions to a dataset's own class mix, without labels.
+"""Experiment behind the batch default since session 10: adapt batch predictions to a dataset's own class mix, without labels.
 
 A researcher's dataset rarely has FER+'s class mix (36 % neutral): a posed set has no neutral face at
 all, a webcam session is mostly neutral and happy. The net learned FER+'s prior, so on a posed set it
@@ -17,11 +17,12 @@ half with a different class mix: natural, no neutral, uniform over 8 classes, a 
 emotions, no neutral), a neutral/happy-heavy webcam-like set, and small natural subsets (how many
 images EM needs before it helps rather than hurts). Test is never read.
 
-    npm run build && npm run batch -- ../shared/data/ferplus/Valid/label.csv --whole-image-fallback --out valid.csv
-    /usr/bin/python3 training/experiments/dataset_prior_em.py valid.csv [--json training/runs/dataset_prior_em.json]
+    npm run build && npm run batch -- ../shared/data/ferplus/Valid/label.csv --whole-image-fallback --calibration off --out valid.csv
+    /usr/bin/python3 training/experiments/dataset_prior_em.py valid.csv [--manifest-block] [--json training/runs/dataset_prior_em.json]
 
 The CSV's fused probabilities are used (the default pack fuses at w = 1.0, so fused = 2D). The result
-is recorded in public/models/calibration.md ("Dataset-prior adaptation").
+is recorded in public/models/calibration.md ("Session 10"); `--manifest-block` fits on all of Valid and
+prints the manifest's `calibration.datasetPrior` (shipped since session 10).
 """
 import argparse
 import csv

@@ -24,7 +24,7 @@ export function ClassMixPanel({ prior, estimate, skipped, pending, showTrained, 
       {!pending && estimate && (
         <>
           <p className="small">
-            Label-free: EM over the {estimate.faces} faces' recalibrated answers estimates how common each expression is in this batch, and every face is re-weighted by that mix instead of
+            Label-free: EM over the recalibrated 2D answers of these {estimate.faces} images estimates how common each expression is in this batch, and every image is re-weighted by that mix instead of
             the training set's (FER+ is 36 % neutral). The CSV's <code>calibration</code> column says so; <code>p2d_raw_*</code> and <code>pred_fused_raw</code> keep the net's own answer.
             {estimate.converged ? '' : ` EM stopped after ${estimate.iterations} iterations without converging.`}
           </p>
