@@ -87,8 +87,15 @@ export function readResults(path: string): { header: string[]; rows: Record<stri
   return { header: parsed.meta.fields ?? [], rows: parsed.data };
 }
 
-/** Same rows as the reference: same set of paths, same status, probabilities within float formatting. */
-export function sameRows(a: Record<string, string>[], b: Record<string, string>[]): string[] {
+/**
+ * Same rows as the reference: same set of paths, same status, probabilities within float formatting.
+ * `asTrained` compares the net's own answers (p2d_raw_*, pred_fused_raw, p3d_*) of a dataset-prior
+ * run: its adapted columns depend on which rows the batch has, so two batches with different rows
+ * (an item lost to a dead worker) agree on those only.
+ */
+export function sameRows(a: Record<string, string>[], b: Record<string, string>[], opts: { asTrained?: boolean } = {}): string[] {
+  const fused = opts.asTrained ? 'pred_fused_raw' : 'pred_fused';
+  const probs = opts.asTrained ? /^(p2d_raw|p3d)_/ : /^(p2d|p3d|pfused)_/;
   const problems: string[] = [];
   const byPath = new Map(b.map((r) => [r.path, r]));
   if (a.length !== b.length) problems.push(`${a.length} rows vs ${b.length}`);
@@ -98,8 +105,8 @@ export function sameRows(a: Record<string, string>[], b: Record<string, string>[
       problems.push(`${r.path} missing`);
       continue;
     }
-    if (r.status !== o.status || r.pred_fused !== o.pred_fused) problems.push(`${r.path}: ${r.status}/${r.pred_fused} vs ${o.status}/${o.pred_fused}`);
-    for (const k of Object.keys(r).filter((k) => /^(p2d|p3d|pfused)_/.test(k)))
+    if (r.status !== o.status || r[fused] !== o[fused]) problems.push(`${r.path}: ${r.status}/${r[fused]} vs ${o.status}/${o[fused]}`);
+    for (const k of Object.keys(r).filter((k) => probs.test(k)))
       if (Math.abs(Number(r[k] || 0) - Number(o[k] || 0)) > 1e-5) problems.push(`${r.path}.${k}: ${r[k]} vs ${o[k]}`);
   }
   return problems;

@@ -117,6 +117,11 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
           {row.label?.expression && ` · label ${className(EXPRESSIONS.indexOf(row.label.expression))}`}
           {row.label?.valence !== undefined && ` · label V ${fixed(row.label.valence, 2)} A ${fixed(row.label.arousal, 2)}`}
         </p>
+        {row.p2dRaw && row.calibration?.includes('dataset prior') && (
+          <p className="muted small" data-testid="detail-dataset-prior">
+            The table shows this image adapted to the batch's class mix ({row.calibration}); the detail below re-runs it alone, as the net gives it.
+          </p>
+        )}
         {state.status === 'running' && <p>Re-running this image…</p>}
         {state.status === 'error' && (
           <p className="status--alert" data-testid="detail-error">
