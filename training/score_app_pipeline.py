@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--test", default="")
     ap.add_argument("--manifest", default=os.path.join(ROOT, "public", "models", "manifest.json"))
     ap.add_argument("--out", default="")
+    ap.add_argument("--head3d-metrics", default="",
+                    help="also write the 3D head's rows (off/on, per split) into this head3d.metrics.json as `appPipeline`")
     a = ap.parse_args()
     man = json.load(open(a.manifest))
     res = {"protocol": "FER+ majority label, unknown/not-a-face dropped; every labelled image in every branch's n, an image without that branch's logits (no face: no 3D features) counted as wrong, as score_batch_csv.py scores npm run batch's CSV; the app's pipeline via npm run extract (calibration off), correction applied as core/calibration/priorCorrection.ts",
@@ -101,6 +103,25 @@ def main():
     if a.out:
         json.dump(res, open(a.out, "w"), indent=1)
         print(f"wrote {a.out}")
+    if a.head3d_metrics:
+        write_head3d_metrics(a.head3d_metrics, res)
+
+
+def write_head3d_metrics(path, res):
+    """The 3D head alone through the app, in head3d.metrics.json beside train_head3d.py's record of its
+    training run: that record scored the head on the features CSV of its day (6 decimals), this one is
+    the app's own 3D logits, the numbers `npm run batch` gives (score_batch_csv.py)."""
+    h = json.load(open(path))
+    app = {"source": "npm run extract + training/score_app_pipeline.py (= npm run batch's CSV scored by training/score_batch_csv.py)",
+           "protocol": res["protocol"], "calibration": res["calibration"].get("head3d")}
+    for split in ("Valid", "Test"):
+        if split in res:
+            r = res[split]
+            app[split] = {"images": r["rows"], "with3dFeatures": r["rows"] - r["no3d"], "off": r["off"]["3d"], "on": r["on"]["3d"]}
+    h["appPipeline"] = app
+    with open(path, "w") as f:
+        json.dump(h, f, indent=2)  # as train_head3d.py writes it
+    print(f"wrote appPipeline into {path}")
 
 
 if __name__ == "__main__":
