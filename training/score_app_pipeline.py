@@ -61,6 +61,9 @@ def score(path, manifest):
     # Rows without a class label (unknown / not-a-face majority) are out of the protocol, as in score_batch_csv.py.
     rows = [r for r in csv.DictReader(open(path)) if r.get("label_index", "") != ""]
     y = np.array([int(r["label_index"]) for r in rows])
+    if rows and all(r.get("status") == "ok" for r in rows):
+        print(f"note: every row of {os.path.basename(path)} has a face; `npm run batch --features` writes faces only, so images "
+              "without one would be missing from n (npm run extract keeps a line for every image)")
     l2 = np.array([[float(r[f"logit2d_{c}"]) if r[f"logit2d_{c}"] else np.nan for c in CLASSES] for r in rows])
     l3 = np.array([[float(r[f"logit3d_{c}"]) if r[f"logit3d_{c}"] else np.nan for c in CLASSES] for r in rows])
     models = {m["id"]: m for m in manifest["models"]}
