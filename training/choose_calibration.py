@@ -45,7 +45,8 @@ def fuse(branches):
 
 
 def metrics(y, s):
-    p = s.argmax(1)
+    # A row with no scores at all (an image where the 3D head had no face) is never right: -1.
+    p = np.where(np.isnan(s).all(1), -1, np.nan_to_num(s, nan=-np.inf).argmax(1))
     rec = np.array([(p[y == c] == c).mean() if (y == c).any() else np.nan for c in range(8)])
     prec = np.array([(y[p == c] == c).mean() if (p == c).any() else 0.0 for c in range(8)])
     f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-12), 0.0)
@@ -79,16 +80,17 @@ def evaluate(npz, prior, tau, w_fe):
 
 
 def head3d_curve(features_csv, prior):
-    """The 3D head's logits from `npm run extract` (logit3d_* columns, AffectNet order) under each τ."""
+    """The 3D head's logits from `npm run extract` (logit3d_* columns, AffectNet order) under each τ.
+    Every labelled image counts, an image without 3D features as wrong (score_app_pipeline.py's protocol)."""
     import csv
-    rows = [r for r in csv.DictReader(open(features_csv)) if r.get("logit3d_neutral")]
-    z = np.array([[float(r[f"logit3d_{c}"]) for c in CLASSES] for r in rows])
+    rows = [r for r in csv.DictReader(open(features_csv)) if r.get("label_index", "") != ""]
+    z = np.array([[float(r[f"logit3d_{c}"]) if r[f"logit3d_{c}"] else np.nan for c in CLASSES] for r in rows])
     y = np.array([int(r["label_index"]) for r in rows])
     out = []
     for tau in [0, 0.25, 0.5, 0.75, 1.0]:
         m = metrics(y, z - tau * np.log(prior))
         out.append({"tau": tau, **m})
-        print(f"head3d tau {tau}: {len(y)} faces, accuracy {m['accuracy']:.4f}, balanced {m['balancedAccuracy']:.4f}, macro-F1 {m['macroF1']:.4f}")
+        print(f"head3d tau {tau}: {len(y)} images ({int((~np.isnan(z).all(1)).sum())} with 3D features), accuracy {m['accuracy']:.4f}, balanced {m['balancedAccuracy']:.4f}, macro-F1 {m['macroF1']:.4f}")
     best = max(out, key=lambda r: r["balancedAccuracy"])
     print(f"head3d: highest Valid balanced accuracy at tau {best['tau']}")
     return out

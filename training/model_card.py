@@ -322,16 +322,25 @@ def calibration_section(path, branch="2d", name="fer2d"):
             rec = " | ".join(f"{m['perClassRecall'][k] * 100:.0f}" for k in classes)
             rows.append(f"| {split} | {mode} | {m['n']} | {pct(m['accuracy'])} | **{pct(m['balancedAccuracy'])}** | {pct(m['macroF1'])} | {rec} |")
     tau = f"τ = {cal['tau']}" if cal else "none declared"
+    if branch == "3d":
+        heading = f"## Class balance and the class-prior correction (generated: `training/model_card.py --section {name}`)"
+        chosen = ("τ was chosen on Valid: the highest balanced accuracy\n"
+                  "(`training/choose_calibration.py --head3d valid.csv`; `calibration.md`).")
+        missing = ", ".join(f"{c[s]['no3d']} of {c[s]['rows']:,} {s}" for s in ("Valid", "Test") if s in c)
+        chosen += (f" n counts every labelled image: one where no face was found has no 3D features and counts as wrong\n"
+                   f"({missing} images), as `training/score_batch_csv.py` scores `npm run batch`'s CSV.")
+    else:
+        heading = "## Class balance and the class-prior correction"
+        chosen = "τ was chosen on Valid and the cross-domain check\n(`training/choose_calibration.py`; `calibration.md`)."
     return f"""
-## Class balance and the class-prior correction
+{heading}
 
 Balanced accuracy is the mean of the 8 per-class recalls: it counts contempt (0.6 % of FER+ Train) as much
 as neutral (36 %). Measured through the app's pipeline (`npm run extract`, then
 `training/score_app_pipeline.py`; Test scored for this report only). "on" is the manifest's class-prior
 correction ({tau}: ℓ'_c = ℓ_c − τ·log π_c with π the FER+ Train vote distribution), which the live view
 applies by default and batch runs apply with `--calibration on` or the Batch tab's switch (the CSV's
-`calibration` column records it). τ was chosen on Valid and the cross-domain check
-(`training/choose_calibration.py`; `calibration.md`).
+`calibration` column records it). {chosen}
 
 Recall per class in %:
 

@@ -9,6 +9,14 @@ import type { BatchRow } from './batchTypes';
 
 const pred = (p?: Float32Array) => (p ? EXPRESSIONS[argmax(p)] : '');
 const num = (x: number | undefined, digits = 6) => (x === undefined || Number.isNaN(x) ? '' : Number(x.toFixed(digits)));
+/**
+ * 3D features as exact float32 values (9 significant digits round-trip a float32), not 6 decimals:
+ * several MediaPipe blendshape scores sit near 1e-6 and the 3D head standardises them by a Train std
+ * of 3–16e-6, so 6 decimals moved its logits by up to 0.28 against what the app ran (FER+ Valid: a
+ * different arg-max on 15 of 3,463 faces). The head scored offline on the features CSV must give the
+ * app's own logits, and a head trained on it must see the values the app will feed it.
+ */
+const exact32 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : Number(x.toPrecision(9)));
 const perClass = (prefix: string, v?: Float32Array) =>
   Object.fromEntries(EXPRESSIONS.map((c, i) => [`${prefix}_${c}`, v ? num(v[i]) : '']));
 
@@ -17,7 +25,7 @@ function featureColumns(row: BatchRow): Record<string, number | ''> {
   const out: Record<string, number | ''> = {};
   if (!row.featureGroups || !row.features3d) return out;
   let k = 0;
-  for (const g of row.featureGroups) for (let i = 0; i < g.size; i++) out[`${g.group}_${i}`] = num(row.features3d[k++]);
+  for (const g of row.featureGroups) for (let i = 0; i < g.size; i++) out[`${g.group}_${i}`] = exact32(row.features3d[k++]);
   return out;
 }
 
@@ -158,6 +166,7 @@ export function featuresRecord(r: BatchRow): Record<string, string | number> {
 }
 
 const arr = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toFixed(6))) : undefined);
+const arrExact = (v?: Float32Array) => (v ? Array.from(v, (x) => Number(x.toPrecision(9))) : undefined);
 
 /** One row of rowsToJson's `rows` (typed arrays as plain number arrays); the CLI's `--jsonl` writes one per line. */
 export function jsonRow(r: BatchRow) {
@@ -166,7 +175,7 @@ export function jsonRow(r: BatchRow) {
   return {
     ...rest,
     canonicalLandmarks: arr(r.canonicalLandmarks),
-    blendshapes: arr(r.blendshapes),
+    blendshapes: arrExact(r.blendshapes),
     p2d: arr(r.p2d),
     p3d: arr(r.p3d),
     fused: arr(r.fused),
@@ -174,7 +183,7 @@ export function jsonRow(r: BatchRow) {
     fusedRaw: arr(r.fusedRaw),
     logits2d: arr(r.logits2d),
     logits3d: arr(r.logits3d),
-    features3d: arr(r.features3d),
+    features3d: arrExact(r.features3d),
   };
 }
 
