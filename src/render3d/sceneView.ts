@@ -80,6 +80,17 @@ export class SceneView {
     }
   }
 
+  /**
+   * Compiles the scene's shader programs and resolves once they are linked (three.js compileAsync).
+   * Where the browser has KHR_parallel_shader_compile, the link status is polled without waiting, so
+   * the page's main thread no longer blocks on the link inside the first draw (issue #16: the ICT
+   * head's first draw was one long task of the live view).
+   */
+  protected async compileScene(): Promise<void> {
+    if (this.disposed) return;
+    await this.renderer.compileAsync(this.scene, this.camera);
+  }
+
   private resize(): void {
     const { clientWidth: w, clientHeight: h } = this.canvas;
     if (w === 0 || h === 0) return;
