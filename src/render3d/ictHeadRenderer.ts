@@ -46,7 +46,7 @@ export class IctHeadRenderer extends SceneView {
    */
   private readonly lambert: boolean;
 
-  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio'> & { softwareLambert?: boolean } = {}) {
+  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio' | 'softwareSkipShaderChecks'> & { softwareLambert?: boolean } = {}) {
     // The head is ≈ 34 cm tall with the neck (ICT units: cm).
     super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 }, ...view });
     this.lambert = !!view.softwareLambert && softwareWebGl() !== undefined;
@@ -71,9 +71,11 @@ export class IctHeadRenderer extends SceneView {
       const colour = MATERIAL_COLOURS[g.material] ?? REGION_COLOURS[g.region] ?? SKIN;
       const eye = g.material.startsWith('M_Iris');
       const glossy = g.region === 'teeth' || eye;
+      // Vertex colours on every group (white outside the irises, so the same look): all groups then
+      // share one shader program, which is linked and first used once instead of twice.
       const m = this.lambert
-        ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: eye })
-        : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: eye });
+        ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: true })
+        : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: true });
       m.visible = !g.hidden && !CLEAR_MATERIALS.has(g.material);
       this.materials.push(m);
       this.geometry.addGroup(3 * g.start, 3 * g.count, i);
