@@ -71,11 +71,7 @@ export class IctHeadRenderer extends SceneView {
       const colour = MATERIAL_COLOURS[g.material] ?? REGION_COLOURS[g.region] ?? SKIN;
       const eye = g.material.startsWith('M_Iris');
       const glossy = g.region === 'teeth' || eye;
-      // Vertex colours on every group (white outside the irises, so the same look): all groups then
-      // share one shader program, which is linked and first used once instead of twice.
-      const m = this.lambert
-        ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: true })
-        : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: true });
+      const m = this.material(colour, glossy);
       m.visible = !g.hidden && !CLEAR_MATERIALS.has(g.material);
       this.materials.push(m);
       this.geometry.addGroup(3 * g.start, 3 * g.count, i);
@@ -86,9 +82,54 @@ export class IctHeadRenderer extends SceneView {
     this.upload(head.neutral);
   }
 
-  /** Links the head's shader programs without the page waiting on the link (SceneView.compileScene). */
-  compile(): Promise<void> {
-    return this.compileScene();
+  /**
+   * Vertex colours on every group (white outside the irises, so the same look): all groups share one
+   * shader program (colours and roughness are uniforms), linked and first used once.
+   */
+  private material(colour: number, glossy: boolean): THREE.Material {
+    return this.lambert
+      ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: true })
+      : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: true });
+  }
+
+  /** Holds the program prepared before the head (prepareProgram) until the head's materials use it. */
+  private programHolder?: THREE.Mesh;
+  private programPrepared?: Promise<void>;
+
+  /**
+   * Links the head's shader program before the head itself has arrived: it depends on the material
+   * kind and the attributes, not on the mesh, so an invisible three-vertex stand-in with the same
+   * ones compiles it while the head is fetched and prepared (the head's loader worker); the head's
+   * `compile` then finds it linked. Call when the head starts loading.
+   */
+  prepareProgram(): Promise<void> {
+    if (!this.programPrepared) {
+      const g = new THREE.BufferGeometry();
+      for (const name of ['position', 'normal', 'color']) g.setAttribute(name, new THREE.BufferAttribute(new Float32Array(9), 3));
+      this.programHolder = new THREE.Mesh(g, this.material(SKIN, false));
+      this.programHolder.visible = false;
+      this.root.add(this.programHolder);
+      this.programPrepared = this.compileScene();
+    }
+    return this.programPrepared;
+  }
+
+  /**
+   * Links the head's shader program (after setHead) without the page waiting on the link
+   * (SceneView.compileScene); at once when prepareProgram already did.
+   */
+  async compile(): Promise<void> {
+    // A link still under way would make this compile's first use of the program wait for it.
+    await this.programPrepared;
+    await this.compileScene();
+    // The head's materials now hold the program: the stand-in can go without releasing it.
+    const holder = this.programHolder;
+    if (holder) {
+      this.programHolder = undefined;
+      this.root.remove(holder);
+      holder.geometry.dispose();
+      (holder.material as THREE.Material).dispose();
+    }
   }
 
   /**
@@ -153,6 +194,8 @@ export class IctHeadRenderer extends SceneView {
   }
 
   protected override disposeContent(): void {
+    this.programHolder?.geometry.dispose();
+    (this.programHolder?.material as THREE.Material | undefined)?.dispose();
     this.geometry.dispose();
     this.materials.forEach((m) => m.dispose());
   }

@@ -102,8 +102,10 @@ export class SceneView {
    */
   protected async compileScene(): Promise<void> {
     if (this.disposed) return;
+    const before = this.renderer.info.programs?.length ?? 0;
     this.renderer.compile(this.scene, this.camera);
-    await this.gpuCaughtUp();
+    // Only a new program has a link to wait for (one made earlier, e.g. by IctHeadRenderer.prepareProgram, is reused).
+    if ((this.renderer.info.programs?.length ?? 0) > before) await this.gpuCaughtUp();
     const programs = new Set<{ getUniforms(): unknown }>();
     this.scene.traverse((o) => {
       const m = (o as THREE.Mesh).material;

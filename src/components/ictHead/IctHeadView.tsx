@@ -134,6 +134,8 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
   useEffect(() => {
     if (!load) return;
     let alive = true;
+    // The shader program links meanwhile (it does not need the head): off the head's critical path.
+    void rendererRef.current?.prepareProgram();
     loadIctHead(detail).then(
       (h) => alive && setLoaded(h),
       (e) => {
@@ -148,7 +150,7 @@ export function IctHeadView({ input, fitSteps = 1, mirror = true, testId = 'ict-
     return () => {
       alive = false;
     };
-  }, [load, detail]);
+  }, [load, detail, rendererRef]);
 
   // Set-up on the page, in separate tasks so that none is long (issue #16: this ran as one task of
   // 200–400 ms right after the first live prediction, freezing the preview, bars and VA disc):
