@@ -24,6 +24,7 @@ const scope: { onmessage?: (ev: { data: IctHeadRequest }) => void; postMessage: 
   postMessage: () => undefined,
 };
 let workerMode: 'ok' | 'throws' | 'script-error';
+const WORKER_MODULE = new URL('../../src/worker/ictHead.worker.ts', import.meta.url).pathname;
 
 class StandInWorker {
   static made: StandInWorker[] = [];
@@ -33,11 +34,14 @@ class StandInWorker {
   terminated = false;
   readonly sent: IctHeadRequest[] = [];
   readonly transfers: ArrayBuffer[][] = [];
+  /** This worker's own instance of the worker module (a new Worker starts with nothing cached). */
+  private readonly handler: Promise<(ev: { data: IctHeadRequest }) => void>;
   constructor(url: URL | string, options?: WorkerOptions) {
     if (workerMode === 'throws') throw new DOMException('no workers here', 'SecurityError');
     expect(String(url)).toMatch(/ictHead\.worker\.ts$/);
     expect(options?.type).toBe('module');
     StandInWorker.made.push(this);
+    this.handler = import(/* @vite-ignore */ `${WORKER_MODULE}?instance=${StandInWorker.made.length}`).then(() => scope.onmessage!);
   }
   postMessage(msg: IctHeadRequest): void {
     this.sent.push(msg);
@@ -45,12 +49,15 @@ class StandInWorker {
       setTimeout(() => this.onerror?.({ message: '', preventDefault: () => undefined }));
       return;
     }
-    scope.postMessage = (reply, transfer = []) => {
-      this.transfers.push(transfer as ArrayBuffer[]);
-      const data = structuredClone(reply, { transfer });
-      setTimeout(() => !this.terminated && this.onmessage?.({ data }));
-    };
-    scope.onmessage!({ data: structuredClone(msg) });
+    const data = structuredClone(msg);
+    void this.handler.then((handle) => {
+      scope.postMessage = (reply, transfer = []) => {
+        this.transfers.push(transfer as ArrayBuffer[]);
+        const cloned = structuredClone(reply, { transfer });
+        setTimeout(() => !this.terminated && this.onmessage?.({ data: cloned }));
+      };
+      handle({ data });
+    });
   }
   terminate(): void {
     this.terminated = true;
@@ -59,8 +66,12 @@ class StandInWorker {
 
 async function freshModules() {
   vi.resetModules();
-  await import('../../src/worker/ictHead.worker');
   return import('../../src/worker/ictHeadClient');
+}
+
+async function freshLoader() {
+  await freshModules();
+  return import('../../src/components/ictHead/loadIctHead');
 }
 
 beforeEach(() => {
@@ -69,6 +80,7 @@ beforeEach(() => {
   workerMode = 'ok';
   StandInWorker.made = [];
   vi.stubGlobal('self', scope);
+  vi.stubGlobal('document', { baseURI: ORIGIN });
   vi.stubGlobal('Worker', StandInWorker);
   vi.stubGlobal('fetch', async (url: string) => {
     fetched.push(url);
@@ -143,5 +155,22 @@ describe('in-page fallback', () => {
     expect(StandInWorker.made[0].terminated).toBe(true);
     await loadPreparedIctHead('lod', { head: HEAD, lod: LOD });
     expect(StandInWorker.made).toHaveLength(1);
+  });
+});
+
+describe('loadIctHead (the views’ entry)', () => {
+  it('one load per page and detail; a failed load is retried by the next view that asks', async () => {
+    const { loadIctHead } = await freshLoader();
+    const [a, b] = await Promise.all([loadIctHead('lod'), loadIctHead('lod')]);
+    expect(a).toBe(b);
+    expect(await loadIctHead('lod')).toBe(a);
+    expect(a.preparedBy).toBe('worker');
+    expect(StandInWorker.made.flatMap((w) => w.sent).map((r) => r.detail)).toEqual(['lod']);
+    served['models/ict_head.bin'] = 404;
+    await expect(loadIctHead('full')).rejects.toThrow('ICT head asset: HTTP 404 for models/ict_head.bin');
+    served['models/ict_head.bin'] = real['models/ict_head.bin'];
+    const full = await loadIctHead('full');
+    expect(full.head.vertexCount).toBe(26719);
+    expect(StandInWorker.made.flatMap((w) => w.sent).map((r) => r.detail)).toEqual(['lod', 'full', 'full']);
   });
 });
