@@ -56,6 +56,10 @@ test.describe('ICT head in live mode', () => {
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-vertices', LOD.vertices, { timeout: 90_000 });
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-triangles', LOD.triangles);
     await expect(page.getByTestId(canvas)).toHaveAttribute('data-mesh-detail', 'lod');
+    // Its files were read and prepared by the head's loader worker, not on the page's main thread
+    // (issue #16: that froze the preview, bars and VA disc right after the first prediction).
+    await expect(page.getByTestId(canvas)).toHaveAttribute('data-ict-prepared', 'worker');
+    await expect(page.getByTestId('ict-prepared-note')).toHaveCount(0);
     expect(Number(LOD.triangles)).toBeLessThan(Number(FULL.triangles) / 2);
     await expect(page.getByTestId('ict-mesh-note')).toContainText(`Lower-detail mesh (${Number(LOD.triangles).toLocaleString('en')} triangles`);
     await expect.poll(() => canvasCoverage(page, canvas), { timeout: 30_000 }).toBeGreaterThan(0.05);
@@ -126,7 +130,8 @@ test.describe('ICT head lower-detail mesh unavailable', () => {
 
   test('a corrupt lower-detail file: the live view says so and draws the full head', async ({ page, diagnostics }) => {
     test.setTimeout(180_000);
-    await page.route('**/models/ict_head_lod.bin', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a LOD file') }));
+    // The context's route: the head's files are read by its loader worker, whose requests page.route does not see.
+    await page.context().route('**/models/ict_head_lod.bin', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('not a LOD file') }));
     await openOnWasm(page);
     await page.getByRole('button', { name: 'Start camera' }).click();
     const canvas = page.getByTestId('ict-canvas');
@@ -137,6 +142,46 @@ test.describe('ICT head lower-detail mesh unavailable', () => {
     await expect(page.getByTestId('ict-lod-error')).toContainText('drawing the full head');
     await expect(page.getByTestId('ict-error')).toHaveCount(0);
     await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(2);
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+});
+
+test.describe('ICT head set-up off the main thread', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('where no worker can be created, the page prepares the head itself and says so', async ({ page, diagnostics }) => {
+    test.setTimeout(180_000);
+    // A browser (or policy) that refuses this worker: the constructor throws, as it would there.
+    await page.addInitScript(() => {
+      const Native = window.Worker;
+      window.Worker = class extends Native {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          if (String(url).includes('ictHead')) throw new DOMException('workers refused by this test', 'SecurityError');
+          super(url, options);
+        }
+      };
+    });
+    await openOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const canvas = page.getByTestId('ict-canvas');
+    await expect(canvas).toHaveAttribute('data-vertices', LOD.vertices, { timeout: 90_000 });
+    await expect(canvas).toHaveAttribute('data-ict-prepared', 'page');
+    await expect(page.getByTestId('ict-prepared-note')).toContainText('prepared on this page');
+    await expect(page.getByTestId('ict-prepared-note')).toContainText('workers refused by this test');
+    await expect.poll(() => canvasCoverage(page, 'ict-canvas'), { timeout: 30_000 }).toBeGreaterThan(0.05);
+    await expect.poll(async () => Number(await attr(page, 'ict-canvas', 'data-frames')), { timeout: 90_000 }).toBeGreaterThan(2);
+    expect(diagnostics.pageErrors).toEqual([]);
+  });
+
+  test('a missing head file: the view says which file and why, and predictions go on', async ({ page, diagnostics }) => {
+    test.setTimeout(180_000);
+    await page.context().route('**/models/ict_head.bin', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await openOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('ict-error')).toContainText('ICT head asset: HTTP 404 for models/ict_head.bin', { timeout: 90_000 });
+    await expect(page.getByTestId('ict-canvas')).toHaveAttribute('data-vertices', '0');
+    const framesAt = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(framesAt + 3);
     expect(diagnostics.pageErrors).toEqual([]);
   });
 });

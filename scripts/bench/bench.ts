@@ -13,6 +13,9 @@
  *            preview and the longest main-thread task meanwhile (does the page freeze?)
  *   flame    FLAME packs: EMOCA-/SMIRK-shaped regressors in onnxruntime-web, FLAME decode, live per-frame
  *   ict      the ICT-FaceKit head in live mode: identity fit, deformation, normals per frame (main thread)
+ *   ict-setup  the ICT head's first set-up after Start: longest main-thread task and blocking time in
+ *            the 3 s after the first prediction, time to the head's first draw (BENCH_BASELINE_DIST
+ *            adds another build, alternated; BENCH_ROUNDS, default 3)
  * BENCH_JSON=path writes the live / ep / startup figures as JSON too.
  * BENCH_STARTUP_BASELINE=<another build's dist/> makes `startup` alternate that build (A) and this
  * one (B), cold + warm each, BENCH_STARTUP_ROUNDS times (default 2): a before/after in one run.
@@ -861,6 +864,105 @@ async function benchIct(): Promise<void> {
   rows.push({ section, metric: 'asset (fetched when a head view opens, precached)', value: (asset / 1e6).toFixed(2), unit: 'MB' });
 }
 
+interface IctSetupRun {
+  /** ms from the first prediction on the page to the ICT head's first draw of a result (NaN: never drawn). */
+  headDrawnMs: number;
+  /** Window measured (ms after the first prediction): 3 s, or until 200 ms after the head's first draw if later. */
+  windowMs: number;
+  longestMs: number;
+  blockingMs: number;
+  tasks: number;
+  setup?: Record<string, unknown>;
+}
+
+/**
+ * One live start as a visitor makes it (Auto, fake webcam), with every main-thread long task
+ * (PerformanceObserver 'longtask', from navigation) and the moments the first prediction and the
+ * ICT head's first drawn result reach the DOM. Measured: the longest task and the total blocking
+ * time (Σ of each task's time beyond 50 ms) from the first prediction for 3 s, or until 200 ms
+ * after the head is drawn if that is later; tasks are clipped to that window.
+ */
+async function ictSetupRun(camera: string, variant: { dist?: string; init?: string; headView?: string }): Promise<IctSetupRun> {
+  return withRunnerPage(
+    variant.dist ? { '/': variant.dist } : {},
+    async (page, origin) => {
+      if (variant.headView) await page.addInitScript((v) => localStorage.setItem('ig3d.headView', v), variant.headView);
+      if (variant.init) await page.addInitScript(variant.init);
+      await page.addInitScript(() => {
+        const w = window as unknown as { __bench: { tasks: [number, number][]; first?: number; head?: number } };
+        w.__bench = { tasks: [] };
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__bench.tasks.push([e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
+        new MutationObserver(() => {
+          const b = w.__bench;
+          if (b.first === undefined && Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0) b.first = performance.now();
+          if (b.head === undefined && Number(document.querySelector('[data-testid=ict-canvas]')?.getAttribute('data-frames')) > 0) b.head = performance.now();
+        }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-frames'] });
+      });
+      await page.goto(`${origin}/index.html?debug`);
+      await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 300_000 });
+      await page.waitForFunction(() => (window as unknown as { __bench: { first?: number } }).__bench.first !== undefined, undefined, { timeout: 300_000 });
+      const wantHead = variant.headView !== 'landmarks';
+      // 3 s after the first prediction, and the head drawn (at most 60 s more).
+      await page.waitForFunction(
+        (wantHead) => {
+          const b = (window as unknown as { __bench: { first: number; head?: number } }).__bench;
+          return performance.now() > b.first + 3000 && (!wantHead || b.head !== undefined || performance.now() > b.first + 60_000);
+        },
+        wantHead,
+        { timeout: 120_000, polling: 100 },
+      );
+      await page.waitForTimeout(300); // the last task's entry
+      const b = await page.evaluate(() => {
+        const w = window as unknown as { __bench: { tasks: [number, number][]; first: number; head?: number }; __ictHeadSetup?: Record<string, unknown> };
+        return { ...w.__bench, setup: w.__ictHeadSetup };
+      });
+      const headDrawnMs = b.head === undefined ? NaN : b.head - b.first;
+      const windowMs = Math.max(3000, Number.isFinite(headDrawnMs) ? headDrawnMs + 200 : 0);
+      const inWindow = b.tasks
+        .map(([start, d]) => Math.min(start + d, b.first + windowMs) - Math.max(start, b.first))
+        .filter((d) => d > 0);
+      return { headDrawnMs, windowMs, longestMs: inWindow.length ? Math.max(...inWindow) : 0, blockingMs: inWindow.reduce((a, d) => a + Math.max(0, d - 50), 0), tasks: inWindow.length, setup: b.setup };
+    },
+    fakeWebcamArgs(camera),
+  );
+}
+
+/**
+ * The ICT head's first set-up after Start (issue #16: it froze the live view for 200–400 ms): long
+ * main-thread tasks in the 3 s after the first prediction and the time until the head is drawn, for
+ * this build, this build with the head's loader worker refused (the in-page fallback), the landmark
+ * mesh as 3D view (no ICT head: what the rest of the start costs), and BENCH_BASELINE_DIST if given,
+ * alternated BENCH_ROUNDS times (default 3).
+ */
+async function benchIctSetup(): Promise<void> {
+  const camera = camera30fps();
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const noWorker = `(() => { const N = window.Worker; window.Worker = class extends N { constructor(u, o) { if (String(u).includes('ictHead')) throw new DOMException('refused by the bench', 'SecurityError'); super(u, o); } }; })()`;
+  const variants: [string, { dist?: string; init?: string; headView?: string }][] = [
+    ['this build (loader worker)', {}],
+    ['this build, worker refused (in-page fallback)', { init: noWorker }],
+    ['landmark mesh view (no ICT head)', { headView: 'landmarks' }],
+  ];
+  const baseline = process.env.BENCH_BASELINE_DIST;
+  if (baseline) variants.push(['baseline build', { dist: baseline }]);
+  const section = 'ICT head set-up after the first live prediction (main thread)';
+  const all: Record<string, IctSetupRun[]> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, v] of variants) {
+      const r = await ictSetupRun(camera, v);
+      (all[label] ??= []).push(r);
+      const st = r.setup;
+      const steps = st ? `; ${st.preparedBy}: fetch ${Number(st.fetchMs).toFixed(0)}, parse ${Number(st.parseMs).toFixed(0)}, LOD ${Number(st.lodMs).toFixed(0)}, basis ${Number(st.basisMs).toFixed(0)} ms; page: geometry ${Number(st.geometryMs).toFixed(0)}, link wait ${Number(st.compileWaitMs).toFixed(0)} (not blocking), first draw ${Number(st.firstDrawMs).toFixed(0)} ms` : '';
+      rows.push({ section, metric: `round ${round}: ${label}`, value: `${r.longestMs.toFixed(0)} / ${r.blockingMs.toFixed(0)}`, unit: 'ms longest / blocking', note: `${r.tasks} long tasks in ${(r.windowMs / 1000).toFixed(1)} s; head drawn ${Number.isFinite(r.headDrawnMs) ? `${r.headDrawnMs.toFixed(0)} ms` : '—'} after the first prediction${steps}` });
+    }
+  }
+  for (const [label, runs] of Object.entries(all)) {
+    const m = (f: (r: IctSetupRun) => number) => median(runs.map(f).filter(Number.isFinite));
+    rows.push({ section, metric: `median: ${label}`, value: `${m((r) => r.longestMs).toFixed(0)} / ${m((r) => r.blockingMs).toFixed(0)}`, unit: 'ms longest / blocking', note: `head drawn ${m((r) => r.headDrawnMs).toFixed(0)} ms after the first prediction; ${runs.length} runs, variants alternated` });
+  }
+  json.ictSetup = Object.fromEntries(Object.entries(all).map(([k, runs]) => [k, runs.map(({ setup: _s, ...r }) => r)]));
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['live-cost', benchLiveCost],
@@ -872,6 +974,7 @@ const sections: [string, () => Promise<void>][] = [
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
   ['ict', benchIct],
+  ['ict-setup', benchIctSetup],
 ];
 for (const [name, fn] of sections) {
   // batch-drop makes 100,000 hard links, live-cost is an investigation: only when asked for by name.

@@ -21,7 +21,7 @@ import { decimate, seamAndBorderVertices } from './decimate';
 const IDENTITY_STATES = 5;
 /**
  * The renderer paints the iris and pupil as vertex colours on the front of each eyeball
- * (render3d/ictHeadRenderer.ts, eyeColours: within 0.8 cm of its front and 0.58 cm of its axis); with
+ * (core/ict/ictEyeColours.ts: within 0.8 cm of its front and 0.58 cm of its axis); with
  * fewer vertices there the discs shrank to grey specks, so the vertices of the discs and a ring
  * around them are pinned.
  */

@@ -8,6 +8,7 @@ import * as THREE from 'three';
 import type { IctHead } from '../core/ict/ictAsset';
 import { SceneView, type SceneViewOptions } from './sceneView';
 import { softwareWebGl } from './softwareGl';
+import { ictEyeColours } from '../core/ict/ictEyeColours';
 
 /** Colour per geometry region (see the asset's groups). Regions not listed use skin. */
 const REGION_COLOURS: Record<string, number> = {
@@ -23,38 +24,9 @@ const MATERIAL_COLOURS: Record<string, number> = {
   M_IrisLeft: 0xffffff,
   M_IrisRight: 0xffffff,
 };
-/**
- * ICT's eyeball is two shells: M_Iris is the eyeball proper (white, iris and pupil come from a texture
- * in the original) and M_Sclera the clear outer layer (cornea and wet film). Without textures we hide
- * the clear layer and paint the eyeball with vertex colours: pupil and iris discs around its front.
- */
+/** The clear outer shell of each eyeball (cornea and wet film): hidden, the eyeball is painted instead (core/ict/ictEyeColours.ts). */
 const CLEAR_MATERIALS = new Set(['M_ScleraLeft', 'M_ScleraRight']);
-const EYE_WHITE = [0.93, 0.92, 0.9], IRIS = [0.3, 0.2, 0.13], PUPIL = [0.03, 0.03, 0.03];
-const IRIS_RADIUS_CM = 0.58, PUPIL_RADIUS_CM = 0.22;
 const SKIN = 0xd9b8a0;
-
-/** Per-vertex colours: white everywhere except the iris and pupil discs on the front of each eyeball. */
-function eyeColours(head: IctHead): Float32Array {
-  const colours = new Float32Array(head.vertexCount * 3).fill(1);
-  for (const g of head.groups) {
-    if (!g.material.startsWith('M_Iris')) continue;
-    const verts = new Set<number>();
-    for (let t = 3 * g.start; t < 3 * (g.start + g.count); t++) verts.add(head.triangles[t]);
-    let cx = 0, cy = 0, zMax = -Infinity;
-    for (const v of verts) {
-      cx += head.neutral[3 * v] / verts.size;
-      cy += head.neutral[3 * v + 1] / verts.size;
-      zMax = Math.max(zMax, head.neutral[3 * v + 2]);
-    }
-    for (const v of verts) {
-      const rho = Math.hypot(head.neutral[3 * v] - cx, head.neutral[3 * v + 1] - cy);
-      const front = head.neutral[3 * v + 2] > zMax - 0.8;
-      const c = front && rho < PUPIL_RADIUS_CM ? PUPIL : front && rho < IRIS_RADIUS_CM ? IRIS : EYE_WHITE;
-      colours.set(c, 3 * v);
-    }
-  }
-  return colours;
-}
 
 export class IctHeadRenderer extends SceneView {
   private readonly geometry = new THREE.BufferGeometry();
@@ -74,7 +46,7 @@ export class IctHeadRenderer extends SceneView {
    */
   private readonly lambert: boolean;
 
-  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio'> & { softwareLambert?: boolean } = {}) {
+  constructor(canvas: HTMLCanvasElement, view: Pick<SceneViewOptions, 'softwarePixelRatio' | 'softwareSkipShaderChecks'> & { softwareLambert?: boolean } = {}) {
     // The head is ≈ 34 cm tall with the neck (ICT units: cm).
     super(canvas, { near: 1, far: 500, cameraPosition: [0, -1.5, 78], target: [0, -1.5, 0], key: { position: [30, 25, 60], intensity: 1.6 }, ...view });
     this.lambert = !!view.softwareLambert && softwareWebGl() !== undefined;
@@ -82,21 +54,24 @@ export class IctHeadRenderer extends SceneView {
     this.mirror.add(this.posed);
   }
 
-  /** Topology and material groups from the asset; call once. */
-  setHead(head: IctHead): void {
+  /**
+   * Topology, material groups and the neutral positions from the asset; call once. Draws nothing:
+   * the first draw (commit or render) follows, after `compile` where the caller can wait, so that
+   * building the geometry, linking the programs and the first draw are separate tasks on the page.
+   * `eyeColours` may come prepared (core/ict/preparedIctHead.ts, computed off the main thread).
+   */
+  setHead(head: IctHead, eyeColours: Float32Array = ictEyeColours(head)): void {
     this.triangles = head.triangles;
     this.geometry.setIndex(new THREE.BufferAttribute(head.triangles, 1));
-    this.positions = new THREE.BufferAttribute(Float32Array.from(head.neutral), 3);
+    this.positions = new THREE.BufferAttribute(head.neutral.slice(), 3);
     this.positions.setUsage(THREE.DynamicDrawUsage);
     this.geometry.setAttribute('position', this.positions);
-    this.geometry.setAttribute('color', new THREE.BufferAttribute(eyeColours(head), 3));
+    this.geometry.setAttribute('color', new THREE.BufferAttribute(eyeColours, 3));
     head.groups.forEach((g, i) => {
       const colour = MATERIAL_COLOURS[g.material] ?? REGION_COLOURS[g.region] ?? SKIN;
       const eye = g.material.startsWith('M_Iris');
       const glossy = g.region === 'teeth' || eye;
-      const m = this.lambert
-        ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: eye })
-        : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: eye });
+      const m = this.material(colour, glossy);
       m.visible = !g.hidden && !CLEAR_MATERIALS.has(g.material);
       this.materials.push(m);
       this.geometry.addGroup(3 * g.start, 3 * g.count, i);
@@ -104,7 +79,57 @@ export class IctHeadRenderer extends SceneView {
     const mesh = new THREE.Mesh(this.geometry, this.materials);
     mesh.frustumCulled = false;
     this.posed.add(mesh);
-    this.commit(head.neutral);
+    this.upload(head.neutral);
+  }
+
+  /**
+   * Vertex colours on every group (white outside the irises, so the same look): all groups share one
+   * shader program (colours and roughness are uniforms), linked and first used once.
+   */
+  private material(colour: number, glossy: boolean): THREE.Material {
+    return this.lambert
+      ? new THREE.MeshLambertMaterial({ color: colour, side: THREE.DoubleSide, vertexColors: true })
+      : new THREE.MeshStandardMaterial({ color: colour, roughness: glossy ? 0.3 : 0.65, metalness: 0, side: THREE.DoubleSide, vertexColors: true });
+  }
+
+  /** Holds the program prepared before the head (prepareProgram) until the head's materials use it. */
+  private programHolder?: THREE.Mesh;
+  private programPrepared?: Promise<void>;
+
+  /**
+   * Links the head's shader program before the head itself has arrived: it depends on the material
+   * kind and the attributes, not on the mesh, so an invisible three-vertex stand-in with the same
+   * ones compiles it while the head is fetched and prepared (the head's loader worker); the head's
+   * `compile` then finds it linked. Call when the head starts loading.
+   */
+  prepareProgram(): Promise<void> {
+    if (!this.programPrepared) {
+      const g = new THREE.BufferGeometry();
+      for (const name of ['position', 'normal', 'color']) g.setAttribute(name, new THREE.BufferAttribute(new Float32Array(9), 3));
+      this.programHolder = new THREE.Mesh(g, this.material(SKIN, false));
+      this.programHolder.visible = false;
+      this.root.add(this.programHolder);
+      this.programPrepared = this.compileScene();
+    }
+    return this.programPrepared;
+  }
+
+  /**
+   * Links the head's shader program (after setHead) without the page waiting on the link
+   * (SceneView.compileScene); at once when prepareProgram already did.
+   */
+  async compile(): Promise<void> {
+    // A link still under way would make this compile's first use of the program wait for it.
+    await this.programPrepared;
+    await this.compileScene();
+    // The head's materials now hold the program: the stand-in can go without releasing it.
+    const holder = this.programHolder;
+    if (holder) {
+      this.programHolder = undefined;
+      this.root.remove(holder);
+      holder.geometry.dispose();
+      (holder.material as THREE.Material).dispose();
+    }
   }
 
   /**
@@ -123,12 +148,17 @@ export class IctHeadRenderer extends SceneView {
   /** New vertex positions (cm, ICT frame), then draw. */
   commit(positions: Float32Array): void {
     if (!this.positions) return;
+    this.upload(positions);
+    this.render();
+  }
+
+  private upload(positions: Float32Array): void {
+    if (!this.positions) return;
     (this.positions.array as Float32Array).set(positions);
     this.positions.needsUpdate = true;
     const t0 = performance.now();
     this.updateNormals(positions);
     this.lastNormalsMs = performance.now() - t0;
-    this.render();
   }
 
   private normals?: THREE.BufferAttribute;
@@ -164,6 +194,8 @@ export class IctHeadRenderer extends SceneView {
   }
 
   protected override disposeContent(): void {
+    this.programHolder?.geometry.dispose();
+    (this.programHolder?.material as THREE.Material | undefined)?.dispose();
     this.geometry.dispose();
     this.materials.forEach((m) => m.dispose());
   }

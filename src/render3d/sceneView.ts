@@ -25,7 +25,17 @@ export interface SceneViewOptions {
    * the teaching view and figure exports keep full resolution.
    */
   softwarePixelRatio?: number;
+  /**
+   * Skip three.js's shader error checks on a software rasteriser (default false). Each check is a
+   * synchronous call that waits behind the CPU-rastered frames in the GPU process (tens of ms each
+   * under load, issue #16); for three.js's own materials, which link, it reports nothing. A program
+   * that failed to link would draw nothing, which the e2e specs' pixel checks see.
+   */
+  softwareSkipShaderChecks?: boolean;
 }
+
+/** A new task: the page paints and handles input in between. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class SceneView {
   private readonly renderer: THREE.WebGLRenderer;
@@ -47,6 +57,7 @@ export class SceneView {
     const software = softwareWebGl() !== undefined;
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !software, preserveDrawingBuffer: true, alpha: false });
     this.renderer.setPixelRatio(software ? (o.softwarePixelRatio ?? 1) : Math.min(window.devicePixelRatio, 2));
+    if (software && o.softwareSkipShaderChecks) this.renderer.debug.checkShaderErrors = false;
     this.scene.background = new THREE.Color(0x15181e);
     this.camera = new THREE.PerspectiveCamera(o.fov ?? 30, 1, o.near ?? 0.01, o.far ?? 100);
     this.camera.position.set(...(o.cameraPosition ?? [0, 0, 4.6]));
@@ -77,6 +88,58 @@ export class SceneView {
       this.renderer.render(this.scene, this.camera);
     } finally {
       this.rendering = false;
+    }
+  }
+
+  /**
+   * Compiles the scene's shader programs and resolves once they are linked and their tables read,
+   * without one long task on the page (issue #16: the ICT head's first draw was one). Any synchronous
+   * query on a program (three.js's compileAsync asks for its completion status at once, the first
+   * draw for its uniform and attribute tables) waits until the GPU process has run every earlier
+   * command: on a software rasteriser that includes the link itself, and measured 250 ms of the
+   * page's main thread under load with 2 ms of CPU. So: issue the compile and link, wait for a fence
+   * polled between tasks (no blocking call), then read each program's tables in a task of its own.
+   */
+  protected async compileScene(): Promise<void> {
+    if (this.disposed) return;
+    const before = this.renderer.info.programs?.length ?? 0;
+    this.renderer.compile(this.scene, this.camera);
+    // Only a new program has a link to wait for (one made earlier, e.g. by IctHeadRenderer.prepareProgram, is reused).
+    if ((this.renderer.info.programs?.length ?? 0) > before) await this.gpuCaughtUp();
+    const programs = new Set<{ getUniforms(): unknown }>();
+    this.scene.traverse((o) => {
+      const m = (o as THREE.Mesh).material;
+      for (const material of Array.isArray(m) ? m : m ? [m] : []) {
+        const { currentProgram: program } = this.renderer.properties.get(material) as { currentProgram?: { getUniforms(): unknown } };
+        if (program) programs.add(program);
+      }
+    });
+    for (const program of programs) {
+      await nextTask();
+      if (this.disposed || this.renderer.getContext().isContextLost()) return;
+      program.getUniforms();
+    }
+  }
+
+  /**
+   * Resolves once the GPU process has run every command issued so far, without waiting on it: a
+   * WebGL 2 fence whose status the browser caches and updates only between tasks (no round trip),
+   * polled every frame's worth of time. Gives up after `maxMs` (a lost context, a stuck driver):
+   * the caller's next synchronous call then waits as it would have anyway.
+   */
+  private async gpuCaughtUp(maxMs = 10_000): Promise<void> {
+    const gl = this.renderer.getContext();
+    if (!(typeof WebGL2RenderingContext !== 'undefined' && gl instanceof WebGL2RenderingContext)) return;
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    if (!sync) return;
+    gl.flush();
+    const t0 = performance.now();
+    try {
+      while (!this.disposed && !gl.isContextLost() && performance.now() - t0 < maxMs && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) {
+        await new Promise((resolve) => setTimeout(resolve, 16));
+      }
+    } finally {
+      if (!gl.isContextLost()) gl.deleteSync(sync);
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import { softwareWebGl } from '../../render3d/softwareGl';
 import { ictMeshOverride } from '../benchSkip';
-import type { IctMeshDetail } from './loadIctHead';
+import type { IctMeshDetail } from '../../core/ict/preparedIctHead';
 
 /**
  * `software` is the software rasteriser's name (render3d/softwareGl.ts), undefined on a hardware GPU;

@@ -25,6 +25,8 @@ export interface IdentityFitOptions {
   forgetting?: number;
   /** Ridge weight (per unit of accumulated frame weight). */
   lambda?: number;
+  /** The head's basis computed beforehand (identityFitBasis); ignored unless it covers `components`. */
+  basis?: IdentityFitBasis;
 }
 
 export interface FitStep {
@@ -35,6 +37,54 @@ export interface FitStep {
 }
 
 const JAW_WEIGHT = 0.3;
+
+/**
+ * What the fitter derives from the head once (≈ 15 ms on its first, unoptimised run): the identity
+ * basis and the expression deltas at the 68 landmarks, and the basis with its similarity part
+ * projected out. Plain typed arrays, so the ICT head's loader worker can compute it off the page's
+ * main thread and transfer it (worker/ictHead.worker.ts).
+ */
+export interface IdentityFitBasis {
+  /** Identity components it covers (K). */
+  components: number;
+  /** [204, K] identity basis at the landmarks (cm per unit coefficient), row-major. */
+  J: Float64Array;
+  /** J without its similarity part (what the normal equations use). */
+  Jp: Float64Array;
+  /** [204] neutral at the landmarks. */
+  n0: Float64Array;
+  /** [expressions, 204] expression deltas at the landmarks. */
+  E: Float64Array;
+}
+
+/** Per-landmark weights: the jaw contour (Multi-PIE points 0–16) counts less. */
+function landmarkWeights(): Float64Array {
+  return Float64Array.from({ length: 68 }, (_, i) => (i <= 16 ? JAW_WEIGHT : 1));
+}
+
+export function identityFitBasis(head: IctHead, components = head.identityCount): IdentityFitBasis {
+  const K = Math.min(components, head.identityCount);
+  const L = head.landmarks68;
+  const n = head.neutral.length;
+  const J = new Float64Array(204 * K);
+  const n0 = new Float64Array(204);
+  L.forEach((v, i) => {
+    for (let d = 0; d < 3; d++) {
+      n0[3 * i + d] = head.neutral[3 * v + d];
+      for (let k = 0; k < K; k++) J[(3 * i + d) * K + k] = head.identityQ[k * n + 3 * v + d] * head.identityScales[k];
+    }
+  });
+  const E = new Float64Array(head.expressions.length * 204);
+  const slot = new Map(L.map((v, i) => [v, i] as const));
+  head.expressions.forEach((e, j) => {
+    e.vertices.forEach((v, k) => {
+      const i = slot.get(v);
+      if (i === undefined) return;
+      for (let d = 0; d < 3; d++) E[j * 204 + 3 * i + d] = e.deltas[3 * k + d];
+    });
+  });
+  return { components: K, J, Jp: projectOutSimilarity(J, n0, landmarkWeights(), K), n0, E };
+}
 
 export class IdentityFitter {
   readonly components: number;
@@ -58,27 +108,11 @@ export class IdentityFitter {
     const K = (this.components = Math.min(options.components ?? head.identityCount, head.identityCount));
     this.forgetting = options.forgetting ?? 0.9;
     this.lambda = options.lambda ?? 0.02;
-    const L = head.landmarks68;
-    const n = head.neutral.length;
-    this.J = new Float64Array(204 * K);
-    this.n0 = new Float64Array(204);
-    L.forEach((v, i) => {
-      for (let d = 0; d < 3; d++) {
-        this.n0[3 * i + d] = head.neutral[3 * v + d];
-        for (let k = 0; k < K; k++) this.J[(3 * i + d) * K + k] = head.identityQ[k * n + 3 * v + d] * head.identityScales[k];
-      }
-    });
-    this.E = new Float64Array(head.expressions.length * 204);
-    const slot = new Map(L.map((v, i) => [v, i] as const));
-    head.expressions.forEach((e, j) => {
-      e.vertices.forEach((v, k) => {
-        const i = slot.get(v);
-        if (i === undefined) return;
-        for (let d = 0; d < 3; d++) this.E[j * 204 + 3 * i + d] = e.deltas[3 * k + d];
-      });
-    });
-    this.w = Float64Array.from({ length: 68 }, (_, i) => (i <= 16 ? JAW_WEIGHT : 1));
-    this.Jp = projectOutSimilarity(this.J, this.n0, this.w, K);
+    // A basis prepared elsewhere (the ICT head's loader worker) is used when it is this head's, for K components.
+    const given = options.basis;
+    const basis = given && given.components === K && given.E.length === head.expressions.length * 204 ? given : identityFitBasis(head, K);
+    ({ J: this.J, Jp: this.Jp, n0: this.n0, E: this.E } = basis);
+    this.w = landmarkWeights();
     this.coefficients = new Float64Array(K);
     this.A = new Float64Array(K * K);
     this.b = new Float64Array(K);
