@@ -24,7 +24,7 @@ export interface FrozenFrame {
   at: number;
 }
 
-type HeadState =
+export type HeadState =
   | { status: 'none'; message: string }
   | { status: 'busy'; last?: Head3dEvaluation }
   | { status: 'ok'; eval: Head3dEvaluation }
