@@ -204,6 +204,13 @@ test.describe('teaching mode with a face on the webcam', () => {
     await openTeach(page, '?debug'); // ?debug: the page exposes the stores (main.tsx)
     await page.getByTestId('teach-start-camera').click();
     await expect(page.getByTestId('teach-detection')).toContainText('Face found', { timeout: 90_000 });
+    // On the CI browser's software GPU, the live view's rules: the preview shows the analysed frames
+    // (not the 30 fps video) and the live stages are paced, and the view says so.
+    const stageInput = page.getByTestId('stage-input');
+    await expect(stageInput.getByTestId('preview')).toHaveAttribute('data-preview', 'analysed');
+    await expect(stageInput.getByTestId('landmark-overlay')).toHaveAttribute('data-shown-frame', 'true');
+    await expect(stageInput.getByTestId('video')).toBeHidden();
+    await expect(page.getByTestId('teach-pacing')).toContainText('at most 10/s (software GPU: SwiftShader)');
 
     // Every live result the teach store receives, by frame id, as the page saw it.
     await page.evaluate(() => {

@@ -4,13 +4,16 @@
  * The only part of the teaching view that follows live results (18–22 a second): the toolbar, the
  * parameter explorer and its 3D head subscribe to what they show and do not re-render with them.
  * On a software GPU (SwiftShader: school PCs, VMs) each composited frame costs CPU the inference
- * needs, so the live result shown here (preview overlay, bars, parameters, VA) changes at most as
- * often as the live view's displays, by the same rule (gaugePacing.ts, usePacedWithChanges); the
- * frozen frame, the sliders, the weight and the branch toggles are not paced: they apply at once.
+ * needs, so the live result shown here (preview, bars, parameters, VA) changes at most as often as
+ * the live view's displays, by the same rules (gaugePacing.ts, usePacedWithChanges; the preview
+ * shows the analysed frame instead of the 30 fps <video>, previewMode.ts); the frozen frame, the
+ * sliders, the weight and the branch toggles are not paced: they apply at once.
  */
 import { useMemo, type RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { ShownFrame } from '../../stores/shownFrame';
 import { useTeachStore } from '../../stores/teachStore';
+import type { ClientResult } from '../../worker/inferenceClient';
 import { liveGaugePacingHere } from '../gaugePacing';
 import { usePacedWithChanges } from '../usePaced';
 import { VideoPreview } from '../VideoPreview';
@@ -22,6 +25,8 @@ interface Props {
   stream?: MediaStream;
   /** The camera is on or starting (the preview draws live results then). */
   cameraActive: boolean;
+  /** Show each analysed frame instead of the live <video> (previewMode.ts: software GPU). */
+  analysedPreview: boolean;
   triangles?: Uint32Array;
   has3dHead: boolean;
   vaWeight2d: number;
@@ -29,10 +34,17 @@ interface Props {
   packWeight2d?: number;
 }
 
-export function TeachPipeline({ videoRef, stream, cameraActive, triangles, has3dHead, vaWeight2d, packWeight2d }: Props) {
+const NOT_LIVE: { live?: ClientResult; frame?: ShownFrame } = {};
+
+export function TeachPipeline({ videoRef, stream, cameraActive, analysedPreview, triangles, has3dHead, vaWeight2d, packWeight2d }: Props) {
   const pacing = useMemo(liveGaugePacingHere, []);
-  // While frozen the loop is stopped and the frozen frame is shown: a live result is not needed.
-  const live = usePacedWithChanges(useTeachStore((s) => (s.frozen ? undefined : s.live)), pacing.minIntervalMs);
+  // The result and its frame change together. While frozen the loop is stopped and the frozen
+  // frame is shown: no live result is needed.
+  const shown = usePacedWithChanges(
+    useTeachStore(useShallow((s) => (s.frozen ? NOT_LIVE : { live: s.live, frame: s.liveFrame }))),
+    pacing.minIntervalMs,
+  );
+  const live = shown.live;
   const s = useTeachStore(
     useShallow((st) => ({ frozen: st.frozen, head: st.head, adapter: st.adapter, values: st.values, valuesOrigin: st.valuesOrigin, use2d: st.use2d, use3d: st.use3d, weight2d: st.weight2d, fusionMode: st.fusionMode })),
   );
@@ -43,16 +55,17 @@ export function TeachPipeline({ videoRef, stream, cameraActive, triangles, has3d
   const liveVideo = useMemo(
     () => (
       <div>
-        <VideoPreview stream={stream} videoRef={videoRef} result={liveResult} triangles={triangles} />
+        <VideoPreview stream={stream} videoRef={videoRef} result={liveResult} triangles={triangles} analysed={analysedPreview} shownFrame={liveResult ? shown.frame : undefined} />
         {!cameraActive && <p className="muted small">Camera off. Start it, or open a photo.</p>}
         {cameraActive && pacing.minIntervalMs > 0 && (
           <p className="muted small" data-testid="teach-pacing">
-            Live stages update {pacing.label}.
+            Live stages update {pacing.label}
+            {analysedPreview ? '; the preview shows the analysed frames, not the 30 fps video' : ''}.
           </p>
         )}
       </div>
     ),
-    [stream, videoRef, liveResult, triangles, cameraActive, pacing],
+    [stream, videoRef, liveResult, shown.frame, triangles, cameraActive, analysedPreview, pacing],
   );
 
   return (

@@ -8,6 +8,7 @@ import { useCameraStore } from '../../stores/cameraStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { useTeachStore } from '../../stores/teachStore';
 import { fusedPanelLabel } from '../fusedPanel';
+import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
 import { TeachPipeline } from './TeachPipeline';
 import { composeFigure, downloadCanvasPng } from './figureExport';
@@ -49,6 +50,8 @@ export function TeachView() {
   const [busy, setBusy] = useState(false);
   const [help, setHelp] = useState(false);
   const fusionDefaults = useMemo(() => (manifest ? defaultFusion(manifest) : undefined), [manifest]);
+  // The live view's preview rule: analysed frames instead of the 30 fps <video> on a software GPU.
+  const preview = useMemo(previewMode, []);
 
   useEffect(() => {
     if (triangles) void useTeachStore.getState().loadAdapter();
@@ -70,10 +73,11 @@ export function TeachView() {
     if (!video || !c || stopLoopRef.current) return;
     stopLoopRef.current = startLiveLoop(video, c, {
       frameOptions: () => ({ mode: 'video', fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true }),
-      onResult: (r) => useTeachStore.getState().setLive(r as ClientResult),
+      onResult: (r, stats) => useTeachStore.getState().setLive(r as ClientResult, stats.shownFrame),
       onError: (m) => setMessage(`Frame failed: ${m}`),
+      keepFrames: preview.analysed,
     });
-  }, []);
+  }, [preview]);
 
   const startCamera = useCallback(async () => {
     setMessage(undefined);
@@ -283,6 +287,7 @@ export function TeachView() {
           videoRef={videoRef}
           stream={camera.stream}
           cameraActive={cameraOn}
+          analysedPreview={preview.analysed}
           triangles={triangles}
           has3dHead={!!fusionDefaults?.has3d}
           vaWeight2d={fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D}
