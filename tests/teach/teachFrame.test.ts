@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frozenValuesOrigin, shownHeadEvaluation, teachFrame, type TeachFrameInput } from '../../src/components/teach/teachFrame';
+import { frozenValuesOrigin, shownHeadEvaluation, teachFrame, teachFusedLabel, type TeachFrameInput } from '../../src/components/teach/teachFrame';
 import type { FaceParamAdapter } from '../../src/core/blendshapeModel/faceParams';
 import type { Head3dEvaluation } from '../../src/core/pipelineTypes';
 import type { ClientResult } from '../../src/worker/inferenceClient';
@@ -68,5 +68,24 @@ describe('teachFrame', () => {
     expect(shownHeadEvaluation({ status: 'busy', last: e })).toBe(e);
     expect(shownHeadEvaluation({ status: 'error', message: 'x', last: e })).toBe(e);
     expect(shownHeadEvaluation({ status: 'none', message: 'x' })).toBeUndefined();
+  });
+});
+
+describe('teachFusedLabel', () => {
+  const pack = { has3dHead: true, weight2d: 1 };
+  it('names the branch the fused bars repeat, and why', () => {
+    expect(teachFusedLabel(base, teachFrame(base).fusion, pack)).toMatchObject({ repeats: '2d', title: 'Fused (w = 1.00) = 2D model' });
+    const off3d = { ...base, use3d: false };
+    expect(teachFusedLabel(off3d, teachFrame(off3d).fusion, pack).note).toMatch(/^The 3D branch is switched off: /);
+    const off2d = { ...base, use2d: false };
+    expect(teachFusedLabel(off2d, teachFrame(off2d).fusion, pack).note).toMatch(/^The 2D branch is switched off: /);
+    expect(teachFusedLabel(base, teachFrame(base).fusion, { has3dHead: false }).note).toMatch(/^This pack has no 3D head: /);
+    // A frame without a 3D answer is fused from the 2D side alone, whatever w says.
+    const no3d = { ...base, weight2d: 0.5, live: { ...live, branch3d: undefined } as ClientResult };
+    expect(teachFusedLabel(no3d, teachFrame(no3d).fusion, pack)).toMatchObject({ repeats: '2d' });
+  });
+  it('has no note when both branches are mixed', () => {
+    const mixed = { ...base, weight2d: 0.5 };
+    expect(teachFusedLabel(mixed, teachFrame(mixed).fusion, pack)).toEqual({ title: 'Fused (w = 0.50)' });
   });
 });

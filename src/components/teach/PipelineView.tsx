@@ -9,8 +9,8 @@ import { useTeachStore } from '../../stores/teachStore';
 import { ExpressionBars } from '../ExpressionBars';
 import { drawCrop, drawFaceBox, drawLandmarkMesh } from '../draw2d';
 import { VACircumplex } from '../VACircumplex';
-import { fusedPanelLabel } from '../fusedPanel';
 import { PAPER_URL, STAGES, type StageText } from './paper';
+import { teachFusedLabel } from './teachFrame';
 
 /** A stage's plain-language paragraph: memoised, it does not change with the frame. */
 const StageExplain = memo(function StageExplain({ s }: { s: StageText }) {
@@ -118,16 +118,7 @@ export const PipelineView = memo(function PipelineView({ result, frozenImage, li
       .slice(0, 8);
   })();
   const d = fusion.disagreement;
-  const fusedLabel = fusedPanelLabel({
-    mode: fusionMode,
-    weight2d,
-    // What the fusion actually had (teachFusion): a branch switched off, or no answer from it yet.
-    has2d: use2d && !!fusion.logits2d,
-    no2dReason: use2d ? 'No frame for the 2D network yet' : 'The 2D branch is switched off',
-    has3d: use3d && has3dHead && !!fusion.logits3d,
-    no3dReason: !has3dHead ? 'This pack has no 3D head' : use3d ? 'No 3D head answer for this frame' : 'The 3D branch is switched off',
-    packWeight2d,
-  });
+  const fusedLabel = teachFusedLabel({ use2d, use3d, weight2d, fusionMode }, fusion, { has3dHead, weight2d: packWeight2d });
   const poseIdx = adapter?.params.findIndex((p) => p.key === 'pose.yaw') ?? -1;
 
   return (

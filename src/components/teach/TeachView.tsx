@@ -7,12 +7,11 @@ import type { ClientResult } from '../../worker/inferenceClient';
 import { useCameraStore } from '../../stores/cameraStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { useTeachStore } from '../../stores/teachStore';
-import { fusedPanelLabel } from '../fusedPanel';
 import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
 import { TeachPipeline } from './TeachPipeline';
 import { composeFigure, downloadCanvasPng } from './figureExport';
-import { frozenValuesOrigin, teachFrame } from './teachFrame';
+import { frozenValuesOrigin, teachFrame, teachFusedLabel } from './teachFrame';
 import './teach.css';
 
 const SHORTCUTS: [string, string][] = [
@@ -169,7 +168,7 @@ export function TeachView() {
     const d = fusion.disagreement;
     const crop = r?.crops ? Object.values(r.crops)[0] : undefined;
     const frameImage = st.frozen?.image ?? (videoRef.current && videoRef.current.videoWidth ? frameToCanvas(videoRef.current, videoRef.current.videoWidth, videoRef.current.videoHeight) : undefined);
-    const fused = fusedPanelLabel({ mode: st.fusionMode, weight2d: st.weight2d, has2d: st.use2d && !!fusion.logits2d, has3d: st.use3d && !!fusionDefaults?.has3d && !!fusion.logits3d, packWeight2d: fusionDefaults?.declared ? fusionDefaults.weight2d : undefined });
+    const fused = teachFusedLabel(st, fusion, { has3dHead: !!fusionDefaults?.has3d, weight2d: fusionDefaults?.declared ? fusionDefaults.weight2d : undefined });
     const fig = composeFigure({
       title: 'Ig3D in the browser: 2D pixels + 3D face parameters',
       subtitle: `Parameters: ${st.valuesOrigin}. ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,

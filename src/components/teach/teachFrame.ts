@@ -11,6 +11,7 @@ import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
 import type { Head3dEvaluation } from '../../core/pipelineTypes';
 import type { ClientResult } from '../../worker/inferenceClient';
 import type { FrozenFrame, HeadState } from '../../stores/teachStore';
+import { fusedPanelLabel, type FusedPanelLabel } from '../fusedPanel';
 
 export interface TeachFrameInput {
   frozen?: FrozenFrame;
@@ -63,4 +64,21 @@ export function teachFrame(s: TeachFrameInput): TeachFrame {
   }
   const paramsEdited = !!s.frozen && s.valuesOrigin !== frozenValuesOrigin(s.frozen.source);
   return { result, fusion, params, paramsEdited };
+}
+
+/** The fused panel's title and note for what the fusion actually had: a branch switched off, or no answer from it yet. */
+export function teachFusedLabel(
+  s: Pick<TeachFrameInput, 'use2d' | 'use3d' | 'weight2d' | 'fusionMode'>,
+  fusion: TeachFusion,
+  pack: { has3dHead: boolean; weight2d?: number },
+): FusedPanelLabel {
+  return fusedPanelLabel({
+    mode: s.fusionMode,
+    weight2d: s.weight2d,
+    has2d: s.use2d && !!fusion.logits2d,
+    no2dReason: s.use2d ? 'No frame for the 2D network yet' : 'The 2D branch is switched off',
+    has3d: s.use3d && pack.has3dHead && !!fusion.logits3d,
+    no3dReason: !pack.has3dHead ? 'This pack has no 3D head' : s.use3d ? 'No 3D head answer for this frame' : 'The 3D branch is switched off',
+    packWeight2d: pack.weight2d,
+  });
 }
