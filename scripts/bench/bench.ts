@@ -190,13 +190,15 @@ async function benchTeachCost(): Promise<void> {
       const run = await teachLiveRun(seconds, camera, query.startsWith('@') ? { dist: query.slice(1) } : { query });
       const perS = (n: number) => (n / run.seconds).toFixed(1);
       const cpuMsPerS = (g: string) => ((1000 * (run.cpuSeconds[g] ?? 0)) / run.seconds).toFixed(0);
+      const perResult = (cpuS = 0) => ((1000 * cpuS) / Math.max(1, run.results)).toFixed(1);
       const parts = ['teach-pipeline', 'teach-bars-2d', 'teach-explorer', 'teach-mesh', 'teach-view'].map((id) => `${id} ${perS(run.counts.byTestId[id] ?? 0)}`).join(', ');
       rows.push({
         section,
         metric: `round ${round}: ${label}`,
         value: run.counts.commits / run.seconds,
         unit: 'commits/s',
-        note: `results ${perS(run.results)}/s; elements re-rendered ${perS(run.counts.elements)}/s (${parts}); CPU ms per s: page main thread ${cpuMsPerS('page main thread')}, SwiftShader ${cpuMsPerS('SwiftShader')}, workers ${cpuMsPerS('workers')}, GPU process (other) ${cpuMsPerS('GPU process (other)')}, all ${(1000 * Object.values(run.cpuSeconds).reduce((a, b) => a + b, 0) / run.seconds).toFixed(0)}`,
+        // Per live result too: the result rate follows the machine's load, the cost per result less so.
+        note: `results ${perS(run.results)}/s; commits that changed the DOM ${perS(run.counts.domCommits)}/s; elements re-rendered ${perS(run.counts.elements)}/s (${parts}); CPU ms per s: page main thread ${cpuMsPerS('page main thread')}, SwiftShader ${cpuMsPerS('SwiftShader')}, workers ${cpuMsPerS('workers')}, GPU process (other) ${cpuMsPerS('GPU process (other)')}, all ${(1000 * Object.values(run.cpuSeconds).reduce((a, b) => a + b, 0) / run.seconds).toFixed(0)}; per result: page main thread ${perResult(run.cpuSeconds['page main thread'])} ms, SwiftShader ${perResult(run.cpuSeconds['SwiftShader'])} ms, ${(run.counts.elements / Math.max(1, run.results)).toFixed(0)} elements`,
       });
     }
   }

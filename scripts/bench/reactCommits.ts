@@ -14,6 +14,8 @@
 
 export interface CommitCounts {
   commits: number;
+  /** Commits that re-rendered at least one element (the others only ran components that bailed out). */
+  domCommits: number;
   /** Host elements re-rendered, all commits together. */
   elements: number;
   /** Re-renders per `data-testid`. */
@@ -26,7 +28,7 @@ export interface CommitCounts {
  */
 export const COMMIT_COUNTER_SCRIPT = `(() => {
   const HOST_COMPONENT = 5;
-  const counts = { commits: 0, elements: 0, byTestId: {} };
+  const counts = { commits: 0, domCommits: 0, elements: 0, byTestId: {} };
   const lastProps = new WeakMap();
   function walk(root) {
     const stack = [root];
@@ -48,7 +50,7 @@ export const COMMIT_COUNTER_SCRIPT = `(() => {
     renderers: new Map(),
     inject() { return 1; },
     checkDCE() {},
-    onCommitFiberRoot(id, root) { counts.commits++; walk(root.current); },
+    onCommitFiberRoot(id, root) { const before = counts.elements; counts.commits++; walk(root.current); if (counts.elements > before) counts.domCommits++; },
     onCommitFiberUnmount() {},
     onPostCommitFiberRoot() {},
   };
@@ -56,10 +58,10 @@ export const COMMIT_COUNTER_SCRIPT = `(() => {
 })();`;
 
 /** An expression for page.evaluate: a copy of the page's counts now (read twice and subtracted). */
-export const READ_COMMIT_COUNTS = 'JSON.parse(JSON.stringify(window.__benchCommits ?? { commits: 0, elements: 0, byTestId: {} }))';
+export const READ_COMMIT_COUNTS = 'JSON.parse(JSON.stringify(window.__benchCommits ?? { commits: 0, domCommits: 0, elements: 0, byTestId: {} }))';
 
 export function countsBetween(a: CommitCounts, b: CommitCounts): CommitCounts {
   const byTestId: Record<string, number> = {};
   for (const [k, v] of Object.entries(b.byTestId)) byTestId[k] = v - (a.byTestId[k] ?? 0);
-  return { commits: b.commits - a.commits, elements: b.elements - a.elements, byTestId };
+  return { commits: b.commits - a.commits, domCommits: b.domCommits - a.domCommits, elements: b.elements - a.elements, byTestId };
 }
