@@ -2,7 +2,8 @@
  * What the "Fused" bars are, in words: their title, and a note when they only repeat one branch.
  * With the default pack the fusion weight is w = 1.0 (no weight mixing in the 3D head beat the 2D
  * model alone on FER+ Valid), so the fused bars equal the 2D bars exactly; two identical panels with
- * no word of why puzzled visitors and students. Shared by the live view and the teaching view.
+ * no word of why puzzled visitors and students. Shared by the live view, the teaching view and the
+ * batch detail view.
  */
 import type { FusionMode } from '../core/types';
 
