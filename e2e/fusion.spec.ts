@@ -49,3 +49,31 @@ test('fusion mode and 2D weight change the fused bars; the 3D head runs on the w
   await expect(mode).toHaveValue('max');
   await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1);
 });
+
+test('the fused panel says when it only repeats one branch (w = 1.0: the 2D model)', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
+  const note = page.getByTestId('bars-fused-note');
+  const slider = page.getByRole('slider', { name: '2D weight' });
+  // The default pack fuses at w = 1.0: the fused bars are the 2D model's, and the panel says so.
+  await expect(page.getByTestId('fusion-weight')).toHaveText('1.00');
+  await expect(note).toContainText('repeat the 2D model');
+  await expect(note).toContainText('this pack’s default weight');
+  await expect(page.getByTestId('bars-fused').getByRole('heading')).toHaveText('Fused (w = 1.00) = 2D model');
+  // Any other weight mixes both branches: no note.
+  await slider.fill('0.8');
+  await expect(page.getByTestId('fusion-weight')).toHaveText('0.80');
+  await expect(note).toHaveCount(0);
+  await expect(page.getByTestId('bars-fused').getByRole('heading')).toHaveText('Fused (w = 0.80)');
+  await slider.fill('0');
+  await expect(note).toContainText('repeat the 3D head');
+  // Modes that are one branch say which; mean and max mix.
+  const mode = page.getByLabel('fusion mode');
+  await mode.selectOption('2d');
+  await expect(note).toContainText('“2D only”');
+  await mode.selectOption('mean');
+  await expect(note).toHaveCount(0);
+  await mode.selectOption('weighted');
+  await slider.fill('1');
+  await expect(note).toContainText('repeat the 2D model');
+});

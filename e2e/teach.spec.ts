@@ -69,8 +69,8 @@ async function ensureHead3d(page: Page): Promise<'trained' | 'test-head'> {
   return 'test-head';
 }
 
-async function openTeach(page: Page) {
-  await page.goto('/#teach');
+async function openTeach(page: Page, query = '') {
+  await page.goto(`/${query}#teach`);
   await expect(page.getByTestId('teach-view')).toBeVisible();
   await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
   // Software WebGPU is very slow here: use WASM, as a person could from the header.
@@ -197,6 +197,80 @@ test.describe('teaching mode with a face on the webcam', () => {
     // Presenter layout.
     await page.locator('body').press('l');
     await expect(page.getByTestId('teach-view')).toHaveAttribute('data-presenter', 'true');
+  });
+
+  test('live: the pipeline view keeps up with the newest results; the weight and sliders apply at once', async ({ page }) => {
+    await ensureHead3d(page);
+    await openTeach(page, '?debug'); // ?debug: the page exposes the stores (main.tsx)
+    await page.getByTestId('teach-start-camera').click();
+    await expect(page.getByTestId('teach-detection')).toContainText('Face found', { timeout: 90_000 });
+    // On the CI browser's software GPU, the live view's rules: the preview shows the analysed frames
+    // (not the 30 fps video) and the live stages are paced, and the view says so.
+    const stageInput = page.getByTestId('stage-input');
+    await expect(stageInput.getByTestId('preview')).toHaveAttribute('data-preview', 'analysed');
+    await expect(stageInput.getByTestId('landmark-overlay')).toHaveAttribute('data-shown-frame', 'true');
+    await expect(stageInput.getByTestId('video')).toBeHidden();
+    await expect(page.getByTestId('teach-pacing')).toContainText('at most 10/s (software GPU: SwiftShader)');
+
+    // Every live result the teach store receives, by frame id, as the page saw it.
+    await page.evaluate(() => {
+      type Live = { frameId: number; branch2d?: { probs: Float32Array }; branch3d?: { probs: Float32Array } };
+      type Teach = { subscribe: (fn: (s: { live?: Live }) => void) => void };
+      const seen = new Map<number, { p2d: number[]; p3d: number[] }>();
+      (window as unknown as { __seen: typeof seen }).__seen = seen;
+      (window as unknown as { __ig3d: { teach: Teach } }).__ig3d.teach.subscribe((s) => {
+        if (s.live) seen.set(s.live.frameId, { p2d: Array.from(s.live.branch2d?.probs ?? []), p3d: Array.from(s.live.branch3d?.probs ?? []) });
+      });
+    });
+    /** One snapshot of the DOM (one render) and of the store: the frame shown, its bars, the newest result. */
+    const snapshot = () =>
+      page.evaluate(() => {
+        const bars = (id: string) => Array.from(document.querySelectorAll(`[data-testid=${id}] li`), (li) => Number(li.getAttribute('data-prob')));
+        const shown = Number(document.querySelector('[data-testid=teach-pipeline]')!.getAttribute('data-frame'));
+        const teach = (window as unknown as { __ig3d: { teach: { getState: () => { live?: { frameId: number } } } } }).__ig3d.teach;
+        const rec = (window as unknown as { __seen: Map<number, { p2d: number[]; p3d: number[] }> }).__seen.get(shown);
+        return { shown, newest: teach.getState().live?.frameId, rec, bars2d: bars('teach-bars-2d'), bars3d: bars('teach-bars-3d-pipeline'), fused: bars('teach-bars-fused'), weight: document.querySelector('[data-testid=teach-weight]')!.textContent };
+      });
+    const maxGap = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+
+    // The shown frame moves on with the camera (it would stand still if updates stopped), and each
+    // shown frame's bars are that result's probabilities.
+    const shownFrames = new Set<number>();
+    const mismatches: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          const s = await snapshot();
+          if (s.rec) {
+            if (maxGap(s.bars2d, s.rec.p2d) >= 1e-3) mismatches.push(`frame ${s.shown}: 2D bars ${s.bars2d} vs ${s.rec.p2d}`);
+            if (maxGap(s.bars3d, s.rec.p3d) >= 1e-3) mismatches.push(`frame ${s.shown}: 3D bars ${s.bars3d} vs ${s.rec.p3d}`);
+            shownFrames.add(s.shown);
+          }
+          return shownFrames.size;
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThanOrEqual(6);
+    expect(mismatches).toEqual([]);
+    // …and it catches up with the store's newest result (paced on a software GPU, never left behind).
+    await expect.poll(async () => { const s = await snapshot(); return s.shown === s.newest; }, { timeout: 30_000 }).toBe(true);
+
+    // The pack's weight w = 1: the fused panel says it repeats the 2D network.
+    await expect(page.getByTestId('teach-bars-fused-note')).toContainText('repeat the 2D model');
+    // The weight is not paced: the render that shows the new w shows the fusion with it.
+    await page.getByLabel('teach 2D weight').fill('0');
+    const s = await snapshot();
+    expect(s.weight).toBe('0.00');
+    expect(maxGap(s.fused, s.bars3d)).toBeLessThan(1e-3);
+    await expect(page.getByTestId('teach-bars-fused-note')).toContainText('repeat the 3D head');
+    await page.getByLabel('teach 2D weight').fill('0.5');
+    await expect(page.getByTestId('teach-weight')).toHaveText('0.50');
+    await expect.poll(async () => { const t = await snapshot(); return Math.min(maxGap(t.fused, t.bars2d), maxGap(t.fused, t.bars3d)); }).toBeGreaterThan(1e-3);
+    await expect(page.getByTestId('teach-bars-fused-note')).toHaveCount(0);
+    // An explorer slider applies at once too, with the camera running.
+    await page.getByTestId('param-jawOpen').fill('0.8');
+    await expect(page.getByTestId('param-jawOpen')).toHaveValue('0.8');
+    expect(await page.getByTestId('teach-values-origin').textContent()).toContain('edited with the sliders');
   });
 
   test('export figure downloads a PNG of the current view', async ({ page }) => {

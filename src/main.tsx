@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { useLiveStore } from './stores/liveStore';
 import { usePipelineStore } from './stores/pipelineStore';
+import { useTeachStore } from './stores/teachStore';
 import './styles.css';
 
 // Models start loading before React's first render: the worker, runtimes and model files are
@@ -17,5 +18,5 @@ createRoot(document.getElementById('root')!).render(
 
 // `npm run bench` and the e2e tests reach the stores through this hook; only with ?debug in the URL.
 if (new URLSearchParams(location.search).has('debug')) {
-  (window as unknown as { __ig3d: object }).__ig3d = { live: useLiveStore, pipeline: usePipelineStore };
+  (window as unknown as { __ig3d: object }).__ig3d = { live: useLiveStore, pipeline: usePipelineStore, teach: useTeachStore };
 }

@@ -4,6 +4,8 @@
  *   live     ig3d-web's live view vs @vladmandic/human, A/B/A/B, 30 fps fake webcam (WASM): throughput, latency, ratio
  *   live-cost  (by name only) the live view as shipped / without the 3D view / without the overlay too,
  *            alternated: what drawing costs the worker; BENCH_TRACE=dir also writes Chrome traces
+ *   teach-cost (by name only) the Teach tab with the camera on: React commits/s, elements re-rendered,
+ *            CPU by thread group; BENCH_COST_VARIANTS / BENCH_BASELINE_DIST / BENCH_ROUNDS as live-cost
  *   ep       Auto vs forced WASM / WebGPU in the live view (2D model per frame)
  *   startup  time to the first prediction, cold and warm profile
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
@@ -38,6 +40,7 @@ import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
 import { cpuByGroup, cpuSnapshot } from './threadCpu';
+import { teachLiveRun } from './teachCost';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
@@ -170,6 +173,38 @@ function cpuNote(run: LiveRun): string {
     .sort((a, b) => b[1] - a[1])
     .map(([g, s]) => `${g} ${((1000 * s) / Math.max(1, frames)).toFixed(1)}`);
   return `CPU ${(total / run.seconds).toFixed(2)} cores, ms per frame: ${parts.join(', ')}`;
+}
+
+/**
+ * The Teach tab with the camera on: how often React commits and what it re-renders per second, and
+ * the CPU that costs (page main thread, SwiftShader), per variant alternated in one run. Variants
+ * as in live-cost: BENCH_COST_VARIANTS (";"-separated bench-only query strings, e.g. "gaugePaceMs=0"),
+ * BENCH_BASELINE_DIST (another build's dist/, measured the same way from outside the app).
+ */
+async function benchTeachCost(): Promise<void> {
+  const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 20);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const camera = camera30fps();
+  const variants: (readonly [string, string])[] = (process.env.BENCH_COST_VARIANTS ?? '').split(';').map((v) => [v || 'as shipped', v] as const);
+  if (process.env.BENCH_BASELINE_DIST) variants.push(['baseline build', `@${process.env.BENCH_BASELINE_DIST}`]);
+  const section = 'teaching view, camera on (WASM, 30 fps)';
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, query] of variants) {
+      const run = await teachLiveRun(seconds, camera, query.startsWith('@') ? { dist: query.slice(1) } : { query });
+      const perS = (n: number) => (n / run.seconds).toFixed(1);
+      const cpuMsPerS = (g: string) => ((1000 * (run.cpuSeconds[g] ?? 0)) / run.seconds).toFixed(0);
+      const perResult = (cpuS = 0) => ((1000 * cpuS) / Math.max(1, run.results)).toFixed(1);
+      const parts = ['teach-pipeline', 'teach-bars-2d', 'teach-explorer', 'teach-mesh', 'teach-view'].map((id) => `${id} ${perS(run.counts.byTestId[id] ?? 0)}`).join(', ');
+      rows.push({
+        section,
+        metric: `round ${round}: ${label}`,
+        value: run.counts.commits / run.seconds,
+        unit: 'commits/s',
+        // Per live result too: the result rate follows the machine's load, the cost per result less so.
+        note: `results ${perS(run.results)}/s; commits that changed the DOM ${perS(run.counts.domCommits)}/s; elements re-rendered ${perS(run.counts.elements)}/s (${parts}); CPU ms per s: page main thread ${cpuMsPerS('page main thread')}, SwiftShader ${cpuMsPerS('SwiftShader')}, workers ${cpuMsPerS('workers')}, GPU process (other) ${cpuMsPerS('GPU process (other)')}, all ${(1000 * Object.values(run.cpuSeconds).reduce((a, b) => a + b, 0) / run.seconds).toFixed(0)}; per result: page main thread ${perResult(run.cpuSeconds['page main thread'])} ms, SwiftShader ${perResult(run.cpuSeconds['SwiftShader'])} ms, ${(run.counts.elements / Math.max(1, run.results)).toFixed(0)} elements`,
+      });
+    }
+  }
 }
 
 /** The peer, @vladmandic/human (face + mesh + emotion, tfjs WASM), on the same camera and flags. */
@@ -966,6 +1001,7 @@ async function benchIctSetup(): Promise<void> {
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['live-cost', benchLiveCost],
+  ['teach-cost', benchTeachCost],
   ['ep', benchEp],
   ['startup', benchStartup],
   ['model2d', benchModel2d],
@@ -977,8 +1013,8 @@ const sections: [string, () => Promise<void>][] = [
   ['ict-setup', benchIctSetup],
 ];
 for (const [name, fn] of sections) {
-  // batch-drop makes 100,000 hard links, live-cost is an investigation: only when asked for by name.
-  if (!want(name) || ((name === 'batch-drop' || name === 'live-cost') && !wanted.has(name))) continue;
+  // batch-drop makes 100,000 hard links, live-cost and teach-cost are investigations: only when asked for by name.
+  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost'].includes(name) && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { EXPRESSIONS, EXPRESSION_LABELS } from '../core/classes/expressionClasses';
 
 interface Props {
@@ -6,6 +7,8 @@ interface Props {
   testId: string;
   /** The branch the fusion followed / the one being shown as the final answer. */
   emphasis?: boolean;
+  /** A line under the title (e.g. why the fused bars repeat one branch: fusedPanel.ts). */
+  note?: string;
 }
 
 /**
@@ -13,12 +16,19 @@ interface Props {
  * compositor layer (styles.css), not a width: the live view changes it with every result, and on a
  * software GPU a width change repaints (rasters on the CPU) the bar and its row each time, while a
  * transform is only recomposited (issue #16). No transition: the bars follow the results as they come.
+ * Memoised: a view that re-renders for another reason (a slider, a branch toggle) leaves bars whose
+ * probabilities did not change alone.
  */
-export function ExpressionBars({ title, probs, testId, emphasis }: Props) {
+export const ExpressionBars = memo(function ExpressionBars({ title, probs, testId, emphasis, note }: Props) {
   const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
   return (
     <section className={`bars ${emphasis ? 'bars--emphasis' : ''}`} data-testid={testId} aria-label={`${title} probabilities`}>
       <h3>{title}</h3>
+      {note && (
+        <p className="muted small" role="note" data-testid={`${testId}-note`}>
+          {note}
+        </p>
+      )}
       {!probs && <p className="muted">—</p>}
       <ul>
         {EXPRESSIONS.map((cls, i) => {
@@ -36,4 +46,4 @@ export function ExpressionBars({ title, probs, testId, emphasis }: Props) {
       </ul>
     </section>
   );
-}
+});

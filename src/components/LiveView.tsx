@@ -17,6 +17,7 @@ import { previewMode } from './previewMode';
 import { liveHeadPacingHere } from './ictHead/drawPacing';
 import { liveGaugePacingHere } from './gaugePacing';
 import { usePacedWithChanges } from './usePaced';
+import { fusedPanelLabel } from './fusedPanel';
 import { useHeadViewStore } from '../stores/headViewStore';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
@@ -30,12 +31,14 @@ export function LiveView() {
   const stopLoopRef = useRef<StopLiveLoop | undefined>(undefined);
   const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
-  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, latest: s.latest, message: s.message, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing })));
+  const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, weight2d: s.weight2d, latest: s.latest, message: s.message, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing })));
   const gaugePacing = useMemo(liveGaugePacingHere, []);
   // One paced snapshot: the preview, the bars and the VA disc change together, at most as often as
   // gaugePacing says, and show the same result.
   const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail, latest: s.latest, shownFrame: s.shownFrame }))), gaugePacing.minIntervalMs);
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
+  const packWeight2d = useMemo(() => (manifest ? defaultFusion(manifest).weight2d : undefined), [manifest]);
+  const fusedLabel = fusedPanelLabel({ mode: live.fusionMode, weight2d: live.weight2d, has3d, no3dReason: 'This pack has no 3D head', packWeight2d });
   const preview = useMemo(previewMode, []);
   const headPacing = useMemo(liveHeadPacingHere, []);
   const headView = useHeadViewStore((s) => s.kind);
@@ -135,7 +138,7 @@ export function LiveView() {
             </p>
           )}
           {has3d && <ExpressionBars title="3D head" probs={gauges.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
-          <ExpressionBars title="Fused (shown)" probs={gauges.probs.fused} testId="bars-fused" emphasis />
+          <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={gauges.probs.fused} testId="bars-fused" emphasis />
         </div>
         <div className="gauges-row">
           <VACircumplex va={gauges.va} trail={gauges.trail} />

@@ -6,7 +6,8 @@
  * every 50–60 ms. They change at most as often as the live ICT head redraws (pacing.ts's rule) and,
  * like it, with a result rather than on a timer of their own, so they land in the same composited
  * frame; the newest result is always shown (usePacedWithChanges in usePaced.ts). On a hardware GPU
- * they follow every result.
+ * they follow every result. The Teach tab's pipeline view follows the same pacing with its camera on
+ * (teach/TeachPipeline.tsx).
  */
 import { softwareWebGl } from '../render3d/softwareGl';
 import { gaugePaceOverride } from './benchSkip';

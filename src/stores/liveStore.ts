@@ -5,15 +5,10 @@
 import { create } from 'zustand';
 import type { FrameResult, FusionMode, StageTimings, ValenceArousal } from '../core/types';
 import { NUM_CLASSES } from '../core/classes/expressionClasses';
+import { releaseShownFrame, type ShownFrame } from './shownFrame';
 
 export const TRAIL_LENGTH = 24;
 
-type ShownFrame = ImageBitmap | OffscreenCanvas;
-
-/** A worker's bitmap holds its pixels until closed; the page loop's canvases are reused instead. */
-function release(frame: ShownFrame | undefined, next?: ShownFrame): void {
-  if (frame && frame !== next && typeof ImageBitmap !== 'undefined' && frame instanceof ImageBitmap) frame.close();
-}
 /** Exponential smoothing factor: weight of the newest frame. */
 const SMOOTHING_ALPHA = 0.35;
 
@@ -94,7 +89,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   setCalibrate: (calibrate) => set({ calibrate }),
   pushResult(r, { fps, latencyMs, framePath, shownFrame }) {
     const { smoothing, probs, va: prevVa, trail } = get();
-    release(get().shownFrame, shownFrame);
+    releaseShownFrame(get().shownFrame, shownFrame);
     const on = smoothing && r.detection !== 'none';
     const next: ProbSet = {
       p2d: smooth(probs.p2d, r.branch2d?.probs, on),
@@ -125,7 +120,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
   },
   setRenderTime: (ms) => set((s) => ({ timings: { ...s.timings, render: ms } })),
   reset: () => {
-    release(get().shownFrame);
+    releaseShownFrame(get().shownFrame);
     set({ latest: undefined, probs: {}, va: undefined, trail: [], fps: 0, latencyMs: undefined, framePath: undefined, shownFrame: undefined, frames: 0, timings: {}, message: undefined });
   },
 }));

@@ -13,6 +13,7 @@ import type { ClientResult } from '../worker/inferenceClient';
 import { defaultPackUrl } from '../worker/assetUrls';
 import { latestWins } from '../worker/latestWins';
 import { usePipelineStore } from './pipelineStore';
+import { releaseShownFrame, type ShownFrame } from './shownFrame';
 
 export { GEOMETRY_FILE, PRESETS_FILE } from '../core/blendshapeModel/loadAdapter';
 
@@ -24,7 +25,7 @@ export interface FrozenFrame {
   at: number;
 }
 
-type HeadState =
+export type HeadState =
   | { status: 'none'; message: string }
   | { status: 'busy'; last?: Head3dEvaluation }
   | { status: 'ok'; eval: Head3dEvaluation }
@@ -43,6 +44,8 @@ interface TeachState {
   head: HeadState;
   frozen?: FrozenFrame;
   live?: ClientResult;
+  /** The frame `live` was computed on, when the preview shows analysed frames (software GPU). */
+  liveFrame?: ShownFrame;
   use2d: boolean;
   use3d: boolean;
   weight2d: number;
@@ -55,7 +58,7 @@ interface TeachState {
   applyPreset: (index: number) => void;
   nextPreset: (step?: number) => void;
   setFrozen: (f: FrozenFrame | undefined) => void;
-  setLive: (r: ClientResult | undefined) => void;
+  setLive: (r: ClientResult | undefined, frame?: ShownFrame) => void;
   toggleBranch: (b: '2d' | '3d') => void;
   setWeight2d: (w: number) => void;
   setPresenter: (on: boolean) => void;
@@ -154,8 +157,9 @@ export const useTeachStore = create<TeachState>()((set, get) => ({
   setFrozen(frozen) {
     set({ frozen });
   },
-  setLive(live) {
-    set({ live });
+  setLive(live, liveFrame) {
+    releaseShownFrame(get().liveFrame, liveFrame);
+    set({ live, liveFrame });
   },
   toggleBranch(b) {
     const { use2d, use3d } = get();
@@ -190,7 +194,8 @@ type PipelineSnapshot = ReturnType<typeof usePipelineStore.getState>;
 function onPipelineChange(s: PipelineSnapshot, prev: PipelineSnapshot): void {
   if (s.manifest !== prev.manifest && prev.manifest) {
     // Another pack (e.g. a FLAME pack dropped in): another adapter, and the old frame is stale.
-    useTeachStore.setState({ adapterStatus: 'idle', adapter: undefined, values: undefined, frozen: undefined, live: undefined });
+    useTeachStore.getState().setLive(undefined);
+    useTeachStore.setState({ adapterStatus: 'idle', adapter: undefined, values: undefined, frozen: undefined });
     void useTeachStore.getState().loadAdapter();
   } else if (s.client !== prev.client || s.manifest !== prev.manifest) {
     const t = useTeachStore.getState();

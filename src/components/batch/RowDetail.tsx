@@ -9,6 +9,7 @@ import { usePipelineStore } from '../../stores/pipelineStore';
 import type { ClientResult } from '../../worker/inferenceClient';
 import type { CropImage, FrameOptions } from '../../core/pipelineTypes';
 import { ExpressionBars } from '../ExpressionBars';
+import { fusedPanelLabel } from '../fusedPanel';
 import { drawCrop, drawFaceBox, drawLandmarkPoints } from '../draw2d';
 import { IctCredit } from '../ictHead/IctCredit';
 import { IctHeadView } from '../ictHead/IctHeadView';
@@ -98,6 +99,10 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
   }, [row.id, fusion, onClose]);
 
   const r = state.result;
+  // The fused result's own mode and weight: a face without 3D features fell back to 2D alone.
+  const fusedLabel = r?.fused
+    ? fusedPanelLabel({ mode: r.fused.mode, weight2d: r.fused.weight2d, has2d: !!r.branch2d, no2dReason: 'No 2D model output for this face', has3d: !!r.branch3d, no3dReason: 'No 3D features for this face' })
+    : { title: 'Fused', note: undefined };
   const ictInput = useMemo(
     () => r?.face && { blendshapes: r.face.blendshapes, matrix: r.face.headPose.matrix, landmarks: r.face.landmarks, imageSize: r.imageSize },
     [r],
@@ -160,7 +165,7 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
             <div className="bars-row">
               <ExpressionBars title="2D model" probs={r.branch2d?.probs} testId="detail-bars-2d" />
               {r.branch3d && <ExpressionBars title="3D head" probs={r.branch3d.probs} testId="detail-bars-3d" />}
-              <ExpressionBars title={`Fused (${r.fused?.mode ?? '—'})`} probs={r.fused?.probs} testId="detail-bars-fused" emphasis />
+              <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={r.fused?.probs} testId="detail-bars-fused" emphasis />
             </div>
             <dl className="detail-facts">
               <dt>Valence / arousal</dt>

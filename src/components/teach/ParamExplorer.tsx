@@ -5,7 +5,9 @@ import { useTeachStore } from '../../stores/teachStore';
 import { ExpressionBars } from '../ExpressionBars';
 import { VACircumplex } from '../VACircumplex';
 import { ParamMeshView } from './ParamMeshView';
+import { shownHeadEvaluation } from './teachFrame';
 
+const NO_TRAIL: { valence: number; arousal: number }[] = [];
 const OPEN_GROUPS = new Set(['brows', 'eyes', 'jaw', 'mouth', 'expression', 'eyelids']);
 
 const Slider = memo(function Slider({ p, index, value, reference }: { p: ParamSpec; index: number; value: number; reference?: number }) {
@@ -32,8 +34,11 @@ const Slider = memo(function Slider({ p, index, value, reference }: { p: ParamSp
   );
 });
 
-/** Sliders for the adapter's parameters (grouped by face region), presets, the mesh and the 3D head's answer. */
-export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAdapter; meshCanvasRef: React.MutableRefObject<HTMLCanvasElement | null> }) {
+/**
+ * Sliders for the adapter's parameters (grouped by face region), presets, the mesh and the 3D head's
+ * answer. Memoised, and reading only what it shows from the store: live results do not re-render it.
+ */
+export const ParamExplorer = memo(function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAdapter; meshCanvasRef: React.MutableRefObject<HTMLCanvasElement | null> }) {
   const values = useTeachStore((s) => s.values)!;
   const head = useTeachStore((s) => s.head);
   const presetIndex = useTeachStore((s) => s.presetIndex);
@@ -58,7 +63,7 @@ export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAd
     return m;
   }, [adapter]);
 
-  const evalNow = head.status === 'ok' ? head.eval : head.status === 'busy' || head.status === 'error' ? head.last : undefined;
+  const evalNow = shownHeadEvaluation(head);
 
   return (
     <section className="teach-explorer" aria-label="3D parameter explorer" data-testid="teach-explorer">
@@ -71,7 +76,7 @@ export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAd
       <div className="teach-head">
         <ExpressionBars title="3D head (these parameters)" probs={evalNow?.probs} testId="teach-bars-3d" emphasis />
         <div data-testid="teach-head-va">
-          <VACircumplex va={evalNow?.va} trail={[]} size={presenter ? 260 : 190} />
+          <VACircumplex va={evalNow?.va} trail={NO_TRAIL} size={presenter ? 260 : 190} />
         </div>
       </div>
       <p className="small" role="status" data-testid="teach-head-status" data-status={head.status}>
@@ -128,4 +133,4 @@ export function ParamExplorer({ adapter, meshCanvasRef }: { adapter: FaceParamAd
       </div>
     </section>
   );
-}
+});

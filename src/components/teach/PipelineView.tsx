@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { memo, useEffect, useRef, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
 import type { FaceParamAdapter } from '../../core/blendshapeModel/faceParams';
@@ -10,22 +10,51 @@ import { ExpressionBars } from '../ExpressionBars';
 import { drawCrop, drawFaceBox, drawLandmarkMesh } from '../draw2d';
 import { VACircumplex } from '../VACircumplex';
 import { PAPER_URL, STAGES, type StageText } from './paper';
+import { teachFusedLabel } from './teachFrame';
+
+/** A stage's plain-language paragraph: memoised, it does not change with the frame. */
+const StageExplain = memo(function StageExplain({ s }: { s: StageText }) {
+  const presenter = useTeachStore((st) => st.presenter);
+  return (
+    <p className={`teach-explain ${presenter ? '' : 'small'}`}>
+      {s.text}{' '}
+      <a href={PAPER_URL} target="_blank" rel="noreferrer noopener" className="small">
+        Paper: {s.paper}
+      </a>
+    </p>
+  );
+});
 
 function Stage({ s, children, testId, highlight }: { s: StageText; children: ReactNode; testId: string; highlight?: boolean }) {
-  const presenter = useTeachStore((st) => st.presenter);
   return (
     <section className={`teach-stage ${highlight ? 'teach-stage--alert' : ''}`} data-testid={testId} aria-label={s.title}>
       <h3>{s.title}</h3>
       <div className="teach-stage-body">{children}</div>
-      <p className={`teach-explain ${presenter ? '' : 'small'}`}>
-        {s.text}{' '}
-        <a href={PAPER_URL} target="_blank" rel="noreferrer noopener" className="small">
-          Paper: {s.paper}
-        </a>
-      </p>
+      <StageExplain s={s} />
     </section>
   );
 }
+
+/** Branch toggles and the 2D weight: they change with the user's hand, not with the frame. */
+const FusionControls = memo(function FusionControls({ has3dHead }: { has3dHead: boolean }) {
+  const { use2d, use3d, weight2d, setWeight2d, toggleBranch } = useTeachStore(useShallow((s) => ({ use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, setWeight2d: s.setWeight2d, toggleBranch: s.toggleBranch })));
+  return (
+    <div className="teach-fusion-controls">
+      <label>
+        <input type="checkbox" checked={use2d} onChange={() => toggleBranch('2d')} data-testid="teach-use-2d" /> 2D branch <kbd>2</kbd>
+      </label>
+      <label>
+        <input type="checkbox" checked={use3d} onChange={() => toggleBranch('3d')} disabled={!has3dHead} data-testid="teach-use-3d" /> 3D branch <kbd>3</kbd>
+      </label>
+      <label>
+        w (2D weight) <output data-testid="teach-weight">{weight2d.toFixed(2)}</output>
+        <input type="range" min={0} max={1} step={0.05} value={weight2d} aria-label="teach 2D weight" disabled={!(use2d && use3d && has3dHead)} onChange={(e) => setWeight2d(Number(e.target.value))} />
+      </label>
+    </div>
+  );
+});
+
+const NO_TRAIL: { valence: number; arousal: number }[] = [];
 
 /** Draws an image (+ optional landmarks and triangles) onto a canvas. */
 function FrameCanvas({ image, result, triangles, testId, landmarks }: { image: HTMLCanvasElement; result?: ClientResult; triangles?: Uint32Array; testId: string; landmarks: boolean }) {
@@ -68,11 +97,16 @@ interface Props {
   paramsEdited: boolean;
   fusion: TeachFusion;
   has3dHead: boolean;
+  /** The pack's fusion weight, for the fused panel's note. */
+  packWeight2d?: number;
 }
 
-/** The frame's way through the method, stage by stage, with plain-language explanations. */
-export function PipelineView({ result, frozenImage, liveVideo, triangles, adapter, params, paramsEdited, fusion, has3dHead }: Props) {
-  const { use2d, use3d, weight2d, setWeight2d, toggleBranch } = useTeachStore(useShallow((s) => ({ use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, setWeight2d: s.setWeight2d, toggleBranch: s.toggleBranch })));
+/**
+ * The frame's way through the method, stage by stage, with plain-language explanations. Memoised:
+ * TeachPipeline re-renders for every live result but hands new props only for the results it shows.
+ */
+export const PipelineView = memo(function PipelineView({ result, frozenImage, liveVideo, triangles, adapter, params, paramsEdited, fusion, has3dHead, packWeight2d }: Props) {
+  const { use2d, use3d, weight2d, fusionMode } = useTeachStore(useShallow((s) => ({ use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, fusionMode: s.fusionMode })));
   const crop = result?.crops ? Object.values(result.crops)[0] : undefined;
   const face = result?.face;
   const topParams = (() => {
@@ -84,10 +118,11 @@ export function PipelineView({ result, frozenImage, liveVideo, triangles, adapte
       .slice(0, 8);
   })();
   const d = fusion.disagreement;
+  const fusedLabel = teachFusedLabel({ use2d, use3d, weight2d, fusionMode }, fusion, { has3dHead, weight2d: packWeight2d });
   const poseIdx = adapter?.params.findIndex((p) => p.key === 'pose.yaw') ?? -1;
 
   return (
-    <div className="teach-pipeline" data-testid="teach-pipeline">
+    <div className="teach-pipeline" data-testid="teach-pipeline" data-frame={result?.frameId ?? ''}>
       <Stage s={STAGES.input} testId="stage-input">
         {frozenImage && <FrameCanvas image={frozenImage} testId="teach-frame" landmarks={false} />}
         {/* Kept mounted while frozen: the live loop needs the same video element on unfreeze. */}
@@ -143,19 +178,8 @@ export function PipelineView({ result, frozenImage, liveVideo, triangles, adapte
         )}
       </Stage>
       <Stage s={STAGES.fusion} testId="stage-fusion" highlight={!!d}>
-        <div className="teach-fusion-controls">
-          <label>
-            <input type="checkbox" checked={use2d} onChange={() => toggleBranch('2d')} data-testid="teach-use-2d" /> 2D branch <kbd>2</kbd>
-          </label>
-          <label>
-            <input type="checkbox" checked={use3d} onChange={() => toggleBranch('3d')} disabled={!has3dHead} data-testid="teach-use-3d" /> 3D branch <kbd>3</kbd>
-          </label>
-          <label>
-            w (2D weight) <output data-testid="teach-weight">{weight2d.toFixed(2)}</output>
-            <input type="range" min={0} max={1} step={0.05} value={weight2d} aria-label="teach 2D weight" disabled={!(use2d && use3d && has3dHead)} onChange={(e) => setWeight2d(Number(e.target.value))} />
-          </label>
-        </div>
-        <ExpressionBars title={`Fused (${fusion.fused?.mode === 'weighted' ? `w = ${weight2d.toFixed(2)}` : (fusion.fused?.mode ?? '—')})`} probs={fusion.fused?.probs} testId="teach-bars-fused" emphasis />
+        <FusionControls has3dHead={has3dHead} />
+        <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={fusion.fused?.probs} testId="teach-bars-fused" emphasis />
         {d && (
           <p className="teach-disagree" role="note" data-testid="teach-disagreement" data-followed={d.followed}>
             The branches disagree: 2D says <strong>{EXPRESSION_LABELS[d.top2d]}</strong>, 3D says <strong>{EXPRESSION_LABELS[d.top3d]}</strong>. The fusion
@@ -164,8 +188,8 @@ export function PipelineView({ result, frozenImage, liveVideo, triangles, adapte
         )}
       </Stage>
       <Stage s={STAGES.va} testId="stage-va">
-        <VACircumplex va={fusion.va} trail={[]} />
+        <VACircumplex va={fusion.va} trail={NO_TRAIL} />
       </Stage>
     </div>
   );
-}
+});

@@ -1,18 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop, type StopLiveLoop } from '../../worker/liveLoop';
-import { defaultFusion, DEFAULT_VA_WEIGHT_2D, teachFusion } from '../../core/fusion/fusionPolicy';
-import { branchVA } from '../../core/va/vaRule';
+import { defaultFusion, DEFAULT_VA_WEIGHT_2D } from '../../core/fusion/fusionPolicy';
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
-import type { Head3dEvaluation } from '../../core/pipelineTypes';
 import type { ClientResult } from '../../worker/inferenceClient';
 import { useCameraStore } from '../../stores/cameraStore';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { useTeachStore } from '../../stores/teachStore';
-import { VideoPreview } from '../VideoPreview';
+import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
-import { PipelineView } from './PipelineView';
+import { TeachPipeline } from './TeachPipeline';
 import { composeFigure, downloadCanvasPng } from './figureExport';
+import { frozenValuesOrigin, teachFrame, teachFusedLabel } from './teachFrame';
 import './teach.css';
 
 const SHORTCUTS: [string, string][] = [
@@ -33,7 +32,11 @@ function frameToCanvas(src: CanvasImageSource, width: number, height: number): H
   return c;
 }
 
-/** Teaching mode: freeze a moment, follow it through the method, and drive the 3D head with sliders. */
+/**
+ * Teaching mode: freeze a moment, follow it through the method, and drive the 3D head with sliders.
+ * This shell does not follow live results (TeachPipeline does): the toolbar and the explorer stay
+ * put while the camera runs.
+ */
 export function TeachView() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const meshCanvasRef = useRef<HTMLCanvasElement | null>(null);
@@ -41,11 +44,13 @@ export function TeachView() {
   const fileRef = useRef<HTMLInputElement>(null);
   const { client, status: pipelineStatus, manifest, triangles } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, status: s.status, stream: s.stream })));
-  const t = useTeachStore(useShallow((s) => ({ adapter: s.adapter, adapterError: s.adapterError, adapterStatus: s.adapterStatus, frozen: s.frozen, fusionMode: s.fusionMode, head: s.head, presenter: s.presenter, setPresenter: s.setPresenter, use2d: s.use2d, use3d: s.use3d, values: s.values, valuesOrigin: s.valuesOrigin, weight2d: s.weight2d, live: s.frozen ? undefined : s.live })));
+  const t = useTeachStore(useShallow((s) => ({ adapter: s.adapter, adapterError: s.adapterError, adapterStatus: s.adapterStatus, frozen: s.frozen, presenter: s.presenter, setPresenter: s.setPresenter, hasValues: !!s.values })));
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [help, setHelp] = useState(false);
   const fusionDefaults = useMemo(() => (manifest ? defaultFusion(manifest) : undefined), [manifest]);
+  // The live view's preview rule: analysed frames instead of the 30 fps <video> on a software GPU.
+  const preview = useMemo(previewMode, []);
 
   useEffect(() => {
     if (triangles) void useTeachStore.getState().loadAdapter();
@@ -67,10 +72,11 @@ export function TeachView() {
     if (!video || !c || stopLoopRef.current) return;
     stopLoopRef.current = startLiveLoop(video, c, {
       frameOptions: () => ({ mode: 'video', fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true }),
-      onResult: (r) => useTeachStore.getState().setLive(r as ClientResult),
+      onResult: (r, stats) => useTeachStore.getState().setLive(r as ClientResult, stats.shownFrame),
       onError: (m) => setMessage(`Frame failed: ${m}`),
+      keepFrames: preview.analysed,
     });
-  }, []);
+  }, [preview]);
 
   const startCamera = useCallback(async () => {
     setMessage(undefined);
@@ -110,7 +116,7 @@ export function TeachView() {
         const v = a.fromFrame(result);
         if (typeof v === 'string') setMessage(`Frozen, but the parameters could not be copied: ${v}.`);
         else {
-          st.setValues(v, `copied from the frozen ${source === 'camera' ? 'camera frame' : 'photo'}`);
+          st.setValues(v, frozenValuesOrigin(source));
           useTeachStore.setState({ presetIndex: -1 });
           setMessage(undefined);
         }
@@ -154,32 +160,15 @@ export function TeachView() {
     [analyseStill, stopLoop],
   );
 
-  // What the pipeline view explains: the frozen frame, else the latest live frame.
-  const result = t.frozen?.result ?? (camera.stream ? t.live : undefined);
-  const headNow: Head3dEvaluation | undefined = t.head.status === 'ok' ? t.head.eval : t.head.status === 'busy' || t.head.status === 'error' ? t.head.last : undefined;
-  const b3d: Head3dEvaluation | undefined = useMemo(() => {
-    if (t.frozen || !result) return headNow; // frozen or no frame: the sliders drive the 3D branch
-    const b = result.branch3d;
-    return b ? { logits: b.logits, probs: b.probs, va: branchVA(b) } : undefined;
-  }, [t.frozen, result, headNow]);
-  const fusion = useMemo(
-    () => teachFusion(result?.branch2d, b3d, { use2d: t.use2d, use3d: t.use3d, weight2d: t.weight2d, fusionMode: t.fusionMode, vaWeight2d: fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D }),
-    [result, b3d, t.use2d, t.use3d, t.weight2d, t.fusionMode, fusionDefaults],
-  );
-  const paramsForPipeline = useMemo(() => {
-    if (!t.adapter) return undefined;
-    if (t.frozen || !result) return t.values;
-    const v = t.adapter.fromFrame(result);
-    return typeof v === 'string' ? undefined : v;
-  }, [t.adapter, t.frozen, result, t.values]);
-  const paramsEdited = !!t.frozen && t.valuesOrigin !== `copied from the frozen ${t.frozen.source === 'camera' ? 'camera frame' : 'photo'}`;
-
+  // What the view explains, from the store at this moment (the newest live result, not a paced one).
   const exportFigure = useCallback(async () => {
     const st = useTeachStore.getState();
-    const r = st.frozen?.result ?? (useCameraStore.getState().stream ? st.live : undefined);
+    const stream = useCameraStore.getState().stream;
+    const { result: r, fusion, paramsEdited } = teachFrame({ ...st, cameraOn: !!stream, vaWeight2d: fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D });
     const d = fusion.disagreement;
     const crop = r?.crops ? Object.values(r.crops)[0] : undefined;
     const frameImage = st.frozen?.image ?? (videoRef.current && videoRef.current.videoWidth ? frameToCanvas(videoRef.current, videoRef.current.videoWidth, videoRef.current.videoHeight) : undefined);
+    const fused = teachFusedLabel(st, fusion, { has3dHead: !!fusionDefaults?.has3d, weight2d: fusionDefaults?.declared ? fusionDefaults.weight2d : undefined });
     const fig = composeFigure({
       title: 'Ig3D in the browser: 2D pixels + 3D face parameters',
       subtitle: `Parameters: ${st.valuesOrigin}. ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -189,7 +178,7 @@ export function TeachView() {
       bars: [
         { title: '2D network', probs: fusion.probs2d, emphasis: d?.followed === '2d' },
         { title: paramsEdited ? '3D head (edited parameters)' : '3D head', probs: fusion.probs3d, emphasis: d?.followed === '3d' },
-        { title: `Fused${fusion.fused?.mode === 'weighted' ? ` (w = ${st.weight2d.toFixed(2)})` : fusion.fused ? ` (${fusion.fused.mode})` : ''}`, probs: fusion.fused?.probs, emphasis: true },
+        { title: fused.title, probs: fusion.fused?.probs, emphasis: true },
       ],
       va: fusion.va,
       notes: [
@@ -199,7 +188,7 @@ export function TeachView() {
       ],
     });
     await downloadCanvasPng(fig, `ig3d-figure-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.png`);
-  }, [fusion, paramsEdited, triangles]);
+  }, [fusionDefaults, triangles]);
 
   // Keyboard shortcuts (not while typing in a text field or choosing in a select).
   useEffect(() => {
@@ -227,13 +216,6 @@ export function TeachView() {
   }, [freeze, exportFigure]);
 
   const cameraOn = camera.status === 'on' || camera.status === 'starting';
-  const liveVideo = (
-    <div>
-      <VideoPreview stream={camera.stream} videoRef={videoRef} result={cameraOn && !t.frozen ? t.live : undefined} triangles={triangles} />
-      {!cameraOn && <p className="muted small">Camera off. Start it, or open a photo.</p>}
-    </div>
-  );
-
   return (
     <div className={`teach ${t.presenter ? 'teach--presenter' : ''}`} data-testid="teach-view" data-presenter={t.presenter}>
       <div className="teach-toolbar" role="toolbar" aria-label="teaching mode">
@@ -286,7 +268,7 @@ export function TeachView() {
           ))}
         </dl>
       )}
-      <p className="status" role="status" data-testid="teach-status" data-frozen={!!t.frozen} data-live-frames={t.live ? t.live.frameId : 0}>
+      <p className="status" role="status" data-testid="teach-status" data-frozen={!!t.frozen}>
         {busy
           ? 'Analysing the frame…'
           : (message ??
@@ -300,18 +282,17 @@ export function TeachView() {
       {t.adapterStatus === 'error' && <p className="banner banner--error">{t.adapterError}</p>}
 
       <div className="teach-grid">
-        <PipelineView
-          result={result}
-          frozenImage={t.frozen?.image}
-          liveVideo={liveVideo}
+        <TeachPipeline
+          videoRef={videoRef}
+          stream={camera.stream}
+          cameraActive={cameraOn}
+          analysedPreview={preview.analysed}
           triangles={triangles}
-          adapter={t.adapter}
-          params={paramsForPipeline}
-          paramsEdited={paramsEdited}
-          fusion={fusion}
           has3dHead={!!fusionDefaults?.has3d}
+          vaWeight2d={fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D}
+          packWeight2d={fusionDefaults?.declared ? fusionDefaults.weight2d : undefined}
         />
-        {t.adapter && t.values ? <ParamExplorer adapter={t.adapter} meshCanvasRef={meshCanvasRef} /> : <p className="muted">{t.adapterStatus === 'error' ? '' : 'Loading the face model…'}</p>}
+        {t.adapter && t.hasValues ? <ParamExplorer adapter={t.adapter} meshCanvasRef={meshCanvasRef} /> : <p className="muted">{t.adapterStatus === 'error' ? '' : 'Loading the face model…'}</p>}
       </div>
       <p className="muted small" data-testid="teach-frame-params" data-blendshapes={t.frozen?.result.face ? JSON.stringify(Array.from(t.frozen.result.face.blendshapes, (v) => Math.round(v * 1e4) / 1e4)) : ''}>
         Method: {''}
