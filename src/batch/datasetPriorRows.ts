@@ -59,7 +59,9 @@ export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, wei
   const mode = row.fusionMode;
   if (mode === '2d' || !mode) fused = p2d;
   else if ((mode === 'weighted' || mode === 'mean') && row.p3d) fused = lateFusion(mode, weight2d, storedLog(p2d), storedLog(row.p3d))?.probs;
-  // '3d' rows do not use the 2D side: unchanged.
+  // '3d' rows do not use the 2D side: unchanged. With w < 1 the adapted 2D side is on the
+  // recalibrated scale (the pack's temperature, ≈ 1.9 for fer2d, sharpens it), so it counts a little
+  // more than w says; the default pack fuses at w = 1, where fused = 2D and this does not arise.
   let { valence, arousal } = row;
   if (row.vaSource === 'derived' && fused) ({ valence, arousal } = derivedVA(fused));
   else if (row.vaSource === 'fused') notes.push('VA: kept as trained (it comes from a VA head, which the class mix does not change)');
