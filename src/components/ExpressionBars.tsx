@@ -9,6 +9,13 @@ interface Props {
   emphasis?: boolean;
   /** A line under the title (e.g. why the fused bars repeat one branch: fusedPanel.ts). */
   note?: string;
+  /** More about the note, on hover. */
+  noteDetail?: string;
+  /**
+   * The note on hover over the title instead of a line under it (data-note keeps it readable):
+   * the live view's first screen has no room for it (fusedPanel.ts says why).
+   */
+  noteAsHint?: boolean;
 }
 
 /**
@@ -19,13 +26,15 @@ interface Props {
  * Memoised: a view that re-renders for another reason (a slider, a branch toggle) leaves bars whose
  * probabilities did not change alone.
  */
-export const ExpressionBars = memo(function ExpressionBars({ title, probs, testId, emphasis, note }: Props) {
+export const ExpressionBars = memo(function ExpressionBars({ title, probs, testId, emphasis, note, noteDetail, noteAsHint }: Props) {
   const top = probs ? probs.indexOf(Math.max(...probs)) : -1;
   return (
     <section className={`bars ${emphasis ? 'bars--emphasis' : ''}`} data-testid={testId} aria-label={`${title} probabilities`}>
-      <h3>{title}</h3>
-      {note && (
-        <p className="muted small" role="note" data-testid={`${testId}-note`}>
+      <h3 title={noteAsHint && note ? [note, noteDetail].filter(Boolean).join(' ') : undefined} data-note={noteAsHint ? (note ?? '') : undefined}>
+        {title}
+      </h3>
+      {note && !noteAsHint && (
+        <p className="muted small" role="note" data-testid={`${testId}-note`} title={noteDetail}>
           {note}
         </p>
       )}

@@ -138,7 +138,7 @@ export function LiveView() {
             </p>
           )}
           {has3d && <ExpressionBars title="3D head" probs={gauges.probs.p3d} testId="bars-3d" emphasis={live.fusionMode === '3d'} />}
-          <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={gauges.probs.fused} testId="bars-fused" emphasis />
+          <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} noteDetail={fusedLabel.detail} noteAsHint probs={gauges.probs.fused} testId="bars-fused" emphasis />
         </div>
         <div className="gauges-row">
           <VACircumplex va={gauges.va} trail={gauges.trail} />

@@ -11,8 +11,14 @@ export interface FusedPanelLabel {
   title: string;
   /** The branch the fused bars repeat exactly, when they repeat one. */
   repeats?: '2d' | '3d';
-  /** Why they repeat it (shown under the title); undefined when the bars mix both branches. */
+  /**
+   * Why they repeat it, in one short line under the title (the panel sits in the live view's first
+   * screen: a long paragraph there pushed the 3D head below the fold of a 720-px window, where it
+   * is not drawn); undefined when the bars mix both branches.
+   */
   note?: string;
+  /** The longer explanation, shown on hover (the note's title attribute). */
+  detail?: string;
 }
 
 export interface FusedPanelInput {
@@ -34,27 +40,29 @@ const w2 = (w: number) => w.toFixed(2);
 
 export function fusedPanelLabel({ mode, weight2d, has3d, no3dReason, packWeight2d, has2d = true, no2dReason }: FusedPanelInput): FusedPanelLabel {
   if (!has2d && !has3d) return { title: 'Fused' };
-  if (!has2d) return { title: 'Fused = 3D head', repeats: '3d', note: `${no2dReason ?? 'The 2D branch is off'}: the fused bars are the 3D head’s.` };
-  if (!has3d) return { title: 'Fused = 2D model', repeats: '2d', note: `${no3dReason ?? 'The 3D branch is off'}: the fused bars are the 2D model’s.` };
-  if (mode === '2d') return { title: 'Fused = 2D model', repeats: '2d', note: 'Fusion is set to “2D only”: the fused bars repeat the 2D model’s.' };
-  if (mode === '3d') return { title: 'Fused = 3D head', repeats: '3d', note: 'Fusion is set to “3D only”: the fused bars repeat the 3D head’s.' };
-  if (mode === 'mean') return { title: 'Fused (mean of the 2D and 3D logits)' };
-  if (mode === 'max') return { title: 'Fused (max of the 2D and 3D logits, per class)' };
+  if (!has2d) return { title: 'Fused = 3D', repeats: '3d', note: `${no2dReason ?? 'The 2D branch is off'}: these bars repeat the 3D head.` };
+  if (!has3d) return { title: 'Fused = 2D', repeats: '2d', note: `${no3dReason ?? 'The 3D branch is off'}: these bars repeat the 2D model.` };
+  if (mode === '2d') return { title: 'Fused = 2D', repeats: '2d', note: 'Fusion “2D only”: these bars repeat the 2D model.' };
+  if (mode === '3d') return { title: 'Fused = 3D', repeats: '3d', note: 'Fusion “3D only”: these bars repeat the 3D head.' };
+  if (mode === 'mean') return { title: 'Fused (mean)', detail: 'ℓ = (ℓ2D + ℓ3D) / 2' };
+  if (mode === 'max') return { title: 'Fused (max)', detail: 'ℓ = max(ℓ2D, ℓ3D) per class' };
   // Weighted: ℓ = w·ℓ2D + (1−w)·ℓ3D. The slider moves in steps of 0.05, so the ends are exact.
   const isDefault = packWeight2d !== undefined && Math.abs(packWeight2d - weight2d) < 1e-9;
-  const defaultNote = isDefault ? ` w = ${w2(weight2d)} is this pack’s default weight.` : '';
+  const defaultNote = isDefault ? ', this pack’s default weight' : '';
   if (weight2d >= 1) {
     return {
-      title: `Fused (w = ${w2(weight2d)}) = 2D model`,
+      title: `Fused = 2D (w = ${w2(weight2d)})`,
       repeats: '2d',
-      note: `At w = ${w2(weight2d)} the 3D head gets no weight (ℓ = 1·ℓ2D + 0·ℓ3D), so the fused bars repeat the 2D model’s.${defaultNote} Lower the 2D weight to mix in the 3D head.`,
+      note: `The 3D head gets no weight at w = ${w2(weight2d)}${defaultNote}: these bars repeat the 2D model.`,
+      detail: `ℓ = 1·ℓ2D + 0·ℓ3D. Lower the 2D weight to mix in the 3D head.`,
     };
   }
   if (weight2d <= 0) {
     return {
-      title: `Fused (w = ${w2(weight2d)}) = 3D head`,
+      title: `Fused = 3D (w = ${w2(weight2d)})`,
       repeats: '3d',
-      note: `At w = ${w2(weight2d)} the 2D model gets no weight (ℓ = 0·ℓ2D + 1·ℓ3D), so the fused bars repeat the 3D head’s.${defaultNote} Raise the 2D weight to mix in the 2D model.`,
+      note: `The 2D model gets no weight at w = ${w2(weight2d)}${defaultNote}: these bars repeat the 3D head.`,
+      detail: `ℓ = 0·ℓ2D + 1·ℓ3D. Raise the 2D weight to mix in the 2D model.`,
     };
   }
   return { title: `Fused (w = ${w2(weight2d)})` };

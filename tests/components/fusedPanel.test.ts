@@ -10,7 +10,7 @@ describe('fusedPanelLabel', () => {
   it('says the fused bars are the 2D model’s at w = 1, and names the pack default', () => {
     const l = fusedPanelLabel({ mode: 'weighted', weight2d: 1, has3d: true, packWeight2d: 1 });
     expect(l.repeats).toBe('2d');
-    expect(l.title).toBe('Fused (w = 1.00) = 2D model');
+    expect(l.title).toBe('Fused = 2D (w = 1.00)');
     expect(l.note).toMatch(/3D head gets no weight/);
     expect(l.note).toMatch(/this pack’s default weight/);
     // …and it is true: late fusion at w = 1 gives exactly the 2D model's probabilities.
@@ -42,10 +42,10 @@ describe('fusedPanelLabel', () => {
 
   it('says which branch and why when one is off or absent, whatever the weight', () => {
     const no3d = fusedPanelLabel({ mode: 'weighted', weight2d: 0.5, has3d: false, no3dReason: 'This pack has no 3D head' });
-    expect(no3d).toMatchObject({ repeats: '2d', title: 'Fused = 2D model' });
+    expect(no3d).toMatchObject({ repeats: '2d', title: 'Fused = 2D' });
     expect(no3d.note).toMatch(/^This pack has no 3D head: /);
     expect(fusedPanelLabel({ mode: '2d', weight2d: 0.5, has3d: true })).toMatchObject({ repeats: '2d' });
-    expect(fusedPanelLabel({ mode: '3d', weight2d: 1, has3d: true })).toMatchObject({ repeats: '3d', title: 'Fused = 3D head' });
+    expect(fusedPanelLabel({ mode: '3d', weight2d: 1, has3d: true })).toMatchObject({ repeats: '3d', title: 'Fused = 3D' });
     const no2d = fusedPanelLabel({ mode: 'weighted', weight2d: 1, has3d: true, has2d: false, no2dReason: 'The 2D branch is switched off' });
     expect(no2d).toMatchObject({ repeats: '3d' });
     expect(no2d.note).toMatch(/^The 2D branch is switched off: /);

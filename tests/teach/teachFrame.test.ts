@@ -74,7 +74,7 @@ describe('teachFrame', () => {
 describe('teachFusedLabel', () => {
   const pack = { has3dHead: true, weight2d: 1 };
   it('names the branch the fused bars repeat, and why', () => {
-    expect(teachFusedLabel(base, teachFrame(base).fusion, pack)).toMatchObject({ repeats: '2d', title: 'Fused (w = 1.00) = 2D model' });
+    expect(teachFusedLabel(base, teachFrame(base).fusion, pack)).toMatchObject({ repeats: '2d', title: 'Fused = 2D (w = 1.00)' });
     const off3d = { ...base, use3d: false };
     expect(teachFusedLabel(off3d, teachFrame(off3d).fusion, pack).note).toMatch(/^The 3D branch is switched off: /);
     const off2d = { ...base, use2d: false };

@@ -165,7 +165,7 @@ export function RowDetail({ row, fusion, onClose }: { row: BatchRow; fusion: Omi
             <div className="bars-row">
               <ExpressionBars title="2D model" probs={r.branch2d?.probs} testId="detail-bars-2d" />
               {r.branch3d && <ExpressionBars title="3D head" probs={r.branch3d.probs} testId="detail-bars-3d" />}
-              <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={r.fused?.probs} testId="detail-bars-fused" emphasis />
+              <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} noteDetail={fusedLabel.detail} probs={r.fused?.probs} testId="detail-bars-fused" emphasis />
             </div>
             <dl className="detail-facts">
               <dt>Valence / arousal</dt>

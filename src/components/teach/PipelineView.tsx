@@ -179,7 +179,7 @@ export const PipelineView = memo(function PipelineView({ result, frozenImage, li
       </Stage>
       <Stage s={STAGES.fusion} testId="stage-fusion" highlight={!!d}>
         <FusionControls has3dHead={has3dHead} />
-        <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} probs={fusion.fused?.probs} testId="teach-bars-fused" emphasis />
+        <ExpressionBars title={fusedLabel.title} note={fusedLabel.note} noteDetail={fusedLabel.detail} probs={fusion.fused?.probs} testId="teach-bars-fused" emphasis />
         {d && (
           <p className="teach-disagree" role="note" data-testid="teach-disagreement" data-followed={d.followed}>
             The branches disagree: 2D says <strong>{EXPRESSION_LABELS[d.top2d]}</strong>, 3D says <strong>{EXPRESSION_LABELS[d.top3d]}</strong>. The fusion
