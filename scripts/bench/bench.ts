@@ -61,7 +61,16 @@ function camera30fps(): string {
 }
 
 interface LiveSample { timings: Record<string, number>; fps: number; latencyMs?: number }
-interface LiveRun { samples: LiveSample[]; seconds: number; newFramesPerSecond: number; framePath?: string; ep?: string; cpuSeconds?: Record<string, number> }
+interface LiveRun {
+  samples: LiveSample[];
+  seconds: number;
+  newFramesPerSecond: number;
+  framePath?: string;
+  ep?: string;
+  cpuSeconds?: Record<string, number>;
+  /** 3D head draws per second in the window (0 = the view was not drawn, e.g. out of the window's view). */
+  headDrawsPerSecond?: number;
+}
 
 /**
  * The one live measurement of ig3d-web: the app's live view on a fake webcam, on `ep`; after a
@@ -98,13 +107,16 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
             samples.push({ timings: { ...s.timings }, fps: s.fps, latencyMs: s.latencyMs });
           }
         });
+        // The 3D view's own draw counter (ICT head or landmark mesh): a view out of the window is not drawn.
+        const headDraws = () => Number(document.querySelector('[data-testid=ict-canvas], [data-testid=mesh-canvas]')?.getAttribute('data-frames') ?? NaN);
         const t0 = performance.now();
         const f0 = store.getState().frames;
+        const h0 = headDraws();
         await new Promise((r) => setTimeout(r, ms));
         unsub();
         const seconds = (performance.now() - t0) / 1000;
         const end = store.getState();
-        return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep };
+        return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep, headDrawsPerSecond: (headDraws() - h0) / seconds };
       }, seconds * 1000);
       run.cpuSeconds = cpuByGroup(cpuBefore, cpuSnapshot());
       if (opts.tracePath && browser) await browser.stopTracing();
@@ -278,7 +290,7 @@ async function benchLive(): Promise<void> {
     ours.push(a);
     const lat = a.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number');
     const worker = a.samples.map((x) => x.timings.total).filter((x): x is number => typeof x === 'number');
-    rows.push({ section, metric: `A${round} ig3d-web throughput`, value: a.newFramesPerSecond, unit: 'FPS', note: `frame→result median ${median(lat).toFixed(1)} ms, worker ${median(worker).toFixed(1)} ms (landmarks ${median(a.samples.map((x) => x.timings.landmarks).filter(Number.isFinite)).toFixed(1)}); ${a.framePath}` });
+    rows.push({ section, metric: `A${round} ig3d-web throughput`, value: a.newFramesPerSecond, unit: 'FPS', note: `frame→result median ${median(lat).toFixed(1)} ms, worker ${median(worker).toFixed(1)} ms (landmarks ${median(a.samples.map((x) => x.timings.landmarks).filter(Number.isFinite)).toFixed(1)}); ${a.framePath}; 3D head drawn ${a.headDrawsPerSecond?.toFixed(1)}/s` });
     const b = await peerLiveRun(seconds, camera);
     peer.push(b);
     rows.push({ section, metric: `B${round} human 3.3.6 throughput`, value: b.newFramesPerSecond, unit: 'FPS', note: `detect median ${median(b.detectMs).toFixed(1)} ms; tfjs ${b.backend}; face in ${b.faces}/${b.frames}` });
