@@ -107,16 +107,17 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
             samples.push({ timings: { ...s.timings }, fps: s.fps, latencyMs: s.latencyMs });
           }
         });
-        // The 3D view's own draw counter (ICT head or landmark mesh): a view out of the window is not drawn.
-        const headDraws = () => Number(document.querySelector('[data-testid=ict-canvas], [data-testid=mesh-canvas]')?.getAttribute('data-frames') ?? NaN);
+        // The 3D view's own draw counter (the ICT head): a view out of the window is not drawn. (No
+        // named inner function here: tsx would wrap it in a helper the page does not have.)
+        const headSelector = '[data-testid=ict-canvas]';
         const t0 = performance.now();
         const f0 = store.getState().frames;
-        const h0 = headDraws();
+        const h0 = Number(document.querySelector(headSelector)?.getAttribute('data-frames') ?? NaN);
         await new Promise((r) => setTimeout(r, ms));
         unsub();
         const seconds = (performance.now() - t0) / 1000;
         const end = store.getState();
-        return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep, headDrawsPerSecond: (headDraws() - h0) / seconds };
+        return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep, headDrawsPerSecond: (Number(document.querySelector(headSelector)?.getAttribute('data-frames') ?? NaN) - h0) / seconds };
       }, seconds * 1000);
       run.cpuSeconds = cpuByGroup(cpuBefore, cpuSnapshot());
       if (opts.tracePath && browser) await browser.stopTracing();
