@@ -60,6 +60,12 @@ test.describe('Batch tab', () => {
       return new Map((await exportCsv(page)).filter((r) => r.status === 'ok').map((r) => [r.path, r]));
     };
 
+    // The pack's default for datasets is the dataset prior; 6 images are too few for a class mix:
+    // the panel says why and the rows stay as trained.
+    await expect(mode).toHaveValue('dataset');
+    const few = await run();
+    await expect(page.getByTestId('class-mix-skipped')).toContainText(/\d+ images? with a 2D answer: the class mix needs at least 30; kept as trained/);
+    for (const r of few.values()) expect(r.calibration).toBe('off');
     await mode.selectOption('off');
     const off = await run();
     await mode.selectOption('fixed');
@@ -113,6 +119,11 @@ test.describe('Batch tab, adapted to the dataset', () => {
       expect(r.p2d_raw_neutral).not.toBe('');
     }
     expect(meanOf(adapted, 'p2d_neutral')).toBeLessThan(meanOf(adapted, 'p2d_raw_neutral'));
+
+    // A row's detail re-runs the image alone, and says the table shows it adapted.
+    await page.getByTestId('results-row').first().click();
+    await expect(page.getByTestId('detail-dataset-prior')).toContainText('adapted to the batch');
+    await page.getByTestId('detail-close').click();
 
     await page.getByLabel('show as trained').check();
     const trained = new Map((await exportCsv(page)).filter((r) => r.p2d_neutral !== '').map((r) => [r.path, r]));

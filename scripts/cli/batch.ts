@@ -14,7 +14,7 @@ import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToJson } from '../../src/batch/exportRows';
 import { calibrationFlag, parseArgs } from './args';
 import { defaultBatchPriorMode } from '../../src/core/calibration/datasetPrior';
-import { adaptBatchRows } from '../../src/batch/datasetPriorRows';
+import { adaptBatchRows, applyBatchMix } from '../../src/batch/datasetPriorRows';
 import { adaptStreamedOutputs, datasetPriorRun, describeEstimate, packManifest } from './datasetPriorPass';
 import { BatchOutputs } from './batchOutputs';
 import { progressLine, runHeadless } from './runHeadless';
@@ -81,10 +81,16 @@ try {
   let json = kept.sort((a, b) => a.id - b.id);
   if (adaptation) {
     // One class mix for every output: from the results CSV (all of its rows, resumed ones too), else the JSON Lines, else this run's rows.
-    const pass = str('out') || str('jsonl') ? adaptStreamedOutputs(adaptation, { csv: str('out'), jsonl: str('jsonl') }) : undefined;
-    const adapted = adaptBatchRows(json, adaptation.prior, adaptation.fusion);
-    json = adapted.rows;
-    log(describeEstimate(pass ?? adapted, adaptation.prior));
+    const { prior, fusion } = adaptation;
+    if (str('out') || str('jsonl')) {
+      const m = adaptStreamedOutputs(adaptation, { csv: str('out'), jsonl: str('jsonl') });
+      json = json.map((r) => (r.p2dRaw ?? r.p2d ? applyBatchMix(r, prior, m, fusion.weight2d) : r));
+      log(describeEstimate(m, prior));
+    } else {
+      const adapted = adaptBatchRows(json, prior, fusion);
+      json = adapted.rows;
+      log(describeEstimate(adapted, prior));
+    }
   }
   if (str('json')) writeFileSync(str('json')!, rowsToJson(json, { pack: result.pack, ep: result.ep, createdBy: 'ig3d-web batch' }));
   const parts = [

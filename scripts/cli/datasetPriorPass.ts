@@ -11,12 +11,12 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } 
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { EXPRESSIONS } from '../../src/core/classes/expressionClasses';
-import { datasetPriorOf, estimateClassMix, recalibrate, softmax64, type DatasetPrior } from '../../src/core/calibration/datasetPrior';
+import { datasetPriorOf, type DatasetPrior } from '../../src/core/calibration/datasetPrior';
 import { defaultFusion } from '../../src/core/fusion/fusionPolicy';
 import { parseManifest } from '../../src/core/manifest/parseManifest';
 import type { Manifest } from '../../src/core/manifest/schema';
 import type { FusionMode } from '../../src/core/types';
-import { adaptRow, datasetPriorLabel, type ClassMixEstimate } from '../../src/batch/datasetPriorRows';
+import { applyBatchMix, estimateBatchMix, type BatchMix } from '../../src/batch/datasetPriorRows';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { adaptedColumns, jsonRow } from '../../src/batch/exportRows';
 import { scanLines } from './appendFile';
@@ -64,7 +64,7 @@ function csvRow(rec: Record<string, string>): BatchRow | undefined {
     vaSource: rec.va_source || undefined,
     valence: rec.valence === '' ? undefined : Number(rec.valence),
     arousal: rec.arousal === '' ? undefined : Number(rec.arousal),
-    notes: rec.notes ? rec.notes.split('; ').filter((n) => !n.startsWith('VA: kept as trained')) : [],
+    notes: rec.notes ? rec.notes.split('; ') : [],
   };
 }
 
@@ -128,26 +128,16 @@ function rewrite(path: string, mapLine: (line: string, lineNo: number) => string
   renameSync(tmp, path);
 }
 
-export interface PassResult {
-  estimate?: ClassMixEstimate;
-  skipped?: string;
-}
-
 /**
- * Adapts the run's outputs to the class mix of the faces in `primary` (the results CSV, or the
- * JSON Lines when there is no CSV); every output gets the same mix. Rows stay as the net gave them
- * (calibration "off") when there are too few faces or the fusion is max.
+ * Adapts the run's outputs to the class mix of the images in the results CSV (else the JSON Lines);
+ * every output gets the same mix, which is returned for the rows the CLI holds (`--json`). Rows stay
+ * as the net gave them (calibration "off") when there are too few images or the fusion is max.
  */
-export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: string; jsonl?: string }): PassResult {
+export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: string; jsonl?: string }): BatchMix {
   const { prior, fusion } = run;
   const raw = outputs.csv ? rawAnswersFromCsv(outputs.csv) : outputs.jsonl ? rawAnswersFromJsonl(outputs.jsonl) : [];
-  let skipped: string | undefined;
-  if (fusion.mode === 'max') skipped = 'max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained';
-  else if (raw.length < prior.minItems) skipped = `${raw.length} image${raw.length === 1 ? '' : 's'} with a 2D answer: the class mix needs at least ${prior.minItems}; kept as trained`;
-  const est = skipped ? undefined : estimateClassMix(raw.map((p) => softmax64(recalibrate(p, prior))), prior);
-  const label = datasetPriorLabel(prior, raw.length);
-  const adapt = (row: BatchRow): BatchRow =>
-    est ? adaptRow(row, prior, est.mix, fusion.weight2d, label) : { ...row, p2d: row.p2dRaw, fused: row.fusionMode === '2d' ? row.p2dRaw : (row.fusedRaw ?? row.fused), calibration: 'off' };
+  const m = estimateBatchMix(raw, prior, fusion.mode);
+  const adapt = (row: BatchRow) => applyBatchMix(row, prior, m, fusion.weight2d);
   if (outputs.csv) {
     let header: string[] = [];
     rewrite(outputs.csv, (line, lineNo) => {
@@ -173,11 +163,11 @@ export function adaptStreamedOutputs(run: DatasetPriorRun, outputs: { csv?: stri
       return JSON.stringify(jsonRow(adapt(row)));
     });
   }
-  return est ? { estimate: { mix: Float32Array.from(est.mix), faces: raw.length, iterations: est.iterations, converged: est.converged } } : { skipped };
+  return m;
 }
 
 /** One line for the CLI's log: the estimated mix. */
-export function describeEstimate(r: PassResult, prior: DatasetPrior): string {
+export function describeEstimate(r: Pick<BatchMix, 'estimate' | 'skipped'>, prior: DatasetPrior): string {
   if (!r.estimate) return `dataset prior: ${r.skipped}`;
   const mix = prior.present.map((i) => `${EXPRESSIONS[i]} ${(100 * r.estimate!.mix[i]).toFixed(1)} %`).join(', ');
   return `dataset prior (EM over ${r.estimate.faces} images${r.estimate.converged ? '' : ', not converged'}): estimated class mix ${mix}`;

@@ -5,8 +5,8 @@
  * answers. Rows keep what the net said as trained (`p2dRaw`, `fusedRaw`). Pure and framework-free.
  */
 import { NUM_CLASSES } from '../core/classes/expressionClasses';
-import { adaptedProbabilities, estimateClassMix, recalibrate, softmax64, storedProbability, type DatasetPrior } from '../core/calibration/datasetPrior';
-import { lateFusion } from '../core/fusion/lateFusion';
+import { adaptedProbabilities, estimateClassMix, recalibrate, storedProbability, type DatasetPrior } from '../core/calibration/datasetPrior';
+import { lateFusion, softmax } from '../core/fusion/lateFusion';
 import { derivedVA } from '../core/va/derivedVA';
 import type { FusionMode } from '../core/types';
 import type { BatchRow } from './batchTypes';
@@ -50,11 +50,13 @@ function storedLog(p: ArrayLike<number>): Float32Array {
   return out;
 }
 
+/** The note a row gets when its VA comes from a VA head (kept once, however often the batch is adapted). */
+const VA_KEPT = 'VA: kept as trained (it comes from a VA head, which the class mix does not change)';
+
 /** One image adapted with the batch's mix (the row must have a 2D answer). */
 export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, weight2d: number, label: string): BatchRow {
   const raw = row.p2dRaw ?? row.p2d!;
-  const p2d = Float32Array.from(adaptedProbabilities(recalibrate(raw, dp), dp, mix));
-  const notes = [...row.notes];
+  const p2d = adaptedProbabilities(recalibrate(raw, dp), dp, mix);
   let fused = row.fused;
   const mode = row.fusionMode;
   if (mode === '2d' || !mode) fused = p2d;
@@ -63,26 +65,51 @@ export function adaptRow(row: BatchRow, dp: DatasetPrior, mix: Float64Array, wei
   // recalibrated scale (the pack's temperature, ≈ 1.9 for fer2d, sharpens it), so it counts a little
   // more than w says; the default pack fuses at w = 1, where fused = 2D and this does not arise.
   let { valence, arousal } = row;
+  let notes = row.notes;
   if (row.vaSource === 'derived' && fused) ({ valence, arousal } = derivedVA(fused));
-  else if (row.vaSource === 'fused') notes.push('VA: kept as trained (it comes from a VA head, which the class mix does not change)');
+  else if (row.vaSource === 'fused' && !notes.includes(VA_KEPT)) notes = [...notes, VA_KEPT];
   return { ...row, p2d, fused, valence, arousal, notes, p2dRaw: raw, fusedRaw: row.fusedRaw ?? row.fused, calibration: label };
 }
 
+/** A batch's class mix, or why the batch stays as trained; the one rule for the Batch tab and the CLI. */
+export interface BatchMix {
+  /** Set when the batch is adapted. */
+  mix?: Float64Array;
+  estimate?: ClassMixEstimate;
+  skipped?: string;
+  /** The rows' calibration label when adapted. */
+  label: string;
+}
+
 /**
- * The batch adapted to its class mix, estimated over every image with a 2D answer. Fewer than
- * the pack's `minItems`, or max fusion (its per-class max is not defined on recalibrated scores),
- * leave the rows as trained and say why.
+ * The class mix of a batch from its images' raw 2D answers. Fewer than the pack's `minItems`, or
+ * max fusion (its per-class max is not defined on recalibrated scores), leave the batch as trained
+ * and say why.
+ */
+export function estimateBatchMix(raw: readonly ArrayLike<number>[], dp: DatasetPrior, fusionMode: FusionMode): BatchMix {
+  const label = datasetPriorLabel(dp, raw.length);
+  if (fusionMode === 'max') return { label, skipped: 'max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained' };
+  if (raw.length < dp.minItems) return { label, skipped: `${raw.length} image${raw.length === 1 ? '' : 's'} with a 2D answer: the class mix needs at least ${dp.minItems}; kept as trained` };
+  const est = estimateClassMix(raw.map((p) => softmax(recalibrate(p, dp))), dp);
+  return { label, mix: est.mix, estimate: { mix: Float32Array.from(est.mix), faces: raw.length, iterations: est.iterations, converged: est.converged } };
+}
+
+/** One row with a 2D answer under the batch's mix: adapted, or as trained ("off") when the mix was skipped. */
+export function applyBatchMix(row: BatchRow, dp: DatasetPrior, m: BatchMix, weight2d: number): BatchRow {
+  if (m.mix) return adaptRow(row, dp, m.mix, weight2d, m.label);
+  const raw = row.p2dRaw ?? row.p2d;
+  const fused = row.fusedRaw ?? row.fused;
+  return { ...row, p2d: raw, fused, p2dRaw: raw, fusedRaw: fused, calibration: 'off' };
+}
+
+/** The net's own 2D answer of a row, if it has one. */
+const rawAnswer = (r: BatchRow) => r.p2dRaw ?? r.p2d;
+
+/**
+ * The batch adapted to its class mix, estimated over every image with a 2D answer: faces, and
+ * tight crops the 2D model read whole (--whole-image-fallback).
  */
 export function adaptBatchRows(rows: readonly BatchRow[], dp: DatasetPrior, fusion: { mode: FusionMode; weight2d: number }): DatasetAdaptation {
-  // Every image with a 2D answer counts: faces, and tight crops the 2D model read whole (--whole-image-fallback).
-  const faces = rows.filter((r) => r.p2dRaw ?? r.p2d);
-  const asIs = (skipped: string): DatasetAdaptation => ({ rows: rows.map((r) => (r.p2d ? { ...asTrained(r), calibration: 'off' } : r)), skipped });
-  if (fusion.mode === 'max') return asIs('max fusion: the dataset prior needs weighted, mean, 2D-only or 3D-only fusion; kept as trained');
-  if (faces.length < dp.minItems) return asIs(`${faces.length} image${faces.length === 1 ? '' : 's'} with a 2D answer: the class mix needs at least ${dp.minItems}; kept as trained`);
-  const est = estimateClassMix(faces.map((r) => softmax64(recalibrate(r.p2dRaw ?? r.p2d!, dp))), dp);
-  const label = datasetPriorLabel(dp, faces.length);
-  return {
-    rows: rows.map((r) => (r.p2dRaw ?? r.p2d ? adaptRow(r, dp, est.mix, fusion.weight2d, label) : r)),
-    estimate: { mix: Float32Array.from(est.mix), faces: faces.length, iterations: est.iterations, converged: est.converged },
-  };
+  const m = estimateBatchMix(rows.flatMap((r) => rawAnswer(r) ?? []), dp, fusion.mode);
+  return { rows: rows.map((r) => (rawAnswer(r) ? applyBatchMix(r, dp, m, fusion.weight2d) : r)), estimate: m.estimate, skipped: m.skipped };
 }

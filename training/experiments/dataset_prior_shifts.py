@@ -3,7 +3,7 @@
 crossdomain.py (low resolution, blur, JPEG, contrast, gamma, rotation, crop jitter, noise), each with
 three class mixes — FER+'s own, a posed-like mix (7 emotions, no neutral) and a webcam-like mix
 (mostly neutral and happy). Scores the shipped fer2d as trained ("off"), with the fixed correction
-(τ 0.75, the live default) and with the dataset prior exactly as the app applies it (probabilities
+(τ 0.75, the live default) and with the dataset prior as the app applies it (in float64 here, the app float32; probabilities
 rounded as the CSV stores them, T·log p + b, EM with the manifest's α). Valid only; the manifest's
 temperature and bias were fitted on clean Valid, so the clean rows are in-sample.
 

@@ -17,6 +17,7 @@ import type { DatasetPriorDecl, Manifest } from '../manifest/schema';
 import { NUM_CLASSES, permutationToInternal } from '../classes/expressionClasses';
 import { modelsByRole } from '../manifest/parseManifest';
 import { weights2d } from '../fusion/fusionPolicy';
+import { softmax } from '../fusion/lateFusion';
 
 /** How a batch treats the training prior: as trained, the pack's fixed correction (τ), or adapted to the dataset. */
 export type PriorMode = 'off' | 'fixed' | 'dataset';
@@ -96,20 +97,6 @@ export function recalibrate(probs: ArrayLike<number>, dp: DatasetPrior): Float64
   return z;
 }
 
-/** Softmax over finite entries (−∞ stays 0). */
-export function softmax64(z: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < z.length; i++) if (z[i] > max) max = z[i];
-  const out = new Float64Array(z.length);
-  let sum = 0;
-  for (let i = 0; i < z.length; i++) {
-    out[i] = z[i] === -Infinity ? 0 : Math.exp(z[i] - max);
-    sum += out[i];
-  }
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
-}
-
 export interface ClassMix {
   /** Estimated class mix of the batch (AffectNet order, sums to 1 over the model's classes). */
   mix: Float64Array;
@@ -120,9 +107,9 @@ export interface ClassMix {
 /**
  * Saerens EM with a Dirichlet pull of `alpha` pseudo-faces towards the source prior:
  *   r_n ∝ q_n · π / π_source;   π ← (Σ_n r_n + α · π_source) / (N + α)
- * `posteriors` are recalibrated (softmax of `recalibrate`), one per face.
+ * `posteriors` are recalibrated (lateFusion's softmax of `recalibrate`), one per face.
  */
-export function estimateClassMix(posteriors: readonly Float64Array[], dp: DatasetPrior, opts: { maxIterations?: number; tolerance?: number } = {}): ClassMix {
+export function estimateClassMix(posteriors: readonly ArrayLike<number>[], dp: DatasetPrior, opts: { maxIterations?: number; tolerance?: number } = {}): ClassMix {
   const maxIterations = opts.maxIterations ?? 500;
   const tolerance = opts.tolerance ?? 1e-7;
   const src = dp.sourcePrior;
@@ -147,9 +134,9 @@ export function estimateClassMix(posteriors: readonly Float64Array[], dp: Datase
   return { mix: pi, iterations: maxIterations, converged: false };
 }
 
-/** One face's adapted probabilities: softmax(z + log(π̂ / π_source)). */
-export function adaptedProbabilities(z: Float64Array, dp: DatasetPrior, mix: Float64Array): Float64Array {
+/** One face's adapted probabilities: softmax(z + log(π̂ / π_source)); 0 for classes the model lacks. */
+export function adaptedProbabilities(z: Float64Array, dp: DatasetPrior, mix: Float64Array): Float32Array {
   const shifted = new Float64Array(NUM_CLASSES).fill(-Infinity);
   for (const i of dp.present) shifted[i] = z[i] + Math.log(mix[i] / dp.sourcePrior[i]);
-  return softmax64(shifted);
+  return softmax(shifted);
 }
