@@ -196,7 +196,9 @@ def main():
                    help="start from a shipped fer2d.onnx (BN folded): BatchNorms stay frozen")
     p.add_argument("--logit-adjust", type=float, default=0.0,
                    help="tau of the logit-adjusted loss (Menon et al. 2021): CE on logits + tau*log(prior), "
-                        "prior = Train vote distribution; raw logits then target balanced accuracy")
+                        "prior = Train vote distribution; raw logits then target balanced accuracy. With --teachers the "
+                        "distillation term uses the same adjusted logits (the teachers' logits estimate the FER+-prior "
+                        "posterior, which is what logits + tau*log(prior) must match)")
     p.add_argument("--degrade", type=float, default=0.0,
                    help="probability of each image-quality shift (low resolution, gamma, noise)")
     p.add_argument("--select", choices=["accuracy", "balanced", "mean"], default="accuracy",
@@ -327,7 +329,7 @@ def main():
             loss = -(target * F.log_softmax(fit, 1)).sum(1).mean()
             if teachers:
                 loss = (1 - args.kd_alpha) * loss + args.kd_alpha * distillation_loss(
-                    logits, teacher_logits(teachers, x, args.bf16), args.kd_temp)
+                    fit, teacher_logits(teachers, x, args.bf16), args.kd_temp)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
