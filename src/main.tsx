@@ -5,6 +5,9 @@ import { useLiveStore } from './stores/liveStore';
 import { usePipelineStore } from './stores/pipelineStore';
 import { useTeachStore } from './stores/teachStore';
 import './styles.css';
+import { startupMark } from './core/startupMarks';
+
+startupMark('page:main');
 
 // Models start loading before React's first render: the worker, runtimes and model files are
 // the critical path to the first prediction (start-up, issue #16). App loads only if idle.

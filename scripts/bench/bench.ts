@@ -373,6 +373,33 @@ function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }):
 }
 
 /**
+ * The start-up marks (src/core/startupMarks.ts) of the page and its inference worker, in ms after
+ * navigation, read once the first prediction is on the page. A build without marks gives {}.
+ */
+async function startupMarks(page: Page): Promise<Record<string, number>> {
+  const read = () => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('ig3d:')).map((m) => [m.name, m.startTime] as [string, number]) });
+  const pageMarks = await page.evaluate(read);
+  const out: Record<string, number> = {};
+  const add = (r: ReturnType<typeof read>) => {
+    for (const [name, t] of r.marks) out[name.slice('ig3d:'.length)] ??= r.origin + t - pageMarks.origin;
+  };
+  add(pageMarks);
+  for (const w of page.workers()) {
+    if (!/inference|onnx/.test(w.url())) continue;
+    add(await w.evaluate(read).catch(() => ({ origin: 0, marks: [] })));
+  }
+  return out;
+}
+
+/** One row per kind of run: each mark's median time after navigation, in time order. */
+function startupMarkRows(section: string, label: string, runs: Record<string, number>[]): void {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  if (!names.length) return;
+  const at = names.map((n) => [n, median(runs.map((r) => r[n]).filter((x) => x !== undefined))] as const).sort((a, b) => a[1] - b[1]);
+  rows.push({ section, metric: `marks, ${label} (median ms after navigation)`, value: `${runs.length} run${runs.length > 1 ? 's' : ''}`, note: at.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(', ') });
+}
+
+/**
  * Time to first prediction: navigation → Start enabled → click → first result, on Auto (the
  * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
  * cache, the service worker's precache).
@@ -406,9 +433,10 @@ async function benchStartup(): Promise<void> {
         await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
         const total = Date.now() - t0;
         first = true;
+        const marks = await startupMarks(page);
         // Let the service worker finish precaching so the warm run can use it.
         await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
-        return { total, tStart };
+        return { total, tStart, marks };
       } finally {
         await ctx.close();
       }
@@ -427,6 +455,8 @@ async function benchStartup(): Promise<void> {
   if (!baseline) {
     const { cold, warm } = await pair(join(REPO_ROOT, 'dist'), fetched);
     firstLoadRows(fetched);
+    startupMarkRows(section, 'cold', [cold.marks]);
+    startupMarkRows(section, 'warm', [warm.marks]);
     rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
     rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
     json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
@@ -435,15 +465,21 @@ async function benchStartup(): Promise<void> {
   // A/B: the baseline build (A) and this one (B) alternate, so both see the same machine load.
   const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 2);
   const runs: Record<'A' | 'B', { cold: number[]; warm: number[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
+  const marks: Record<'A' | 'B', { cold: Record<string, number>[]; warm: Record<string, number>[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
   for (let i = 1; i <= rounds; i++) {
     for (const which of ['A', 'B'] as const) {
       const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
       runs[which].cold.push(r.cold.total);
       runs[which].warm.push(r.warm.total);
+      marks[which].cold.push(r.cold.marks);
+      marks[which].warm.push(r.warm.marks);
       rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} cold / warm`, value: `${r.cold.total} / ${r.warm.total}`, unit: 'ms', note: `Start usable after ${r.cold.tStart} / ${r.warm.tStart} ms` });
     }
   }
   firstLoadRows(fetched);
+  for (const which of ['A', 'B'] as const) {
+    for (const kind of ['cold', 'warm'] as const) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
+  }
   const m = (xs: number[]) => median(xs);
   rows.push({ section, metric: 'median cold: baseline → this build', value: `${m(runs.A.cold)} → ${m(runs.B.cold)}`, unit: 'ms', note: `${rounds} rounds, alternating; baseline ${baseline}` });
   rows.push({ section, metric: 'median warm: baseline → this build', value: `${m(runs.A.warm)} → ${m(runs.B.warm)}`, unit: 'ms', note: 'target ≤ 3000 ms warm' });

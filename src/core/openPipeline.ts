@@ -18,9 +18,13 @@ import { Head3dBranch } from './branches/head3dBranch';
 import type { ExpressionBranch } from './branches/expressionBranch';
 import { InferencePipeline } from './pipeline';
 import { weights2d } from './fusion/fusionPolicy';
+import { startupMark } from './startupMarks';
 
 export async function openPipeline(options: PipelineOptions, onStatus?: EpStatusListener): Promise<InferencePipeline> {
-  const [pack, epChoice] = await Promise.all([loadPack(options), resolveEp(options.ep)]);
+  const [pack, epChoice] = await Promise.all([
+    loadPack(options).then((p) => (startupMark('worker:pack-loaded'), p)),
+    resolveEp(options.ep).then((c) => (startupMark('worker:ep-resolved'), c)),
+  ]);
   const { fei2d, head3d, flame: flameFiles } = pack;
   // A malformed flame.bin fails here, before any model is opened.
   const flameDecoder = flameFiles && FlameBranch.prepareDecoder(flameFiles.regressor.model, flameFiles.morphable.bytes);
@@ -44,7 +48,9 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
     numFaces: pack.landmarker.model.numFaces,
     delegate: options.landmarkerDelegate ?? 'CPU',
   }).then(async (stage) => {
+    startupMark('worker:landmarker-created');
     await stage.warmUp();
+    startupMark('worker:landmarker-warm');
     return stage;
   });
   const sessionsReady = (async () => {
@@ -56,7 +62,9 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
       choice = await pickFaster((ep) => timeImageModels(fei2d, ep));
     }
     const opened = await openOnEp(choice, open);
+    startupMark('worker:sessions-open');
     await Promise.all(opened.opened.images.map((b) => b.warmUp()));
+    startupMark('worker:sessions-warm');
     return opened;
   })();
   const [landmarkerResult, sessionsResult] = await Promise.allSettled([landmarkerReady, sessionsReady]);
