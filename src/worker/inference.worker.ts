@@ -148,6 +148,7 @@ function enqueue(msg: QueuedRequest): void {
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
+  if (msg?.type === 'init') startupMark('worker:init-received');
   switch (msg?.type) {
     case 'init':
     case 'frame':

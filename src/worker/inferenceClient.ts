@@ -58,6 +58,7 @@ export class InferenceClient {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => client.onMessage(ev.data);
     worker.onerror = (ev) => client.failAll(`inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`);
     try {
+      startupMark('page:init-sent');
       client.info = await client.request('init', { options: resolved });
     } catch (e) {
       client.closed = true;
