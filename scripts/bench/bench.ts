@@ -313,6 +313,7 @@ async function benchLive(): Promise<void> {
  * the EP choice is about), and which EP Auto ended on. Auto must be within 10 % of the best.
  */
 async function benchEp(): Promise<void> {
+  if (process.env.BENCH_EP_BASELINE) return benchEpBuilds(process.env.BENCH_EP_BASELINE);
   const seconds = Number(process.env.BENCH_EP_SECONDS ?? 10);
   // Auto and forced WASM run the same backend here, so their ratio is pure machine noise unless
   // they alternate: A B B A … (BENCH_EP_ROUNDS pairs), every frame of each pooled. WebGPU once.
@@ -340,6 +341,34 @@ async function benchEp(): Promise<void> {
   const best = Math.min(out.wasm, out.webgpu);
   rows.push({ section, metric: 'Auto / best forced', value: out.auto / best, unit: '×', note: `target ≤ 1.10; Auto and WASM alternated (${order.filter((e) => e !== 'webgpu').join(', ')})` });
   json.ep = { autoMs: out.auto, wasmMs: out.wasm, webgpuMs: out.webgpu, rounds };
+}
+
+/**
+ * `BENCH_EP_BASELINE=<another build's dist/>`: the live view on Auto, that build (A) and this one (B)
+ * alternated A B B A … (`BENCH_EP_ROUNDS` pairs, default 2): did a change to the live path make
+ * frames slower? Every frame of each build pooled: 2D model and worker medians, throughput.
+ */
+async function benchEpBuilds(baseline: string): Promise<void> {
+  const seconds = Number(process.env.BENCH_EP_SECONDS ?? 10);
+  const rounds = Math.max(1, Number(process.env.BENCH_EP_ROUNDS ?? 2));
+  const camera = camera30fps();
+  const section = 'live path, baseline build vs this one (Auto)';
+  const order: ('A' | 'B')[] = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)));
+  const pooled: Record<'A' | 'B', { model2d: number[]; total: number[]; fps: number[]; ranOn?: string }> = { A: { model2d: [], total: [], fps: [] }, B: { model2d: [], total: [], fps: [] } };
+  for (const which of order) {
+    const run = await ig3dLiveRun('auto', seconds, camera, undefined, { dist: which === 'A' ? baseline : join(REPO_ROOT, 'dist') });
+    const p = pooled[which];
+    p.model2d.push(...run.samples.map((x) => x.timings.model2d).filter((x): x is number => typeof x === 'number'));
+    p.total.push(...run.samples.map((x) => x.timings.total).filter((x): x is number => typeof x === 'number'));
+    p.fps.push(run.newFramesPerSecond);
+    p.ranOn = run.ep;
+  }
+  for (const which of ['A', 'B'] as const) {
+    const p = pooled[which];
+    rows.push({ section, metric: `${which === 'A' ? 'baseline' : 'this build'}: 2D model / worker total (medians)`, value: `${median(p.model2d).toFixed(1)} / ${median(p.total).toFixed(1)}`, unit: 'ms', note: `${p.total.length} frames, ${p.fps.map((f) => f.toFixed(2)).join(' / ')} FPS on ${p.ranOn?.toUpperCase()}; order ${order.join(' ')}${which === 'A' ? `; baseline ${baseline}` : ''}` });
+  }
+  json.epBuilds = Object.fromEntries((['A', 'B'] as const).map((w) => [w, { model2dMs: median(pooled[w].model2d), workerMs: median(pooled[w].total), fps: pooled[w].fps }]));
 }
 
 /**
@@ -385,7 +414,7 @@ async function startupMarks(page: Page): Promise<Record<string, number>> {
   };
   add(pageMarks);
   for (const w of page.workers()) {
-    if (!/inference|onnx/.test(w.url())) continue;
+    if (!/inference|sessionHost/.test(w.url())) continue;
     add(await w.evaluate(read).catch(() => ({ origin: 0, marks: [] })));
   }
   return out;
