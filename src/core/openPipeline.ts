@@ -9,7 +9,7 @@ import { loadPack, type LoadedPack } from './packLoader';
 import { canonicalMeshFromTask, type CanonicalMesh } from './mesh/canonicalMesh';
 import type { FlameDecoder } from './flame/flameDecoder';
 import { LandmarkerStage } from './inference/landmarkerStage';
-import { configureOrtEnv, currentSessionHost } from './inference/ortSession';
+import { configureOrtEnv } from './inference/ortSession';
 import { EpGuard, openOnEp, pickFaster, resolveEp, type EpChoice, type EpStatusListener } from './inference/epPolicy';
 import { timeImageModels } from './inference/epTiming';
 import { FlameBranch } from './inference/flameBranch';
@@ -32,7 +32,7 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
   // wasm lazily, on first call, on this thread, so that only moved ORT's compile ahead of the
   // landmarker's (README "Benchmarks", start-up).
   const packReady = loadPack(options).then((p) => (startupMark('worker:pack-loaded'), p));
-  const epReady = (currentSessionHost()?.resolveEp(options.ep) ?? resolveEp(options.ep)).then((c) => (startupMark('worker:ep-resolved'), c));
+  const epReady = resolveEp(options.ep).then((c) => (startupMark('worker:ep-resolved'), c));
   const landmarkerReady = packReady.then(async (loaded) => {
     const stage = await LandmarkerStage.create({
       modelBytes: loaded.landmarker.bytes,

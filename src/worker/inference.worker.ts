@@ -8,22 +8,13 @@ import type { InferencePipeline } from '../core/pipeline';
 import { openPipeline } from '../core/openPipeline';
 import type { FrameOptions, PipelineOptions, PipelineResult } from '../core/pipelineTypes';
 import type { ImageLike } from '../core/inference/faceLandmarker';
-import { destroyWebGpuDevice, setSessionHost } from '../core/inference/ortSession';
+import { destroyWebGpuDevice } from '../core/inference/ortSession';
 import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
 import { toPipelineImage } from './frameImage';
 import { runWorkerLive, type WorkerLiveHandle } from './workerLive';
 import { startupMark } from '../core/startupMarks';
-import { startSessionHost } from './sessionHost';
 
 startupMark('worker:start');
-
-/**
- * The pack's ONNX sessions run in a worker of their own (sessionHost.ts), started now so its
- * script loads while this one waits for the pack; undefined where a worker cannot start one
- * (the sessions then run here).
- */
-const sessionHost = startSessionHost();
-let sessionHostConfigured = false;
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -58,11 +49,6 @@ async function init(options: PipelineOptions): Promise<{ value: Replies['init'] 
   startupMark('worker:init');
   await pipeline?.close();
   pipeline = undefined;
-  if (sessionHost && !sessionHostConfigured) {
-    sessionHostConfigured = true;
-    sessionHost.configure(options.assets, options.numThreads, options.ep === 'webgpu' ? 'webgpu' : 'wasm');
-    setSessionHost(sessionHost);
-  }
   pipeline = await openPipeline(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
   // Copy: the triangles are reused by later inits and transfer would detach them (the FLAME
   // faces are a view into flame.bin, which the decoder keeps using).

@@ -8,7 +8,7 @@
 import type { CropSource } from '../crop';
 import type { CropImage } from '../pipelineTypes';
 import type { BranchOutput, FaceGeometry, StageTimings } from '../types';
-import type { OnnxSession } from '../inference/ortSession';
+import type { ModelSession } from '../inference/ortSession';
 
 /** Which side of late fusion a branch feeds: ℓ = w·ℓ2D + (1−w)·ℓ3D. */
 export type FusionSide = '2d' | '3d';
@@ -42,7 +42,7 @@ export interface ExpressionBranch {
   /** Whether it runs on an image crop (and so also in the whole-image fallback, when no face was found). */
   readonly needsFace: boolean;
   /** Its onnxruntime sessions, for the EP guard's move to WASM. */
-  readonly sessions: readonly OnnxSession[];
+  readonly sessions: readonly ModelSession[];
   /** undefined when this face gives the branch nothing to work on (e.g. no 3D features); say why in notes. */
   run(face: FaceInput, frame: FrameScratch): Promise<BranchOutput | undefined>;
   release(): Promise<void>;

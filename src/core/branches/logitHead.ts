@@ -8,7 +8,7 @@ import type { Fei2dModel, Head3dModel } from '../manifest/schema';
 import type { BranchOutput } from '../types';
 import { permutationToInternal, toInternalOrder } from '../classes/expressionClasses';
 import { softmax } from '../fusion/lateFusion';
-import { openSession, type OnnxSession } from '../inference/ortSession';
+import { ModelSession } from '../inference/ortSession';
 import type { EpGuard } from '../inference/epPolicy';
 import type { ExecutionProvider } from '../types';
 import { applyPriorCorrection, priorCorrection, type PriorCorrection } from '../calibration/priorCorrection';
@@ -42,7 +42,7 @@ export class LogitHead {
 
   private constructor(
     readonly model: ExpressionModel,
-    readonly session: OnnxSession,
+    readonly session: ModelSession,
     private readonly guard: () => EpGuard,
   ) {
     const { classOrder, missing } = model.outputs.logits;
@@ -64,7 +64,7 @@ export class LogitHead {
 
   /** `guard` is read per run: the pipeline creates it after every session is open. */
   static async open(model: ExpressionModel, bytes: Uint8Array, ep: ExecutionProvider, guard: () => EpGuard): Promise<LogitHead> {
-    const session = await openSession({ id: model.id, bytes, inputs: [model.input.name], outputs: outputNames(model) }, ep);
+    const session = await ModelSession.create({ id: model.id, bytes, inputs: [model.input.name], outputs: outputNames(model) }, ep);
     return new LogitHead(model, session, guard);
   }
 

@@ -9,7 +9,7 @@
  */
 import type { ExecutionProvider } from '../types';
 import type { EpPreference } from '../pipelineTypes';
-import { PackMismatchError, webgpuDeviceLost, type OnnxSession } from './ortSession';
+import { PackMismatchError, webgpuDeviceLost, type ModelSession } from './ortSession';
 
 /** What a WebGPU adapter says about itself (GPUAdapterInfo, plus the older adapter flag). */
 export interface AdapterFacts {
@@ -138,7 +138,7 @@ export class EpGuard {
 
   constructor(
     private current: ExecutionProvider,
-    private readonly sessions: () => readonly OnnxSession[],
+    private readonly sessions: () => readonly ModelSession[],
   ) {
     if (current === 'webgpu') {
       void webgpuDeviceLost().then((reason) => {

@@ -6,7 +6,7 @@
  */
 import type { ExecutionProvider } from '../types';
 import type { Fei2dModel } from '../manifest/schema';
-import { openSession } from './ortSession';
+import { ModelSession } from './ortSession';
 
 const TIMED_RUNS = 3;
 
@@ -21,7 +21,7 @@ export async function timeImageModel(model: Fei2dModel, bytes: Uint8Array, ep: E
   const [h, w] = model.input.size;
   const c = model.input.channels;
   const dims = model.input.layout === 'NHWC' ? [1, h, w, c] : [1, c, h, w];
-  const session = await openSession({ id: model.id, bytes, inputs: [model.input.name], outputs: [model.outputs.logits.name] }, ep);
+  const session = await ModelSession.create({ id: model.id, bytes, inputs: [model.input.name], outputs: [model.outputs.logits.name] }, ep);
   try {
     const feeds = { [model.input.name]: { data: new Float32Array(h * w * c), dims } };
     await session.run(feeds);

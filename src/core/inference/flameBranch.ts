@@ -10,7 +10,7 @@ import { parseFlameAsset } from '../flame/flameAsset';
 import { createFlameDecoder, type FlameDecoder } from '../flame/flameDecoder';
 import { flameParamsFromRegressor } from '../flame/regressorParams';
 import { checkRegressorOutputs, flameToImageAffine, groupsFromOutputs, regressorOutputNames } from '../flame/regressorOutputs';
-import { openSession, PackMismatchError, type OnnxSession } from './ortSession';
+import { ModelSession, PackMismatchError } from './ortSession';
 
 export interface FlameRun {
   flame: FlameResult;
@@ -39,7 +39,7 @@ function checkAssetFits(model: Regressor3dModel, decoder: FlameDecoder): void {
 export class FlameBranch {
   private constructor(
     readonly model: Regressor3dModel,
-    readonly session: OnnxSession,
+    readonly session: ModelSession,
     private readonly decoder: FlameDecoder,
   ) {}
 
@@ -60,7 +60,7 @@ export class FlameBranch {
    * manifest fails at load with the group named, not on the first face.
    */
   static async create(model: Regressor3dModel, bytes: Uint8Array, decoder: FlameDecoder, ep: ExecutionProvider): Promise<FlameBranch> {
-    const session = await openSession({ id: model.id, bytes, inputs: [model.input.name], outputs: regressorOutputNames(model) }, ep);
+    const session = await ModelSession.create({ id: model.id, bytes, inputs: [model.input.name], outputs: regressorOutputNames(model) }, ep);
     const branch = new FlameBranch(model, session, decoder);
     try {
       await branch.dryRun();

@@ -11,7 +11,6 @@
  */
 import type * as OrtWebGpu from 'onnxruntime-web/webgpu';
 import type { ExecutionProvider } from '../types';
-import type { EpPreference } from '../pipelineTypes';
 
 type Ort = typeof OrtWebGpu;
 
@@ -98,55 +97,7 @@ export function checkNames(id: string, session: Pick<OrtWebGpu.InferenceSession,
   }
 }
 
-/** Float32 tensors in and out of a session: the only data that crosses to a session host. */
-export type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
-export type Fetches = Record<string, { data: Float32Array; dims: readonly number[] }>;
-
-/** What the pipeline needs of a model session, wherever it runs (this thread or a session host). */
-export interface OnnxSession {
-  readonly spec: SessionSpec;
-  readonly ep: ExecutionProvider;
-  run(feeds: Feeds): Promise<Fetches>;
-  /** Rebuild this model on WASM (after a WebGPU failure or device loss). */
-  moveToWasm(): Promise<void>;
-  release(): Promise<void>;
-}
-
-/**
- * Runs sessions somewhere else: the inference worker hands its ONNX models to a second worker
- * (worker/sessionHost.ts) so that ORT's set-up runs on the other core while MediaPipe's runs on
- * this one (start-up, issue #16). Errors keep their kind: a PackMismatchError stays one.
- */
-export interface SessionHost {
-  create(spec: SessionSpec, ep: ExecutionProvider): Promise<OnnxSession>;
-  /**
-   * epPolicy's resolveEp, run where the sessions run: their WebGPU adapter is the one that counts,
-   * and its answer is not held up behind MediaPipe's long set-up tasks on the inference worker.
-   */
-  resolveEp(preference: EpPreference): Promise<{ ep: ExecutionProvider; note?: string; measure?: boolean }>;
-  /** As webgpuDeviceLost(), for the host's WebGPU device. */
-  deviceLost(): Promise<string>;
-  /** As destroyWebGpuDevice(), for the host's WebGPU device. */
-  destroyDevice(): Promise<void>;
-}
-
-let host: SessionHost | undefined;
-
-/** Sessions opened after this call run on `h` (undefined: on this thread). */
-export function setSessionHost(h: SessionHost | undefined): void {
-  host = h;
-}
-
-export function currentSessionHost(): SessionHost | undefined {
-  return host;
-}
-
-/** Open a model session on the session host when one is set, else on this thread. */
-export function openSession(spec: SessionSpec, ep: ExecutionProvider): Promise<OnnxSession> {
-  return host ? host.create(spec, ep) : ModelSession.create(spec, ep);
-}
-
-export class ModelSession implements OnnxSession {
+export class ModelSession {
   private constructor(
     private session: OrtWebGpu.InferenceSession,
     private ort: Ort,
@@ -184,7 +135,7 @@ export class ModelSession implements OnnxSession {
   }
 
   /** Run with float32 inputs; returns the requested outputs as Float32Array with dims. */
-  async run(feeds: Feeds): Promise<Fetches> {
+  async run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
     const inputs: Record<string, OrtWebGpu.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = new this.ort.Tensor('float32', t.data, t.dims);
     const out = await this.session.run(inputs, this.spec.outputs);
@@ -218,7 +169,6 @@ export class ModelSession implements OnnxSession {
  * Never rejects; resolves with the loss reason.
  */
 export async function webgpuDeviceLost(): Promise<string> {
-  if (host) return host.deviceLost();
   try {
     const ort = await runtimes.webgpu;
     if (!ort) return new Promise(() => undefined);
@@ -233,7 +183,6 @@ export async function webgpuDeviceLost(): Promise<string> {
 
 /** Destroy ORT's WebGPU device (as a GPU reset would); `webgpuDeviceLost` then resolves. */
 export async function destroyWebGpuDevice(): Promise<void> {
-  if (host) return host.destroyDevice();
   const ort = await runtimes.webgpu;
   if (!ort) return;
   const device = await Promise.resolve(ort.env.webgpu.device).catch(() => undefined);
