@@ -414,7 +414,7 @@ async function startupMarks(page: Page): Promise<Record<string, number>> {
   };
   add(pageMarks);
   for (const w of page.workers()) {
-    if (!/inference|sessionHost/.test(w.url())) continue;
+    if (!/inference/.test(w.url())) continue;
     add(await w.evaluate(read).catch(() => ({ origin: 0, marks: [] })));
   }
   return out;
