@@ -1,22 +1,14 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
-import { useLiveStore } from './stores/liveStore';
 import { usePipelineStore } from './stores/pipelineStore';
-import { useTeachStore } from './stores/teachStore';
 import './styles.css';
+import { startupMark } from './core/startupMarks';
 
-// Models start loading before React's first render: the worker, runtimes and model files are
-// the critical path to the first prediction (start-up, issue #16). App loads only if idle.
+startupMark('page:main');
+
+// Models start loading before React is even evaluated: the worker, runtimes and model files are
+// the critical path to the first prediction (start-up, issue #16). This entry holds only the
+// pipeline store (and the worker client under it), so the worker spawns as soon as this small
+// script runs; React and the views come in the chunk below, evaluated while the worker starts.
+// App loads only if idle.
 void usePipelineStore.getState().load();
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
-
-// `npm run bench` and the e2e tests reach the stores through this hook; only with ?debug in the URL.
-if (new URLSearchParams(location.search).has('debug')) {
-  (window as unknown as { __ig3d: object }).__ig3d = { live: useLiveStore, pipeline: usePipelineStore, teach: useTeachStore };
-}
+void import('./app/mount').then(({ mountApp }) => mountApp(document.getElementById('root')!));

@@ -313,6 +313,7 @@ async function benchLive(): Promise<void> {
  * the EP choice is about), and which EP Auto ended on. Auto must be within 10 % of the best.
  */
 async function benchEp(): Promise<void> {
+  if (process.env.BENCH_EP_BASELINE) return benchEpBuilds(process.env.BENCH_EP_BASELINE);
   const seconds = Number(process.env.BENCH_EP_SECONDS ?? 10);
   // Auto and forced WASM run the same backend here, so their ratio is pure machine noise unless
   // they alternate: A B B A … (BENCH_EP_ROUNDS pairs), every frame of each pooled. WebGPU once.
@@ -343,6 +344,34 @@ async function benchEp(): Promise<void> {
 }
 
 /**
+ * `BENCH_EP_BASELINE=<another build's dist/>`: the live view on Auto, that build (A) and this one (B)
+ * alternated A B B A … (`BENCH_EP_ROUNDS` pairs, default 2): did a change to the live path make
+ * frames slower? Every frame of each build pooled: 2D model and worker medians, throughput.
+ */
+async function benchEpBuilds(baseline: string): Promise<void> {
+  const seconds = Number(process.env.BENCH_EP_SECONDS ?? 10);
+  const rounds = Math.max(1, Number(process.env.BENCH_EP_ROUNDS ?? 2));
+  const camera = camera30fps();
+  const section = 'live path, baseline build vs this one (Auto)';
+  const order: ('A' | 'B')[] = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)));
+  const pooled: Record<'A' | 'B', { model2d: number[]; total: number[]; fps: number[]; ranOn?: string }> = { A: { model2d: [], total: [], fps: [] }, B: { model2d: [], total: [], fps: [] } };
+  for (const which of order) {
+    const run = await ig3dLiveRun('auto', seconds, camera, undefined, { dist: which === 'A' ? baseline : join(REPO_ROOT, 'dist') });
+    const p = pooled[which];
+    p.model2d.push(...run.samples.map((x) => x.timings.model2d).filter((x): x is number => typeof x === 'number'));
+    p.total.push(...run.samples.map((x) => x.timings.total).filter((x): x is number => typeof x === 'number'));
+    p.fps.push(run.newFramesPerSecond);
+    p.ranOn = run.ep;
+  }
+  for (const which of ['A', 'B'] as const) {
+    const p = pooled[which];
+    rows.push({ section, metric: `${which === 'A' ? 'baseline' : 'this build'}: 2D model / worker total (medians)`, value: `${median(p.model2d).toFixed(1)} / ${median(p.total).toFixed(1)}`, unit: 'ms', note: `${p.total.length} frames, ${p.fps.map((f) => f.toFixed(2)).join(' / ')} FPS on ${p.ranOn?.toUpperCase()}; order ${order.join(' ')}${which === 'A' ? `; baseline ${baseline}` : ''}` });
+  }
+  json.epBuilds = Object.fromEntries((['A', 'B'] as const).map((w) => [w, { model2dMs: median(pooled[w].model2d), workerMs: median(pooled[w].total), fps: pooled[w].fps }]));
+}
+
+/**
  * What a first visit transfers, from the requests the cold start-up run made: raw bytes and
  * gzip (level 6, what a static host applies on the fly) of each file served from dist/, before
  * the first prediction and in all (the service worker's offline precache follows the load).
@@ -370,6 +399,33 @@ function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }):
   rows.push({ section, metric: 'before the first prediction', value: `${mb(a.raw)} raw / ${mb(a.gz)} gzip`, note: `${fetched.beforeFirst.size} requests; largest: ${a.big.slice(0, 4).map(([p, r, z]) => `${p.split('/').pop()} ${mb(r)} (${mb(z)})`).join(', ')}` });
   rows.push({ section, metric: 'whole first visit incl. offline precache', value: `${mb(b.raw)} raw / ${mb(b.gz)} gzip`, note: `${fetched.all.size} requests` });
   json.firstLoad = { beforeFirstRawBytes: a.raw, beforeFirstGzipBytes: a.gz, allRawBytes: b.raw, allGzipBytes: b.gz, files: a.big.map(([path, raw, gzip]) => ({ path, raw, gzip })) };
+}
+
+/**
+ * The start-up marks (src/core/startupMarks.ts) of the page and its inference worker, in ms after
+ * navigation, read once the first prediction is on the page. A build without marks gives {}.
+ */
+async function startupMarks(page: Page): Promise<Record<string, number>> {
+  const read = () => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('ig3d:')).map((m) => [m.name, m.startTime] as [string, number]) });
+  const pageMarks = await page.evaluate(read);
+  const out: Record<string, number> = {};
+  const add = (r: ReturnType<typeof read>) => {
+    for (const [name, t] of r.marks) out[name.slice('ig3d:'.length)] ??= r.origin + t - pageMarks.origin;
+  };
+  add(pageMarks);
+  for (const w of page.workers()) {
+    if (!/inference/.test(w.url())) continue;
+    add(await w.evaluate(read).catch(() => ({ origin: 0, marks: [] })));
+  }
+  return out;
+}
+
+/** One row per kind of run: each mark's median time after navigation, in time order. */
+function startupMarkRows(section: string, label: string, runs: Record<string, number>[]): void {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  if (!names.length) return;
+  const at = names.map((n) => [n, median(runs.map((r) => r[n]).filter((x) => x !== undefined))] as const).sort((a, b) => a[1] - b[1]);
+  rows.push({ section, metric: `marks, ${label} (median ms after navigation)`, value: `${runs.length} run${runs.length > 1 ? 's' : ''}`, note: at.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(', ') });
 }
 
 /**
@@ -406,9 +462,10 @@ async function benchStartup(): Promise<void> {
         await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
         const total = Date.now() - t0;
         first = true;
+        const marks = await startupMarks(page);
         // Let the service worker finish precaching so the warm run can use it.
         await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
-        return { total, tStart };
+        return { total, tStart, marks };
       } finally {
         await ctx.close();
       }
@@ -427,6 +484,8 @@ async function benchStartup(): Promise<void> {
   if (!baseline) {
     const { cold, warm } = await pair(join(REPO_ROOT, 'dist'), fetched);
     firstLoadRows(fetched);
+    startupMarkRows(section, 'cold', [cold.marks]);
+    startupMarkRows(section, 'warm', [warm.marks]);
     rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
     rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
     json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
@@ -435,15 +494,21 @@ async function benchStartup(): Promise<void> {
   // A/B: the baseline build (A) and this one (B) alternate, so both see the same machine load.
   const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 2);
   const runs: Record<'A' | 'B', { cold: number[]; warm: number[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
+  const marks: Record<'A' | 'B', { cold: Record<string, number>[]; warm: Record<string, number>[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
   for (let i = 1; i <= rounds; i++) {
     for (const which of ['A', 'B'] as const) {
       const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
       runs[which].cold.push(r.cold.total);
       runs[which].warm.push(r.warm.total);
+      marks[which].cold.push(r.cold.marks);
+      marks[which].warm.push(r.warm.marks);
       rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} cold / warm`, value: `${r.cold.total} / ${r.warm.total}`, unit: 'ms', note: `Start usable after ${r.cold.tStart} / ${r.warm.tStart} ms` });
     }
   }
   firstLoadRows(fetched);
+  for (const which of ['A', 'B'] as const) {
+    for (const kind of ['cold', 'warm'] as const) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
+  }
   const m = (xs: number[]) => median(xs);
   rows.push({ section, metric: 'median cold: baseline → this build', value: `${m(runs.A.cold)} → ${m(runs.B.cold)}`, unit: 'ms', note: `${rounds} rounds, alternating; baseline ${baseline}` });
   rows.push({ section, metric: 'median warm: baseline → this build', value: `${m(runs.A.warm)} → ${m(runs.B.warm)}`, unit: 'ms', note: 'target ≤ 3000 ms warm' });

@@ -5,8 +5,9 @@
  */
 import type { ExecutionProvider } from './types';
 import type { PipelineOptions } from './pipelineTypes';
-import { loadPack } from './packLoader';
-import { canonicalMeshFromTask } from './mesh/canonicalMesh';
+import { loadPack, type LoadedPack } from './packLoader';
+import { canonicalMeshFromTask, type CanonicalMesh } from './mesh/canonicalMesh';
+import type { FlameDecoder } from './flame/flameDecoder';
 import { LandmarkerStage } from './inference/landmarkerStage';
 import { configureOrtEnv } from './inference/ortSession';
 import { EpGuard, openOnEp, pickFaster, resolveEp, type EpChoice, type EpStatusListener } from './inference/epPolicy';
@@ -18,15 +19,49 @@ import { Head3dBranch } from './branches/head3dBranch';
 import type { ExpressionBranch } from './branches/expressionBranch';
 import { InferencePipeline } from './pipeline';
 import { weights2d } from './fusion/fusionPolicy';
+import { startupMark } from './startupMarks';
 
 export async function openPipeline(options: PipelineOptions, onStatus?: EpStatusListener): Promise<InferencePipeline> {
-  const [pack, epChoice] = await Promise.all([loadPack(options), resolveEp(options.ep)]);
-  const { fei2d, head3d, flame: flameFiles } = pack;
-  // A malformed flame.bin fails here, before any model is opened.
-  const flameDecoder = flameFiles && FlameBranch.prepareDecoder(flameFiles.regressor.model, flameFiles.morphable.bytes);
-  const mesh = canonicalMeshFromTask(pack.landmarker.bytes);
-
   configureOrtEnv(options.assets, options.numThreads);
+  // Start-up (issue #16): nothing waits for what it does not need. The landmarker needs the pack
+  // but not the EP choice: asking for a WebGPU adapter took 0.1–0.4 s here (a software one), in
+  // which the worker sat idle while the landmarker waited. Only the ONNX sessions need both. The
+  // landmarker and the sessions each do one warm-up run on a blank input, so the first camera
+  // frame does not pay for MediaPipe's first-call set-up (≈ 0.6–1.2 s here) or ORT's.
+  // Not done, measured: initialising ORT's runtime at once with a one-node model. V8 compiles
+  // wasm lazily, on first call, on this thread, so that only moved ORT's compile ahead of the
+  // landmarker's (README "Benchmarks", start-up).
+  const packReady = loadPack(options).then((p) => (startupMark('worker:pack-loaded'), p));
+  const epReady = resolveEp(options.ep).then((c) => (startupMark('worker:ep-resolved'), c));
+  const landmarkerReady = packReady.then(async (loaded) => {
+    const stage = await LandmarkerStage.create({
+      modelBytes: loaded.landmarker.bytes,
+      wasmDir: options.assets.mediapipeWasmDir,
+      numFaces: loaded.landmarker.model.numFaces,
+      delegate: options.landmarkerDelegate ?? 'CPU',
+    });
+    startupMark('worker:landmarker-created');
+    try {
+      await stage.warmUp();
+    } catch (e) {
+      stage.close();
+      throw e;
+    }
+    startupMark('worker:landmarker-warm');
+    return stage;
+  });
+  let pack: LoadedPack, epChoice: EpChoice, flameDecoder: FlameDecoder | undefined, mesh: CanonicalMesh;
+  try {
+    [pack, epChoice] = await Promise.all([packReady, epReady]);
+    // A malformed flame.bin fails here, before any ONNX model is opened.
+    flameDecoder = pack.flame && FlameBranch.prepareDecoder(pack.flame.regressor.model, pack.flame.morphable.bytes);
+    mesh = canonicalMeshFromTask(pack.landmarker.bytes);
+  } catch (e) {
+    // The landmarker may still be on its way up: release it when it is.
+    void landmarkerReady.then((s) => s.close(), () => undefined);
+    throw e;
+  }
+  const { fei2d, head3d, flame: flameFiles } = pack;
   // The holder's guard exists once every session is open; the heads read it per run.
   const holder: { guard?: EpGuard } = {};
   const getGuard = () => holder.guard!;
@@ -34,18 +69,6 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
     images: await Promise.all(fei2d.map(async (f) => new Fer2dBranch(f.model, await LogitHead.open(f.model, f.bytes, ep, getGuard)))),
     head3d: head3d ? new Head3dBranch(head3d.model, await LogitHead.open(head3d.model, head3d.bytes, ep, getGuard)) : undefined,
     flame: flameFiles && flameDecoder ? await FlameBranch.create(flameFiles.regressor.model, flameFiles.regressor.bytes, flameDecoder, ep) : undefined,
-  });
-  // Start-up (issue #16): the landmarker and the ONNX sessions load side by side (their wasm
-  // fetches and compiles overlap), and each does one warm-up run on a blank input, so the first
-  // camera frame does not pay for MediaPipe's first-call set-up (≈ 0.6–1.2 s here) or ORT's.
-  const landmarkerReady = LandmarkerStage.create({
-    modelBytes: pack.landmarker.bytes,
-    wasmDir: options.assets.mediapipeWasmDir,
-    numFaces: pack.landmarker.model.numFaces,
-    delegate: options.landmarkerDelegate ?? 'CPU',
-  }).then(async (stage) => {
-    await stage.warmUp();
-    return stage;
   });
   const sessionsReady = (async () => {
     // Auto on a hardware WebGPU adapter: the faster EP for this pack on this machine, by timing.
@@ -56,7 +79,9 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
       choice = await pickFaster((ep) => timeImageModels(fei2d, ep));
     }
     const opened = await openOnEp(choice, open);
+    startupMark('worker:sessions-open');
     await Promise.all(opened.opened.images.map((b) => b.warmUp()));
+    startupMark('worker:sessions-warm');
     return opened;
   })();
   const [landmarkerResult, sessionsResult] = await Promise.allSettled([landmarkerReady, sessionsReady]);

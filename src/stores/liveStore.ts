@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { FrameResult, FusionMode, StageTimings, ValenceArousal } from '../core/types';
 import { NUM_CLASSES } from '../core/classes/expressionClasses';
 import { releaseShownFrame, type ShownFrame } from './shownFrame';
+import { startupMark } from '../core/startupMarks';
 
 export const TRAIL_LENGTH = 24;
 
@@ -104,6 +105,7 @@ export const useLiveStore = create<LiveState>()((set, get) => ({
         arousal: SMOOTHING_ALPHA * va.arousal + (1 - SMOOTHING_ALPHA) * prevVa.arousal,
       };
     }
+    if (get().frames === 0) startupMark('page:first-result');
     set({
       latest: r,
       probs: r.detection === 'none' ? {} : next,

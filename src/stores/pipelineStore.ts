@@ -9,6 +9,7 @@ import type { ExecutionProvider } from '../core/types';
 import type { EpPreference, ReadyInfo } from '../core/pipelineTypes';
 import { InferenceClient } from '../worker/inferenceClient';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
+import { startupMark } from '../core/startupMarks';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -48,6 +49,7 @@ async function fetchManifest(baseUrl: string): Promise<Manifest> {
   if (!res.ok) throw new Error(`could not load the model pack manifest (${res.status} ${res.statusText})`);
   const parsed = parseManifest(await res.text());
   if (!parsed.ok) throw new Error(`the model pack manifest is invalid:\n${parsed.errors.join('\n')}`);
+  startupMark('page:manifest');
   return parsed.manifest;
 }
 
@@ -88,6 +90,7 @@ export function whenClientReady(): Promise<InferenceClient | undefined> {
 
 export const usePipelineStore = create<PipelineState>()((set, get) => {
   const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest) => {
+    startupMark('page:pipeline-ready');
     client.onStatus((ep, message) => set({ ep, epNote: message }));
     set({
       status: 'ready',

@@ -12,10 +12,15 @@ import { destroyWebGpuDevice } from '../core/inference/ortSession';
 import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
 import { toPipelineImage } from './frameImage';
 import { runWorkerLive, type WorkerLiveHandle } from './workerLive';
+import { startupMark } from '../core/startupMarks';
+
+startupMark('worker:start');
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let pipeline: InferencePipeline | undefined;
+/** The first frame's end is a start-up mark (startupMarks.ts). */
+let firstFrameMarked = false;
 /**
  * Serialises init and frames: MediaPipe's graph and VIDEO timestamps need one caller, and a
  * re-init (restart) must not close models under a running frame.
@@ -41,6 +46,7 @@ function ready(): InferencePipeline {
 }
 
 async function init(options: PipelineOptions): Promise<{ value: Replies['init'] }> {
+  startupMark('worker:init');
   await pipeline?.close();
   pipeline = undefined;
   pipeline = await openPipeline(options, (s) => post({ type: 'status', ep: s.ep, message: s.message }));
@@ -56,6 +62,10 @@ async function processFrame(image: FrameImage, timestamp: number, options: Frame
   const pixelsFrom = toPipelineImage(image);
   const pixels = image instanceof ImageBitmap ? undefined : performance.now() - t0;
   const value = await ready().process(pixelsFrom, timestamp, options, id);
+  if (!firstFrameMarked) {
+    firstFrameMarked = true;
+    startupMark('worker:first-frame');
+  }
   if (pixels !== undefined) value.timings.pixels = pixels;
   const transfer: Transferable[] = value.crops ? Object.values(value.crops).map((c) => c.rgba.buffer as ArrayBuffer) : [];
   // FLAME vertices are a fresh copy per frame (60 KB): move them instead of cloning.
@@ -138,6 +148,7 @@ function enqueue(msg: QueuedRequest): void {
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
+  if (msg?.type === 'init') startupMark('worker:init-received');
   switch (msg?.type) {
     case 'init':
     case 'frame':

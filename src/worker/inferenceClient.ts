@@ -6,6 +6,7 @@
 import type { ExecutionProvider } from '../core/types';
 import type { FrameOptions, Head3dEvaluation, PipelineOptions, PipelineResult, ReadyInfo } from '../core/pipelineTypes';
 import type { FrameImage, FromWorker, LiveMessage, Replies, Request, ToWorker } from './protocol';
+import { startupMark } from '../core/startupMarks';
 
 /** What a frame request resolves to: the pipeline's result (crops included when asked for). */
 export type ClientResult = PipelineResult;
@@ -44,6 +45,7 @@ export class InferenceClient {
    * loads and compiles meanwhile.
    */
   static async createFromOptions(options: PipelineOptions | Promise<PipelineOptions>): Promise<InferenceClient> {
+    startupMark('page:worker-spawn');
     const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     let resolved: PipelineOptions;
     try {
@@ -56,6 +58,7 @@ export class InferenceClient {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => client.onMessage(ev.data);
     worker.onerror = (ev) => client.failAll(`inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`);
     try {
+      startupMark('page:init-sent');
       client.info = await client.request('init', { options: resolved });
     } catch (e) {
       client.closed = true;
