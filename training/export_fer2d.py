@@ -124,6 +124,9 @@ def main():
     p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
     p.add_argument("--bin-prefix", default="/tmp/fer2d")
     p.add_argument("--opset", type=int, default=17)
+    p.add_argument("--flip-gate", type=float, default=None,
+                   help="use this flip gate instead of choosing one on FER2013's framing of Valid (e.g. the one "
+                        "training/experiments/flip_gate_app_crops.py chose on the app's own Valid crops, which the app sees)")
     p.add_argument("--manifest", help="pack manifest whose fei2d entry gets the new sha256 and flip policy")
     p.add_argument("--no-fp16-weights", dest="fp16_weights", action="store_false",
                    help="keep the weights in float32 (twice the file size)")
@@ -170,9 +173,14 @@ def main():
 
     gate = choose_flip_gate(*views["valid"][1:])
     print("flip gate (chosen on Valid):", json.dumps(gate), flush=True)
+    chosen_on = "Valid: the smallest mirrored fraction whose accuracy is at least that of always mirroring"
+    if args.flip_gate is not None:
+        gate["threshold"] = args.flip_gate
+        chosen_on = ("the app's own Valid crops (training/experiments/flip_gate_app_crops.py): the smallest mirrored "
+                     "fraction whose accuracy is at least that of always mirroring; the curve below is FER2013's framing")
+        print(f"flip gate given: {args.flip_gate}", flush=True)
     tta = {"flip": True, **({"flipWhenMarginBelow": gate["threshold"]} if gate["threshold"] is not None else {})}
-    tta_report = {"policy": tta, "chosenOn": "Valid: the smallest mirrored fraction whose accuracy is at "
-                  "least that of always mirroring", "validCurve": gate["curve"]}
+    tta_report = {"policy": tta, "chosenOn": chosen_on, "validCurve": gate["curve"]}
     for split, (x, label, plain, mirror) in views.items():
         logits, use = apply_flip_gate(plain, mirror, gate["threshold"])
         results[split] = summarize(label, logits.argmax(1))

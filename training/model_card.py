@@ -68,10 +68,21 @@ def tta_row(m):
     v, te = t["valid"], t["test"]
     return (f"**gated** horizontal flip, applied by the app (`src/core/inference/testTimeFlip.ts`, manifest "
             f"`testTimeAugmentation`): logits = mean(net(x), net(mirror(x))) only when the first pass's top-1 − top-2 "
-            f"probability margin is below {gate:g}, else net(x). Chosen on Valid as the cheapest gate that loses nothing "
-            f"against always mirroring ({pct(v['accuracyAlwaysFlip'])} %); it mirrors {pct(v['mirroredFraction'])} % of Valid and "
+            f"probability margin is below {gate:g}, else net(x). " + (
+                "Chosen on the app's own Valid crops (`training/experiments/flip_gate_app_crops.py`) as the cheapest gate that loses "
+                "nothing there against always mirroring; on FER2013's framing (the rows below) "
+                if "app's own" in t.get("chosenOn", "") else
+                f"Chosen on Valid as the cheapest gate that loses nothing against always mirroring ({pct(v['accuracyAlwaysFlip'])} %); ") +
+            f"it mirrors {pct(v['mirroredFraction'])} % of Valid and "
             f"{pct(te['mirroredFraction'])} % of Test faces. Test without any flip {pct(te['accuracyNoFlip'])} %, always "
             f"flipped {pct(te['accuracyAlwaysFlip'])} %. The numbers below are of this policy")
+
+
+def flip_gate_flag(m):
+    """The export flag that reproduces a flip gate chosen on the app's crops (export_fer2d.py --flip-gate)."""
+    t = m.get("testTimeAugmentation", {})
+    gate = t.get("policy", {}).get("flipWhenMarginBelow")
+    return f" --flip-gate {gate:g}" if gate is not None and "app's own" in t.get("chosenOn", "") else ""
 
 
 def train_command(cfg):
@@ -137,7 +148,8 @@ def gpu_rebuild(cfg, run_dir, m):
         f"git show {base}:public/models/fer2d.onnx > .gpu/fer2d_{base}.onnx   # the previous fer2d (its chain: that commit's fer2d.md)",
         f"# on a lent GPU machine, carrying .gpu ({GPU_RUN_NOTE}); its student{cfg['seed']}.pt is this net"
         + (" before the blend:" if w else ":"),
-        f"INIT_ONNX=.gpu/fer2d_{base}.onnx bash training/gpu/ferplus_kd.sh .gpu \"$OUT\" {tmin:g} {cfg['time_budget_min']:g}"] + tail)
+        " ".join(x for x in (m.get("gpuRun", {}).get("env", ""), f"INIT_ONNX=.gpu/fer2d_{base}.onnx bash training/gpu/ferplus_kd.sh "
+                             f".gpu \"$OUT\" {tmin:g} {cfg['time_budget_min']:g}") if x)] + tail)
 
 
 def gpu_status(m):
@@ -219,7 +231,7 @@ def gpu_kd_bullet(cfg, m):
                f"{cfg['wiseFt']['alpha']:g}·fine-tune (`training/interpolate_fer2d.py`), no folded correction.\n"
                "  It was chosen among the previous net, four students (three trained from scratch, all below 85.5 % Valid accuracy) and "
                "WiSE-FT blends (α 0.5, 0.75) of the fine-tuned one with the previous net, "
-               if cfg.get("wiseFt") else "  It was chosen among four students (three trained from scratch) ")
+               if cfg.get("wiseFt") else f"  It was chosen among {m.get('gpuRun', {}).get('candidates') or 'four students (three trained from scratch)'} ")
             + "on FER+ Valid **as the app crops it** and on that "
             "Valid under eight shifts (`training/score_app_crops.py`, `training/choose_fer2d_candidate.py`): the highest Valid "
             "balanced accuracy + mean shifted balanced accuracy at ≥ 85.5 % Valid accuracy. Test played no part.")
@@ -270,11 +282,15 @@ def status_detail(m):
     tta = scratch["testTimeAugmentation"]
     gpu = gpu_status(m)
     replaced = m.get("previousModel", {})
-    if replaced.get("trainConfig", {}).get("device") == "cuda" and replaced.get("appPipeline", {}).get("test"):
-        ap = replaced["appPipeline"]
-        gpu += (f"The version this one replaces (commit {replaced['commit']}) was student {replaced['trainConfig']['seed']} of the first GPU "
-                f"run (`training/gpu/README.md`): through the app {pct(ap['valid']['accuracy'])} / {pct(ap['valid']['balancedAccuracy'])} % "
-                f"accuracy / balanced accuracy on Valid and {pct(ap['test']['accuracy'])} / {pct(ap['test']['balancedAccuracy'])} % on Test. ")
+    lead = f"The version this one replaces"
+    while replaced.get("trainConfig", {}).get("device") == "cuda" and replaced.get("appPipeline", {}).get("test"):
+        ap, tc = replaced["appPipeline"], replaced["trainConfig"]
+        what = (f"a WiSE-FT blend (α {tc['wiseFt']['alpha']:g}) of a GPU run's student {tc['seed']} with the net before it"
+                if tc.get("wiseFt") else f"student {tc['seed']} of a GPU run")
+        gpu += (f"{lead} (commit {replaced['commit']}) was {what} (`training/gpu/README.md`): through the app "
+                f"{pct(ap['valid']['accuracy'])} / {pct(ap['valid']['balancedAccuracy'])} % accuracy / balanced accuracy on Valid and "
+                f"{pct(ap['test']['accuracy'])} / {pct(ap['test']['balancedAccuracy'])} % on Test (net as trained). ")
+        replaced, lead = replaced.get("previousModel", {}), "Before it, the version"
     finetuned = ("" if "previousModel" not in m else gpu + "Before that, "
                  "the net trained from scratch scored 85.22 % on Test through the app; "
                  "the next version (commit 7afbcca) was that net fine-tuned with a logit-adjusted loss and image-quality degradations, then "
@@ -321,6 +337,17 @@ def calibration_section(path, branch="2d", name="fer2d"):
             m = c[split][mode][branch]
             rec = " | ".join(f"{m['perClassRecall'][k] * 100:.0f}" for k in classes)
             rows.append(f"| {split} | {mode} | {m['n']} | {pct(m['accuracy'])} | **{pct(m['balancedAccuracy'])}** | {pct(m['macroF1'])} | {rec} |")
+    # The batch default since session 10 (fer2d only): the dataset-prior adaptation, from the batch CSVs
+    # (dataset_prior.metrics.json, training/experiments/record_dataset_prior.py).
+    dp_path = os.path.join(os.path.dirname(path), "dataset_prior.metrics.json")
+    if branch == "2d" and os.path.exists(dp_path):
+        dp = json.load(open(dp_path))["throughTheApp"]
+        for split, key in (("Valid", "valid"), ("Test", "testReportOnly")):
+            m = dp.get(key, {}).get("adapted")
+            if m:
+                rec = " | ".join(f"{m['perClassRecall'][k] * 100:.0f}" for k in classes)
+                rows.append(f"| {split} | dataset (batch default) | {m['n']} | {pct(m['accuracy'])} | **{pct(m['balancedAccuracy'])}** | "
+                            f"{pct(m['macroF1'])} | {rec} |")
     tau = f"τ = {cal['tau']}" if cal else "none declared"
     if branch == "3d":
         heading = f"## Class balance and the class-prior correction (generated: `training/model_card.py --section {name}`)"
@@ -331,6 +358,10 @@ def calibration_section(path, branch="2d", name="fer2d"):
                    f"({missing} images), as `training/score_batch_csv.py` scores `npm run batch`'s CSV.")
     else:
         heading = "## Class balance and the class-prior correction"
+        dataset_note = ("\n\"dataset\" is the batch default since session 10: label-shift EM on recalibrated posteriors adapts the answers to "
+                        "each batch's own class mix, without labels (manifest `calibration.datasetPrior`, `calibration.md`); on FER+, "
+                        "whose mix the net learned, it changes little, on a posed or webcam-like set it changes much "
+                        "(`dataset_prior.metrics.json`). Its rows come from `npm run batch` CSVs (`training/experiments/record_dataset_prior.py`).")
         chosen = "τ was chosen on Valid and the cross-domain check\n(`training/choose_calibration.py`; `calibration.md`)."
     return f"""
 {heading}
@@ -340,7 +371,7 @@ as neutral (36 %). Measured through the app's pipeline (`npm run extract`, then
 `training/score_app_pipeline.py`; Test scored for this report only). "on" is the manifest's class-prior
 correction ({tau}: ℓ'_c = ℓ_c − τ·log π_c with π the FER+ Train vote distribution), which the live view
 applies by default and batch runs apply with `--calibration on` or the Batch tab's switch (the CSV's
-`calibration` column records it). {chosen}
+`calibration` column records it). {chosen}{dataset_note if branch == "2d" and os.path.exists(dp_path) else ""}
 
 Recall per class in %:
 
@@ -459,7 +490,7 @@ From the repo root (data at `../shared/data/ferplus`, Debian's `python3-torch` 1
 
 ```sh
 {rebuild_train}
-/usr/bin/python3 training/export_fer2d.py --ckpt {ckpt_path} --manifest public/models/manifest.json
+/usr/bin/python3 training/export_fer2d.py --ckpt {ckpt_path} --manifest public/models/manifest.json{flip_gate_flag(m)}
 npx tsx training/eval_ort_web.mjs
 /usr/bin/python3 training/model_card.py
 ```

@@ -85,6 +85,20 @@ def tau_correction(P, pi_train, tau):
     return softmax(np.log(np.clip(P, 1e-12, 1)) - tau * np.log(pi_train))
 
 
+def scenarios(ev, y, rng):
+    """The held-out half `ev` (indices into y) resampled to other class mixes (3 draws each)."""
+    k = {c: i for i, c in enumerate(CLASSES)}
+    ey = y[ev]
+    scen = {"natural": ev, "no neutral": ev[ey != k["neutral"]]}
+    for s in range(3):
+        scen[f"uniform 8 classes #{s}"] = np.concatenate([rng.choice(ev[ey == c], 60) for c in range(8)])
+        scen[f"posed-like: 7 emotions, no neutral #{s}"] = np.concatenate([rng.choice(ev[ey == c], 130) for c in range(1, 8)])
+        scen[f"webcam-like: neutral/happy heavy #{s}"] = np.concatenate(
+            [rng.choice(ev[ey == k["neutral"]], 400), rng.choice(ev[ey == k["happy"]], 300), rng.choice(ev[ey == k["surprise"]], 50)]
+        )
+    return scen
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("csv", help="an `npm run batch` CSV of FER+ Valid (calibration off)")
@@ -104,7 +118,6 @@ def main():
     rng = np.random.default_rng(a.seed)
     perm = rng.permutation(len(y))
     halves = [perm[: len(y) // 2], perm[len(y) // 2:]]
-    k = {c: i for i, c in enumerate(CLASSES)}
     out = {"n": int(len(y)), "folds": []}
     methods = ["off", "tau0.75", "bcts", "bcts+em", "bcts+em(a=50)"]
     print(f"FER+ Valid through the app, n {len(y)}; accuracy / balanced accuracy % (balanced = mean recall over the classes present)")
@@ -123,14 +136,7 @@ def main():
                 return Q
             return em_prior(Q, pi_cal, alpha=50.0 if method.endswith("(a=50)") else 0.0)[0]
 
-        ey = y[ev]
-        scen = {"natural": ev, "no neutral": ev[ey != k["neutral"]]}
-        for s in range(3):
-            scen[f"uniform 8 classes #{s}"] = np.concatenate([rng.choice(ev[ey == c], 60) for c in range(8)])
-            scen[f"posed-like: 7 emotions, no neutral #{s}"] = np.concatenate([rng.choice(ev[ey == c], 130) for c in range(1, 8)])
-            scen[f"webcam-like: neutral/happy heavy #{s}"] = np.concatenate(
-                [rng.choice(ev[ey == k["neutral"]], 400), rng.choice(ev[ey == k["happy"]], 300), rng.choice(ev[ey == k["surprise"]], 50)]
-            )
+        scen = scenarios(ev, y, rng)
         fold = {"T": T, "bias": b.tolist(), "scenarios": {}}
         print(f"\nfold {f}: BCTS fitted on {len(fit)} images: T {T:.2f}, b {np.round(b, 2).tolist()}")
         for name, idx in scen.items():

@@ -47,13 +47,21 @@ def previous_model(a):
     old = json.load(open(a.previous_metrics))
     rec = {k: old[k] for k in PREVIOUS_KEYS if k in old}
     rec["commit"] = a.previous_commit
-    app = {"note": f"npm run batch -- ../shared/data/ferplus/<Split>/label.csv --whole-image-fallback (calibration off), "
-                   f"at commit {a.previous_commit}"}
+    app = {"note": f"npm run batch -- ../shared/data/ferplus/<Split>/label.csv --whole-image-fallback, at commit "
+                   f"{a.previous_commit}: the net as trained (calibration off, or the CSV's pred_fused_raw column where "
+                   f"the batch default adapted it), and `adapted` (the dataset prior) where the CSV has it"}
     for split, path in zip(("valid", "test"), a.previous_batch or ()):
         rows = [r for r in csv.DictReader(open(path)) if r["label"] in CLASSES]
-        assert {r["calibration"] for r in rows} == {"off"}, path
-        s = score([r["label"] for r in rows], [r["pred_fused"] for r in rows])
+        calibration = {r["calibration"] for r in rows}
+        adapted = calibration != {"off"}
+        # Since session 10 the batch default adapts to the dataset's class mix; the CSV keeps the net as trained.
+        assert not adapted or all(r.get("pred_fused_raw") for r in rows), f"{path}: neither off nor with pred_fused_raw"
+        s = score([r["label"] for r in rows], [r["pred_fused_raw" if adapted else "pred_fused"] for r in rows])
         app[split] = {k: round(s[k], 4) for k in ("accuracy", "balancedAccuracy", "macroF1")}
+        if adapted:
+            s = score([r["label"] for r in rows], [r["pred_fused"] for r in rows])
+            app[split]["adapted"] = {k: round(s[k], 4) for k in ("accuracy", "balancedAccuracy", "macroF1")}
+            app[split]["adaptedBy"] = sorted(calibration)[0]
     if "appCrops" in old:
         app["validShiftsMean"] = old["appCrops"]["this"]["0.0"]["shiftsMean"]
     rec["appPipeline"] = app
@@ -71,8 +79,13 @@ def main():
     ap.add_argument("--previous-commit", default="", help="a commit that holds the replaced net's fer2d.onnx")
     ap.add_argument("--previous-batch", nargs=2, metavar=("VALID_CSV", "TEST_CSV"),
                     help="the replaced net's `npm run batch --whole-image-fallback` CSVs (calibration off)")
+    ap.add_argument("--run", default="", help="which GPU call made the chosen net, in words (e.g. 'the third run')")
+    ap.add_argument("--env", default="", help="the environment the call ran ferplus_kd.sh with (e.g. 'STUDENTS=balanced SYNC_FREE=1')")
+    ap.add_argument("--candidates", default="", help="what the net was chosen among, in words (for the card)")
     a = ap.parse_args()
     m = json.load(open(a.metrics))
+    if a.run or a.env or a.candidates:
+        m["gpuRun"] = {"run": a.run, "env": a.env, "candidates": a.candidates}
     if a.previous_metrics:
         m["previousModel"] = previous_model(a)
     rep = json.load(open(a.report))
@@ -90,7 +103,7 @@ def main():
     for k, logits in nets.items():
         acc, bal = scores(y, logits)
         tb, tau, _ = best_tau(y, logits, 0.85)
-        ob, _ = best_offsets(y, logits, 0.85)
+        ob, _ = best_offsets(y, logits, 0.85, tau)
         fr[k] = {"accuracy": round(acc, 4), "balancedAccuracy": round(bal, 4), "bestBalancedAtAcc85Tau": round(tb, 4),
                  "tau": tau, "bestBalancedAtAcc85Offsets": round(ob, 4)}
     m["frontier"] = {"what": "app's Valid crops, always-flip logits; best balanced accuracy at Valid accuracy >= 85 % with the "

@@ -1,7 +1,10 @@
 """Flip-TTA logits of each checkpoint on a packed Valid set (pack_app_crops.py), saved as one
-.npz keyed by the checkpoint's run folder, so the choice can be made later on another machine.
+.npz keyed by the checkpoint's run folder (or NAME in NAME=path), so the choice can be made later on
+another machine. A shipped fer2d.onnx is read back into the same network (fer2d_from_onnx), so the
+replaced net is scored on exactly the same footing as the new ones.
 
     python3 training/gpu/valid_logits.py app_valid.npz out.npz run1/last.pt run2/last.pt ...
+    python3 training/gpu/valid_logits.py app_valid.npz prev.npz prev=public/models/fer2d.onnx
 """
 import os
 import sys
@@ -10,7 +13,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from fer2d_model import load_checkpoint  # noqa: E402
+from fer2d_model import fer2d_from_onnx, load_checkpoint  # noqa: E402
 from train_fer2d import predict  # noqa: E402
 
 
@@ -20,8 +23,10 @@ def main():
     u8 = torch.from_numpy(np.load(valid)["images"]).to(dev)
     res = {}
     for c in ckpts:
-        net = load_checkpoint(c)[0].to(dev, memory_format=torch.channels_last)
-        res[os.path.basename(os.path.dirname(c))] = predict(net, u8).numpy()
+        name, path = c.split("=", 1) if "=" in c else (os.path.basename(os.path.dirname(c)), c)
+        net = fer2d_from_onnx(path) if path.endswith(".onnx") else load_checkpoint(path)[0]
+        net = net.to(dev, memory_format=torch.channels_last).eval()
+        res[name] = predict(net, u8).numpy()
     np.savez(out, label=np.load(valid)["label"], **res)
     print("valid logits:", ", ".join(res))
 
