@@ -19,8 +19,8 @@
  * and then sets it to undefined. A second `import()` of the same URL does not evaluate the module
  * again, so a second create failed with "ModuleFactory not set." (the recover() below never worked
  * in the app's module worker). The `_module` loader also default-exports its factory, so we import
- * it ourselves before each create and put the factory back where tasks-vision looks for it
- * (provideModuleFactory). The factory can be called again: each call makes a fresh wasm instance.
+ * it again (import() hands back the evaluated module) before each re-create and put the factory
+ * back where tasks-vision looks for it (provideModuleFactory). The factory can be called again: each call makes a fresh wasm instance.
  */
 import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@mediapipe/tasks-vision';
 import type { DetectionMethod, FaceGeometry } from '../types';
@@ -76,8 +76,8 @@ export function isModuleWorker(): boolean {
 
 /**
  * Make sure `self.ModuleFactory` is set before tasks-vision creates a task (see the header: it
- * clears it after every create, and a module is evaluated only once). The loader is our own file,
- * same origin, already fetched by then (import() caches it), so this costs no download.
+ * clears it after every create, and a module is evaluated only once). Called before a re-create,
+ * when the loader has been imported (and evaluated) already: no download, no evaluation.
  */
 async function provideModuleFactory(loaderUrl: string): Promise<void> {
   const g = globalThis as { ModuleFactory?: unknown };
@@ -103,13 +103,14 @@ export class FaceLandmarkerRunner {
 
   static async create(options: FaceLandmarkerRunnerOptions): Promise<FaceLandmarkerRunner> {
     const full = { delegate: 'CPU' as LandmarkerDelegate, ...options };
-    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full), full);
+    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full, false), full);
   }
 
-  private static async build(o: Required<FaceLandmarkerRunnerOptions>): Promise<FaceLandmarker> {
+  private static async build(o: Required<FaceLandmarkerRunnerOptions>, rebuild: boolean): Promise<FaceLandmarker> {
     const moduleWorker = isModuleWorker();
     const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), moduleWorker);
-    if (moduleWorker) await provideModuleFactory(fileset.wasmLoaderPath);
+    // Only a rebuild needs it: the first create evaluates the loader itself, and start-up stays as it was.
+    if (moduleWorker && rebuild) await provideModuleFactory(fileset.wasmLoaderPath);
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
@@ -151,7 +152,7 @@ export class FaceLandmarkerRunner {
     } catch {
       // Already broken; nothing to release.
     }
-    this.landmarker = await FaceLandmarkerRunner.build(this.options);
+    this.landmarker = await FaceLandmarkerRunner.build(this.options, true);
     this.mode = 'VIDEO';
     this.lastVideoTs = -1;
   }
