@@ -473,7 +473,11 @@ async function benchStartup(): Promise<void> {
     try {
       const cold = await once(record);
       const warm = await once();
-      return { cold, warm };
+      // A third visit: V8 keeps compiled wasm beside the cache entry the module was streamed from,
+      // and the first visit streamed it from the network, not from the service worker's cache, so
+      // a code cache made for that entry on the second visit can only show on the third.
+      const warm3 = await once();
+      return { cold, warm, warm3 };
     } finally {
       server.close();
       rmSync(profile, { recursive: true, force: true });
@@ -493,25 +497,28 @@ async function benchStartup(): Promise<void> {
   }
   // A/B: the baseline build (A) and this one (B) alternate, so both see the same machine load.
   const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 2);
-  const runs: Record<'A' | 'B', { cold: number[]; warm: number[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
-  const marks: Record<'A' | 'B', { cold: Record<string, number>[]; warm: Record<string, number>[] }> = { A: { cold: [], warm: [] }, B: { cold: [], warm: [] } };
+  const runs: Record<'A' | 'B', { cold: number[]; warm: number[]; warm3: number[] }> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
+  const marks: Record<'A' | 'B', { cold: Record<string, number>[]; warm: Record<string, number>[]; warm3: Record<string, number>[] }> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
   for (let i = 1; i <= rounds; i++) {
     for (const which of ['A', 'B'] as const) {
       const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
       runs[which].cold.push(r.cold.total);
       runs[which].warm.push(r.warm.total);
+      runs[which].warm3.push(r.warm3.total);
       marks[which].cold.push(r.cold.marks);
       marks[which].warm.push(r.warm.marks);
-      rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} cold / warm`, value: `${r.cold.total} / ${r.warm.total}`, unit: 'ms', note: `Start usable after ${r.cold.tStart} / ${r.warm.tStart} ms` });
+      marks[which].warm3.push(r.warm3.marks);
+      rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} cold / warm / 3rd visit`, value: `${r.cold.total} / ${r.warm.total} / ${r.warm3.total}`, unit: 'ms', note: `Start usable after ${r.cold.tStart} / ${r.warm.tStart} / ${r.warm3.tStart} ms` });
     }
   }
   firstLoadRows(fetched);
   for (const which of ['A', 'B'] as const) {
-    for (const kind of ['cold', 'warm'] as const) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
+    for (const kind of ['cold', 'warm', 'warm3'] as const) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
   }
   const m = (xs: number[]) => median(xs);
   rows.push({ section, metric: 'median cold: baseline → this build', value: `${m(runs.A.cold)} → ${m(runs.B.cold)}`, unit: 'ms', note: `${rounds} rounds, alternating; baseline ${baseline}` });
   rows.push({ section, metric: 'median warm: baseline → this build', value: `${m(runs.A.warm)} → ${m(runs.B.warm)}`, unit: 'ms', note: 'target ≤ 3000 ms warm' });
+  rows.push({ section, metric: 'median 3rd visit: baseline → this build', value: `${m(runs.A.warm3)} → ${m(runs.B.warm3)}`, unit: 'ms', note: 'where a wasm code cache made on the 2nd visit shows' });
   json.startup = { coldMs: m(runs.B.cold), warmMs: m(runs.B.warm), baselineColdMs: m(runs.A.cold), baselineWarmMs: m(runs.A.warm) };
 }
 

@@ -149,6 +149,11 @@ export class InferencePipeline {
     return this.parts.head3d.evaluate(features);
   }
 
+  /** Debug only (`?debug`): break the landmarker so the next frame exercises its recovery. */
+  breakLandmarkerForTest(failRecovery = false): void {
+    this.parts.landmarker.breakForTest(failRecovery);
+  }
+
   async close(): Promise<void> {
     this.parts.landmarker.close();
     await Promise.all([...this.parts.branches.map((b) => b.release()), this.parts.flame?.release()]);

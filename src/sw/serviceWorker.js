@@ -9,8 +9,9 @@
  * Nothing is ever sent anywhere: the worker only reads this site's own files.
  */
 const PRECACHE = self.__IG3D_PRECACHE || { version: 'dev', files: [], bytes: 0 };
-const CACHE = `ig3d-precache-${PRECACHE.version}`;
-const RUNTIME = `ig3d-runtime-${PRECACHE.version}`;
+// "h2": entries are stored with the isolation headers on (older caches lack them; activate drops them).
+const CACHE = `ig3d-precache-h2-${PRECACHE.version}`;
+const RUNTIME = `ig3d-runtime-h2-${PRECACHE.version}`;
 const SCOPE = new URL(self.registration.scope);
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -38,7 +39,10 @@ async function precache() {
       }
       const res = await fetch(new Request(url, { cache: 'reload', credentials: 'same-origin' }));
       if (!res.ok) throw new Error(`${file}: HTTP ${res.status}`);
-      await cache.put(url, res);
+      // Stored with the isolation headers already on, so a hit is served as the cached entry
+      // itself (see withIsolation: re-wrapping it in a new Response at every visit made it a
+      // synthetic response, which Chrome does not code-cache: the wasm was compiled again).
+      await cache.put(url, withIsolation(res));
       progress.done++;
       if (Date.now() - lastPost > 250) {
         lastPost = Date.now();
@@ -81,6 +85,10 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/* A response that lacks the isolation headers gets them, in a new Response. Cached entries are
+ * stored with them (precache, runtime cache), so at fetch time a hit normally passes through
+ * untouched: Chrome keeps V8's compiled code for a wasm module alongside the Cache Storage entry
+ * it was streamed from, and only for that entry, not for a Response built from its body. */
 function withIsolation(res) {
   if (!res || res.type === 'opaque' || res.type === 'opaqueredirect' || res.status === 0) return res;
   const headers = new Headers(res.headers);
@@ -107,7 +115,7 @@ async function respond(request) {
   if (hit) return withIsolation(hit);
   const res = await fetch(request);
   if (res.ok && res.type === 'basic' && !request.headers.has('range')) {
-    const copy = res.clone();
+    const copy = withIsolation(res.clone());
     void caches.open(RUNTIME).then((c) => c.put(request, copy)).catch(() => undefined);
   }
   return withIsolation(res);

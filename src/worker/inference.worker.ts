@@ -174,6 +174,10 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'simulateGpuDeviceLoss':
       void destroyWebGpuDevice();
       break;
+    case 'simulateLandmarkerFailure':
+      // Between frames: the live loop's frames and this message share the worker's one thread.
+      pipeline?.breakLandmarkerForTest(msg.failRecovery);
+      break;
     case 'dispose':
       queue = queue.then(async () => {
         await pipeline?.close().catch(() => undefined);

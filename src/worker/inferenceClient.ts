@@ -131,6 +131,14 @@ export class InferenceClient {
     this.worker.postMessage({ type: 'simulateGpuDeviceLoss' } satisfies ToWorker);
   }
 
+  /**
+   * Break the worker's face landmarker once, to show (and test) that it restarts itself;
+   * `failRecovery`: its first restart fails too (what the visitor is told then).
+   */
+  simulateLandmarkerFailure(failRecovery = false): void {
+    this.worker.postMessage({ type: 'simulateLandmarkerFailure', failRecovery } satisfies ToWorker);
+  }
+
   onStatus(cb: StatusCallback): () => void {
     this.statusCallbacks.push(cb);
     return () => {

@@ -51,7 +51,8 @@ export type ToWorker =
   | { type: 'liveStop'; liveId: number }
   | { type: 'dispose' }
   /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
-  | { type: 'simulateGpuDeviceLoss' };
+  | { type: 'simulateGpuDeviceLoss' }
+  | { type: 'simulateLandmarkerFailure'; failRecovery: boolean };
 
 export type Reply<V = unknown> = { type: 'reply'; id: number } & ({ ok: true; value: V } | { ok: false; error: string });
 

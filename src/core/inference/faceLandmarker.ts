@@ -14,6 +14,13 @@
  * headless/software WebGL was seen to lose its context about once per 2000 calls; on 2 CPU
  * cores XNNPACK is also not slower. The input image still goes through one WebGL texture
  * upload in tasks-vision either way, so detection errors trigger a recreate (see recover()).
+ *
+ * Recreating in a module worker: tasks-vision reads `self.ModuleFactory` after loading the loader
+ * and then sets it to undefined. A second `import()` of the same URL does not evaluate the module
+ * again, so a second create failed with "ModuleFactory not set." (the recover() below never worked
+ * in the app's module worker). The `_module` loader also default-exports its factory, so we import
+ * it again (import() hands back the evaluated module) before each re-create and put the factory
+ * back where tasks-vision looks for it (provideModuleFactory). The factory can be called again: each call makes a fresh wasm instance.
  */
 import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@mediapipe/tasks-vision';
 import type { DetectionMethod, FaceGeometry } from '../types';
@@ -67,10 +74,25 @@ export function isModuleWorker(): boolean {
   }
 }
 
+/**
+ * Make sure `self.ModuleFactory` is set before tasks-vision creates a task (see the header: it
+ * clears it after every create, and a module is evaluated only once). Called before a re-create,
+ * when the loader has been imported (and evaluated) already: no download, no evaluation.
+ */
+async function provideModuleFactory(loaderUrl: string): Promise<void> {
+  const g = globalThis as { ModuleFactory?: unknown };
+  if (g.ModuleFactory) return;
+  const loader = (await import(/* @vite-ignore */ loaderUrl)) as { default?: unknown };
+  if (typeof loader.default !== 'function') throw new Error(`MediaPipe's loader ${loaderUrl} exports no module factory`);
+  g.ModuleFactory = loader.default;
+}
+
 export class FaceLandmarkerRunner {
   private mode: 'VIDEO' | 'IMAGE' = 'VIDEO';
   private lastVideoTs = -1;
   private padCanvas?: OffscreenCanvas;
+  /** Debug only: see breakForTest. */
+  private failNextRecovery = false;
   /** MediaPipe's blendshape names in output order (from the first result). */
   blendshapeNames: string[] = [];
 
@@ -81,11 +103,14 @@ export class FaceLandmarkerRunner {
 
   static async create(options: FaceLandmarkerRunnerOptions): Promise<FaceLandmarkerRunner> {
     const full = { delegate: 'CPU' as LandmarkerDelegate, ...options };
-    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full), full);
+    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full, false), full);
   }
 
-  private static async build(o: Required<FaceLandmarkerRunnerOptions>): Promise<FaceLandmarker> {
-    const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), isModuleWorker());
+  private static async build(o: Required<FaceLandmarkerRunnerOptions>, rebuild: boolean): Promise<FaceLandmarker> {
+    const moduleWorker = isModuleWorker();
+    const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), moduleWorker);
+    // Only a rebuild needs it: the first create evaluates the loader itself, and start-up stays as it was.
+    if (moduleWorker && rebuild) await provideModuleFactory(fileset.wasmLoaderPath);
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
@@ -118,14 +143,29 @@ export class FaceLandmarkerRunner {
 
   /** Rebuild after a failed call (e.g. lost WebGL context); tracking state is reset. */
   async recover(): Promise<void> {
+    if (this.failNextRecovery) {
+      this.failNextRecovery = false;
+      throw new Error('rebuild refused for the test (?debug)');
+    }
     try {
       this.landmarker.close();
     } catch {
       // Already broken; nothing to release.
     }
-    this.landmarker = await FaceLandmarkerRunner.build(this.options);
+    this.landmarker = await FaceLandmarkerRunner.build(this.options, true);
     this.mode = 'VIDEO';
     this.lastVideoTs = -1;
+  }
+
+  /**
+   * Debug only (`?debug`, the page's `simulateLandmarkerFailure`): close the MediaPipe landmarker
+   * under the runner, so the next detection fails inside MediaPipe as a lost context would, and the
+   * recovery path (LandmarkerStage → recover()) runs for real. `failRecovery`: the next rebuild
+   * fails too (once), to show what a visitor sees when the landmarker cannot be restarted.
+   */
+  breakForTest(failRecovery = false): void {
+    this.landmarker.close();
+    this.failNextRecovery = failRecovery;
   }
 
   private async setMode(mode: 'VIDEO' | 'IMAGE'): Promise<void> {

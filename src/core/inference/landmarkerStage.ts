@@ -28,10 +28,22 @@ export class LandmarkerStage {
     try {
       return await this.runner.detect(input, mode, timestamp);
     } catch (e) {
-      notes.push(`face landmarker failed (${(e as Error).message}); restarted it`);
-      await this.runner.recover();
+      const why = (e as Error).message;
+      try {
+        await this.runner.recover();
+      } catch (r) {
+        // Said in words: the raw error ("ModuleFactory not set.") tells a visitor nothing. The next
+        // frame tries again, so a passing fault still heals.
+        throw new Error(`the face landmarker stopped working (${why}) and could not be restarted (${(r as Error).message}); reload the page`, { cause: r });
+      }
+      notes.push(`face landmarker failed (${why}); restarted it`);
       return this.runner.detect(input, mode, timestamp);
     }
+  }
+
+  /** Debug only: see FaceLandmarkerRunner.breakForTest. */
+  breakForTest(failRecovery = false): void {
+    this.runner.breakForTest(failRecovery);
   }
 
   private downscaled(image: ImageLike, notes: string[]): ImageLike {
