@@ -8,7 +8,6 @@ startupMark('page:main');
 // the critical path to the first prediction (start-up, issue #16). This entry holds only the
 // pipeline store (and the worker client under it), so the worker spawns as soon as this small
 // script runs; React and the views come in the chunk below, evaluated while the worker starts.
-// App loads only if idle.
 void usePipelineStore.getState().load();
 
 void import('./app/mount').then(({ mountApp }) => mountApp(document.getElementById('root')!));

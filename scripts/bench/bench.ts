@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BatchRow } from '../../src/batch/batchTypes';
+import { STARTUP_MARK_PREFIX } from '../../src/core/startupMarks';
 import { BatchOutputs } from '../cli/batchOutputs';
 import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
@@ -406,16 +407,17 @@ function firstLoadRows(fetched: { beforeFirst: Set<string>; all: Set<string> }):
  * navigation, read once the first prediction is on the page. A build without marks gives {}.
  */
 async function startupMarks(page: Page): Promise<Record<string, number>> {
-  const read = () => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('ig3d:')).map((m) => [m.name, m.startTime] as [string, number]) });
-  const pageMarks = await page.evaluate(read);
+  // The prefix travels as an argument: the function runs in the page and the worker, not here.
+  const read = (prefix: string) => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith(prefix)).map((m) => [m.name, m.startTime] as [string, number]) });
+  const pageMarks = await page.evaluate(read, STARTUP_MARK_PREFIX);
   const out: Record<string, number> = {};
   const add = (r: ReturnType<typeof read>) => {
-    for (const [name, t] of r.marks) out[name.slice('ig3d:'.length)] ??= r.origin + t - pageMarks.origin;
+    for (const [name, t] of r.marks) out[name.slice(STARTUP_MARK_PREFIX.length)] ??= r.origin + t - pageMarks.origin;
   };
   add(pageMarks);
   for (const w of page.workers()) {
     if (!/inference/.test(w.url())) continue;
-    add(await w.evaluate(read).catch(() => ({ origin: 0, marks: [] })));
+    add(await w.evaluate(read, STARTUP_MARK_PREFIX).catch(() => ({ origin: 0, marks: [] })));
   }
   return out;
 }

@@ -22,8 +22,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "gpu"))
 from crossdomain import checkpoint_net, fer2d_logits  # noqa: E402
 from dataset_prior_em import em_prior, fit_bcts, scenarios, softmax  # noqa: E402
+from frontier import scores  # noqa: E402  (accuracy, balanced accuracy over the classes present)
 from onnx_torch import OnnxTorch  # noqa: E402
 from score_app_crops import load  # noqa: E402
 
@@ -33,11 +35,6 @@ GROUPS = ("natural", "posed-like", "webcam-like", "uniform")
 def log_softmax(z):
     z = z - z.max(1, keepdims=True)
     return z - np.log(np.exp(z).sum(1, keepdims=True))
-
-
-def score(pred, y):
-    present = sorted(set(y.tolist()))
-    return float((pred == y).mean()), float(np.mean([(pred[y == c] == c).mean() for c in present]))
 
 
 def evaluate(logp, y, seed):
@@ -54,9 +51,9 @@ def evaluate(logp, y, seed):
             group = next((g for g in GROUPS if name.startswith(g)), None)
             if group is None:
                 continue
-            acc[(group, "off")].append(score(logp[idx].argmax(1), y[idx]))
+            acc[(group, "off")].append(scores(y[idx], logp[idx]))
             adapted = em_prior(softmax(logp[idx] * T + b), pi_cal, alpha=50.0)[0]
-            acc[(group, "adapted")].append(score(adapted.argmax(1), y[idx]))
+            acc[(group, "adapted")].append(scores(y[idx], adapted))
     return {f"{g}|{m}": np.mean(v, 0).round(4).tolist() for (g, m), v in acc.items()}
 
 
