@@ -18,6 +18,11 @@ async function holdBackModel2d(page: Page): Promise<() => void> {
   return release;
 }
 
+/** Whether the page has requested the 3D view's three.js chunk. */
+async function threeJsRequested(page: Page): Promise<boolean> {
+  return page.evaluate(() => performance.getEntriesByType('resource').some((r) => /useWebGLRenderer|Head3DPanel/.test(r.name)));
+}
+
 test('Start pressed while the models load: the camera opens, predictions follow once they are up', async ({ page }) => {
   const release = await holdBackModel2d(page);
   await page.goto('/');
@@ -29,9 +34,16 @@ test('Start pressed while the models load: the camera opens, predictions follow 
   await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
   await expect(page.getByTestId('live-status')).toHaveText('Loading models…');
   expect(await liveFrames(page)).toBe(0);
+  // The 3D view (three.js, a WebGL context) waits for the first prediction: the CPU goes to the models.
+  await expect(page.getByTestId('head3d-deferred')).toBeVisible();
+  await expect(page.getByTestId('head-view-ict')).toHaveCount(0);
+  expect(await threeJsRequested(page)).toBe(false);
   release();
   await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('bars-fused').locator('li.top')).toHaveCount(1);
+  // Then it opens, with its switch.
+  await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('head3d-deferred')).toHaveCount(0);
   await expectStopReleasesCamera(page);
 });
 
@@ -47,4 +59,6 @@ test('Stop pressed while the models load: no inference starts when they are up',
   await page.waitForTimeout(2000);
   expect(await liveFrames(page)).toBe(0);
   await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+  // With the camera off, the 3D view opens once the models are up.
+  await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
 });

@@ -10,31 +10,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mjs';
 import { startStaticServer } from '../cli/staticServer';
 import { FIXTURES_DIR, ensureFixtures } from '../../e2e/global-setup';
-
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css', '.webmanifest': 'application/manifest+json' };
-
-/** Like `vite preview` with the app's config: the two isolation headers only. */
-async function previewLikeServer(dist: string): Promise<{ origin: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    let file = join(dist, decodeURIComponent(url.pathname));
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const a = server.address();
-  if (!a || typeof a === 'string') throw new Error('no port');
-  return { origin: `http://127.0.0.1:${a.port}`, close: () => server.close() };
-}
 
 const CATEGORIES = 'v8.wasm,disabled-by-default-v8.wasm.detailed,disabled-by-default-v8.compile,devtools.timeline,v8';
 
@@ -81,7 +60,8 @@ async function main(): Promise<void> {
   const dir = process.env.WASM_TRACE_DIR ?? mkdtempSync(join(tmpdir(), 'ig3d-wasmtrace-'));
   const dists = process.argv.slice(2);
   for (const [i, dist] of dists.entries()) {
-    const server = process.env.WASM_TRACE_SERVER === 'preview' ? await previewLikeServer(dist) : await (async () => { const s = await startStaticServer({ '/': dist }); return { origin: s.origin, close: () => s.server.close() }; })();
+    const { server: http, origin } = await startStaticServer({ '/': dist }, { headers: process.env.WASM_TRACE_SERVER === 'preview' ? 'vite-preview' : 'app' });
+    const server = { origin, close: () => http.close() };
     const profile = mkdtempSync(join(tmpdir(), 'ig3d-wasmtrace-profile-'));
     try {
       for (const v of ['cold', 'visit2', 'visit3']) {

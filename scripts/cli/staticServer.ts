@@ -2,6 +2,10 @@
  * A minimal static server on 127.0.0.1 for the command-line tools: the built app at `/`,
  * the user's input folder at `/__input/`, an optional pack at `/__pack/`. Same origin for
  * everything, with the cross-origin isolation headers the app needs for WASM threads.
+ *
+ * `headers: 'vite-preview'` serves like `vite preview` with the app's config instead: the two
+ * isolation headers only (no Cross-Origin-Resource-Policy, no Cache-Control), the host on which the
+ * service worker must re-wrap its cache hits (sw/, README "Offline"); the benches use it to show that case.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,6 +17,7 @@ const MIME: Record<string, string> = {
   '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
   '.task': 'application/octet-stream',
@@ -38,7 +43,13 @@ function safeJoin(root: string, urlPath: string): string | undefined {
   return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep) ? p : undefined;
 }
 
-export async function startStaticServer(mounts: Mounts): Promise<{ server: Server; origin: string }> {
+export interface StaticServerOptions {
+  /** 'app' (default): isolation headers, CORP and Cache-Control like a static host; 'vite-preview': COOP/COEP only. */
+  headers?: 'app' | 'vite-preview';
+}
+
+export async function startStaticServer(mounts: Mounts, options: StaticServerOptions = {}): Promise<{ server: Server; origin: string }> {
+  const previewLike = options.headers === 'vite-preview';
   const entries = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix, resolve(dir)] as const)
     .sort((a, b) => b[0].length - a[0].length);
@@ -55,10 +66,14 @@ export async function startStaticServer(mounts: Mounts): Promise<{ server: Serve
         'Content-Length': st.size,
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-        // Like a real static host: content-hashed and vendored files are immutable, which also
-        // lets Chromium cache compiled WebAssembly between workers (no re-compile per worker).
-        'Cache-Control': /^\/(assets|vendor)\//.test(url.pathname) ? 'public, max-age=31536000, immutable' : 'no-store',
+        ...(previewLike
+          ? {}
+          : {
+              'Cross-Origin-Resource-Policy': 'same-origin',
+              // Like a real static host: content-hashed and vendored files are immutable, which also
+              // lets Chromium cache compiled WebAssembly between workers (no re-compile per worker).
+              'Cache-Control': /^\/(assets|vendor)\//.test(url.pathname) ? 'public, max-age=31536000, immutable' : 'no-store',
+            }),
       });
       createReadStream(file).pipe(res);
     } catch {

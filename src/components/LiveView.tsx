@@ -19,6 +19,8 @@ import { liveGaugePacingHere } from './gaugePacing';
 import { usePacedWithChanges } from './usePaced';
 import { fusedPanelLabel } from './fusedPanel';
 import { useHeadViewStore } from '../stores/headViewStore';
+import { useAwaitingFirstPrediction } from './useAwaitingFirstPrediction';
+import { useSoftwareWebGlKnown } from './useSoftwareWebGlKnown';
 
 // three.js and the 3D views load beside the models instead of before them: the script the page
 // must parse before it can start loading models is ≈ 0.6 MB smaller (start-up, issue #16).
@@ -32,15 +34,22 @@ export function LiveView() {
   const { client, status: pipelineStatus, manifest, triangles, flameMesh } = usePipelineStore(useShallow((s) => ({ client: s.client, status: s.status, manifest: s.manifest, triangles: s.triangles, flameMesh: s.flameMesh })));
   const camera = useCameraStore(useShallow((s) => ({ message: s.message, refreshDevices: s.refreshDevices, status: s.status, stream: s.stream })));
   const live = useLiveStore(useShallow((s) => ({ frames: s.frames, loop: s.loop, fusionMode: s.fusionMode, weight2d: s.weight2d, latest: s.latest, message: s.message, running: s.running, setCalibrate: s.setCalibrate, setFusion: s.setFusion, setSmoothing: s.setSmoothing, smoothing: s.smoothing })));
-  const gaugePacing = useMemo(liveGaugePacingHere, []);
+  // Start-up (issue #16): what the page's WebGL is, asked when the page is idle (softwareGl.ts).
+  const glKnown = useSoftwareWebGlKnown();
+  const gaugePacing = useMemo(() => (glKnown ? liveGaugePacingHere() : undefined), [glKnown]);
   // One paced snapshot: the preview, the bars and the VA disc change together, at most as often as
   // gaugePacing says, and show the same result.
-  const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail, latest: s.latest, shownFrame: s.shownFrame }))), gaugePacing.minIntervalMs);
+  const gauges = usePacedWithChanges(useLiveStore(useShallow((s) => ({ probs: s.probs, va: s.va, trail: s.trail, latest: s.latest, shownFrame: s.shownFrame }))), gaugePacing?.minIntervalMs ?? 0);
   const has3d = !!manifest && !!modelByRole(manifest, 'head3d');
   const packWeight2d = useMemo(() => (manifest ? defaultFusion(manifest).weight2d : undefined), [manifest]);
   const fusedLabel = fusedPanelLabel({ mode: live.fusionMode, weight2d: live.weight2d, has3d, no3dReason: 'This pack has no 3D head', packWeight2d });
-  const preview = useMemo(previewMode, []);
-  const headPacing = useMemo(liveHeadPacingHere, []);
+  const preview = useMemo(() => (glKnown ? previewMode() : undefined), [glKnown]);
+  const headPacing = useMemo(() => (glKnown ? liveHeadPacingHere() : undefined), [glKnown]);
+  // Start-up (issue #16): the 3D view (three.js and a WebGL context, ≈ 0.3–0.5 s of main thread on
+  // a software GPU) opens once the first prediction is on screen, or once the models are up if
+  // the camera is not on; until then the page's CPU goes to the models.
+  const awaitingFirst = useAwaitingFirstPrediction();
+  const defer3d = pipelineStatus === 'loading' || awaitingFirst;
   const headView = useHeadViewStore((s) => s.kind);
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
@@ -87,9 +96,10 @@ export function LiveView() {
       },
       onResult: (r, stats) => useLiveStore.getState().pushResult(r, stats),
       onError: (message) => useLiveStore.setState({ message: `Frame failed: ${message}` }),
-      keepFrames: preview.analysed,
+      // Decided now (the idle probe may not have run yet): the preview below shows the same choice.
+      keepFrames: previewMode().analysed,
     });
-  }, [preview]);
+  }, []);
 
   // A new pipeline (EP switch) invalidates the running loop: restart it on the new client.
   useEffect(() => {
@@ -118,7 +128,7 @@ export function LiveView() {
     <div className="live">
       <div className="live-left">
         <CameraControls onStart={() => void start()} onStop={stop} canStart={pipelineStatus === 'ready' || pipelineStatus === 'loading'} />
-        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? gauges.latest : undefined} triangles={triangles} analysed={preview.analysed} shownFrame={live.running ? gauges.shownFrame : undefined} />
+        <VideoPreview stream={camera.stream} videoRef={videoRef} result={live.running ? gauges.latest : undefined} triangles={triangles} analysed={preview?.analysed ?? false} shownFrame={live.running ? gauges.shownFrame : undefined} />
         <p className={`status ${alert ? 'status--alert' : ''}`} role="status" data-testid="live-status" data-frames={live.frames} data-loop={live.loop}>
           {statusText}
         </p>
@@ -126,7 +136,7 @@ export function LiveView() {
         <label className="toggle">
           <input type="checkbox" checked={live.smoothing} onChange={(e) => live.setSmoothing(e.target.checked)} /> Temporal smoothing
         </label>
-        <PerformancePanel preview={preview.reason} headRedraw={headView === 'ict' ? headPacing.label : undefined} gaugesRedraw={gaugePacing.label} />
+        <PerformancePanel preview={preview?.reason} headRedraw={headView === 'ict' ? headPacing?.label : undefined} gaugesRedraw={gaugePacing?.label} />
       </div>
       <div className="live-right">
         <FusionControl has3d={has3d} />
@@ -143,7 +153,13 @@ export function LiveView() {
         <div className="gauges-row">
           <VACircumplex va={gauges.va} trail={gauges.trail} />
           <Suspense fallback={<p className="muted small">Loading the 3D view…</p>}>
-            <Head3DPanel />
+            {defer3d ? (
+              <p className="muted small" data-testid="head3d-deferred">
+                The 3D view opens after the first prediction.
+              </p>
+            ) : (
+              <Head3DPanel />
+            )}
             {flameMesh && <FlameView />}
           </Suspense>
         </div>
