@@ -20,6 +20,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from choice_rule import choose  # noqa: E402
 from ferplus import AFFECTNET_FROM_FERPLUS, load_split  # noqa: E402
 
 CLASSES = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
@@ -124,11 +125,10 @@ def main():
         rc = c["perClassRecall"]
         print(f"{r['tau']:>4} {r['wFaceexpr7']:>5} | {c['accuracy']:.4f}    {c['balancedAccuracy']:.4f} {c['macroF1']:.4f} | "
               f"{r['crossDomainAccuracy']:.4f}   {r['crossDomainBalanced']:.4f}  | {rc['anger']:.2f}  {rc['fear']:.2f}  {rc['disgust']:.2f}  {rc['contempt']:.2f}")
-    ok = [r for r in rows if r["clean"]["accuracy"] >= a.min_clean_acc]
-    best = max(ok, key=lambda r: (round(r["crossDomainBalanced"] + r["clean"]["balancedAccuracy"], 4), r["clean"]["accuracy"]))
+    parts = lambda r: (r["clean"]["accuracy"], r["clean"]["balancedAccuracy"], r["crossDomainBalanced"])  # noqa: E731
+    best = choose(rows, parts, a.min_clean_acc)
     print(f"\ndefault policy (max Valid balanced + cross-domain balanced, Valid accuracy ≥ {a.min_clean_acc}): tau {best['tau']}, wFaceexpr7 {best['wFaceexpr7']}")
-    key = lambda r: (round(r["crossDomainBalanced"] + r["clean"]["balancedAccuracy"], 4), r["clean"]["accuracy"])  # noqa: E731
-    balanced = max(rows, key=key)
+    balanced = choose(rows, parts)
     print(f"balanced policy (the calibration switch; max Valid balanced + cross-domain balanced, no accuracy floor): tau {balanced['tau']}, wFaceexpr7 {balanced['wFaceexpr7']}")
     h3 = head3d_curve(a.head3d, prior) if a.head3d else None
     json.dump({"prior": dict(zip(CLASSES, map(float, prior))), "minCleanAccuracy": a.min_clean_acc, "chosen": best, "balancedPolicy": balanced, "grid": rows, "head3d": h3},

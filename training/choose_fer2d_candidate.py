@@ -2,16 +2,18 @@
 fine-tune) and their prior corrections τ, on the app's own Valid crops and the cross-domain
 shifts of those crops (training/score_app_crops.py --out). Never on Test.
 
-Rule (the same as choose_calibration.py's): the batch default is the (net, τ) with the highest
-Valid balanced accuracy + mean balanced accuracy over the 8 shifts, among those whose Valid
-accuracy is at least --min-clean-acc (no FER+ regression); the balanced policy (live view) is the
-highest of that sum for the chosen net at any τ.
+Rule (choice_rule.py, shared with choose_calibration.py): the batch default is the (net, τ) with
+the highest Valid balanced accuracy + mean balanced accuracy over the 8 shifts, among those whose
+Valid accuracy is at least --min-clean-acc (no FER+ regression); the balanced policy (live view) is
+the highest of that sum for the chosen net at any τ.
 
   /usr/bin/python3 training/choose_fer2d_candidate.py training/runs/app_crops_check.json
 """
 import argparse
 import json
 from collections import defaultdict
+
+from choice_rule import choose
 
 ap = argparse.ArgumentParser()
 ap.add_argument("report")
@@ -35,9 +37,9 @@ for (net, tau), sh in sorted(by.items()):
 print(f"{'net':40s} {'tau':>5} | Valid acc  bal    F1   | shifts acc  bal")
 for r in rows:
     print(f"{r['net']:40s} {r['tau']:+5.2f} | {r['acc']:.4f} {r['bal']:.4f} {r['f1']:.4f} | {r['xacc']:.4f} {r['xbal']:.4f} ({r['nShifts']})")
-ok = [r for r in rows if r["acc"] >= a.min_clean_acc]
-best = max(ok, key=lambda r: (round(r["bal"] + r["xbal"], 4), r["acc"]))
-bal = max((r for r in rows if r["net"] == best["net"]), key=lambda r: (round(r["bal"] + r["xbal"], 4), r["acc"]))
+parts = lambda r: (r["acc"], r["bal"], r["xbal"])  # noqa: E731
+best = choose(rows, parts, a.min_clean_acc)
+bal = choose([r for r in rows if r["net"] == best["net"]], parts)
 print(f"\nbatch default (Valid acc ≥ {a.min_clean_acc}): {best['net']} τ {best['tau']:+.2f}: Valid {best['acc']:.4f}/{best['bal']:.4f}, shifts {best['xacc']:.4f}/{best['xbal']:.4f}")
 print(f"balanced policy for that net: τ {bal['tau']:+.2f} (relative to the net's raw logits; {bal['tau'] - best['tau']:+.2f} on top of the default): Valid {bal['acc']:.4f}/{bal['bal']:.4f}, shifts {bal['xacc']:.4f}/{bal['xbal']:.4f}")
 for r in (best, bal):
