@@ -62,3 +62,23 @@ test('Stop pressed while the models load: no inference starts when they are up',
   // With the camera off, the 3D view opens once the models are up.
   await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
 });
+
+test('the 3D view, once open, stays open while an EP switch reloads the models', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
+  // Watch the whole reload: the switch must never give way to the "opens after the first prediction" line.
+  await page.evaluate(() => {
+    const seen = ((window as unknown as { __reload: { deferred: boolean; switchGone: boolean } }).__reload = { deferred: false, switchGone: false });
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=head3d-deferred]')) seen.deferred = true;
+      if (!document.querySelector('[data-testid=head-view-ict]')) seen.switchGone = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+  const after = await liveFrames(page);
+  await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(after);
+  expect(await page.evaluate(() => (window as unknown as { __reload: object }).__reload)).toEqual({ deferred: false, switchGone: false });
+});

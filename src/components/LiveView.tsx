@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { startLiveLoop, type StopLiveLoop } from '../worker/liveLoop';
 import { useCameraStore } from '../stores/cameraStore';
@@ -48,8 +48,13 @@ export function LiveView() {
   // Start-up (issue #16): the 3D view (three.js and a WebGL context, ≈ 0.3–0.5 s of main thread on
   // a software GPU) opens once the first prediction is on screen, or once the models are up if
   // the camera is not on; until then the page's CPU goes to the models.
+  // Once open it stays open (an EP switch reloads the models, not the view).
   const awaitingFirst = useAwaitingFirstPrediction();
-  const defer3d = pipelineStatus === 'loading' || awaitingFirst;
+  const [opened3d, setOpened3d] = useState(false);
+  const defer3d = !opened3d && (pipelineStatus === 'loading' || awaitingFirst);
+  useEffect(() => {
+    if (!defer3d) setOpened3d(true);
+  }, [defer3d]);
   const headView = useHeadViewStore((s) => s.kind);
 
   // Adopt the pack's default fusion when a pack loads (a pack that declares none shows 2D alone).
