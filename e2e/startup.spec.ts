@@ -70,7 +70,8 @@ test('the 3D view, once open, stays open while an EP switch reloads the models',
   await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
   // Watch the whole reload: the switch must never give way to the "opens after the first prediction" line.
   await page.evaluate(() => {
-    const seen = ((window as unknown as { __reload: { deferred: boolean; switchGone: boolean } }).__reload = { deferred: false, switchGone: false });
+    const seen: { deferred: boolean; switchGone: boolean } = { deferred: false, switchGone: false };
+    (window as unknown as { __reload: typeof seen }).__reload = seen;
     new MutationObserver(() => {
       if (document.querySelector('[data-testid=head3d-deferred]')) seen.deferred = true;
       if (!document.querySelector('[data-testid=head-view-ict]')) seen.switchGone = true;
