@@ -438,13 +438,15 @@ function startupMarkRows(section: string, label: string, runs: Record<string, nu
 async function benchStartup(): Promise<void> {
   const camera = camera30fps();
   const section = 'start-up (Auto, to the first prediction)';
-  /** One cold + warm pair on the build in `dist`, in a fresh profile. */
+  const baseline = process.env.BENCH_STARTUP_BASELINE;
   // BENCH_STARTUP_VISITS=cold: only the fresh-profile visit per round, so an A/B fits more rounds
   // (cold start-up varies by ±0.3 s between runs on 2 cores; a 0.1 s change needs ~20 paired rounds).
   const coldOnly = process.env.BENCH_STARTUP_VISITS === 'cold';
+  if (coldOnly && !baseline) throw new Error('BENCH_STARTUP_VISITS=cold is for A/B runs (BENCH_STARTUP_BASELINE)');
   // BENCH_STARTUP_HOST=vite-preview: served like `vite preview` (no CORP, no Cache-Control), the host on
   // which the service worker re-wraps its cache hits (README "Offline").
   const headers = process.env.BENCH_STARTUP_HOST === 'vite-preview' ? 'vite-preview' : 'app';
+  /** The visits to the build in `dist` in one fresh profile: cold, then (unless coldOnly) warm and a 3rd. */
   const pair = async (dist: string, record?: { beforeFirst: Set<string>; all: Set<string> }) => {
     const { server, origin } = await startStaticServer({ '/': dist }, { headers });
     const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
@@ -493,10 +495,10 @@ async function benchStartup(): Promise<void> {
     }
   };
   const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
-  const baseline = process.env.BENCH_STARTUP_BASELINE;
   if (!baseline) {
-    const { cold, warm } = await pair(join(REPO_ROOT, 'dist'), fetched);
-    if (!warm) throw new Error('BENCH_STARTUP_VISITS=cold is for A/B runs (BENCH_STARTUP_BASELINE)');
+    const visits = await pair(join(REPO_ROOT, 'dist'), fetched);
+    const cold = visits.cold;
+    const warm = visits.warm!; // not coldOnly (checked above)
     firstLoadRows(fetched);
     startupMarkRows(section, 'cold', [cold.marks]);
     startupMarkRows(section, 'warm', [warm.marks]);

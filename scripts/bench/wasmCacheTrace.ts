@@ -60,13 +60,12 @@ async function main(): Promise<void> {
   const dir = process.env.WASM_TRACE_DIR ?? mkdtempSync(join(tmpdir(), 'ig3d-wasmtrace-'));
   const dists = process.argv.slice(2);
   for (const [i, dist] of dists.entries()) {
-    const { server: http, origin } = await startStaticServer({ '/': dist }, { headers: process.env.WASM_TRACE_SERVER === 'preview' ? 'vite-preview' : 'app' });
-    const server = { origin, close: () => http.close() };
+    const { server, origin } = await startStaticServer({ '/': dist }, { headers: process.env.WASM_TRACE_SERVER === 'preview' ? 'vite-preview' : 'app' });
     const profile = mkdtempSync(join(tmpdir(), 'ig3d-wasmtrace-profile-'));
     try {
       for (const v of ['cold', 'visit2', 'visit3']) {
         const file = join(dir, `d${i}-${v}.json`);
-        const ms = await visit(profile, server.origin, file, camera);
+        const ms = await visit(profile, origin, file, camera);
         const s = summarise(file);
         console.log(`\n${dist} ${v}: first prediction ${ms} ms; trace ${file}`);
         for (const [name, { n, ms: t }] of Object.entries(s).sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${name.padEnd(48)} ${String(n).padStart(6)}  ${t.toFixed(1)} ms`);
