@@ -20,13 +20,17 @@ INIT_ONNX=${INIT_ONNX:-public/models/fer2d.onnx}
 # STUDENTS=balanced: all four fine-tuned, two with the logit-adjusted loss (Menon et al. 2021) on both the
 # vote CE and the distillation term (the third run: aims at balanced accuracy, which a post-hoc correction
 # of the shipped net cannot reach at 85 % accuracy: fer2d.md, Status).
+# STUDENTS=nocutmix: all four fine-tuned without CutMix, the setting that made the fourth run's best student
+# (CutMix costs the rare classes: training/gpu/README.md, the fourth run); they differ in seed, KD weight, LR, KD temperature.
 STUDENTS=${STUDENTS:-gpu1}
+# TEACHER_CUTMIX: CutMix probability of teachers 1-2 (3-4 never use it); 0 trains every teacher without it.
+TEACHER_CUTMIX=${TEACHER_CUTMIX:-0.5}
 # SYNC_FREE=1: train_fer2d.py --sync-free (no step waits for the GPU; the second run). bf16 autocast and
 # channels-last are train_fer2d.py's defaults on every device, the first run included.
 SYNC_FREE=${SYNC_FREE:-0}
 T="$PY training/train_fer2d.py --device $DEVICE --no-valid --batch-size 256 --threads 4"
 [ "$SYNC_FREE" = 1 ] && T="$T --sync-free"
-case $STUDENTS in gpu1|finetune|balanced) ;; *) echo "STUDENTS must be gpu1, finetune or balanced" >&2; exit 2;; esac
+case $STUDENTS in gpu1|finetune|balanced|nocutmix) ;; *) echo "STUDENTS must be gpu1, finetune, balanced or nocutmix" >&2; exit 2;; esac
 TEACHER="--widths 64,128,256,512 --depths 2,2,2 --lr 3e-3 --degrade 0.25"
 STUDENT="--widths 32,64,128,256 --depths 1,2,2 --lr 3e-3 --degrade 0.25 --kd-temp 2"
 start=$(date +%s)
@@ -48,7 +52,7 @@ $T $TEACHER --train-npz $WORK/app_train.npz --max-train $SMOKE_N --epochs 1 --cu
 
 stamp teachers
 for s in 1 2 3 4; do
-  mix=0.5; [ $s -gt 2 ] && mix=0
+  mix=$TEACHER_CUTMIX; [ $s -gt 2 ] && mix=0
   $T $TEACHER --train-npz $WORK/app_train.npz --seed $s --cutmix $mix --time-budget-min "$TMIN" --out $WORK/t$s >$WORK/t$s.log 2>&1 &
 done
 wait
@@ -68,6 +72,11 @@ elif [ "$STUDENTS" = balanced ]; then
   $S $FT --seed 2 --cutmix 0.5 --kd-alpha 0.7 --logit-adjust 1 --out $WORK/s2 >$WORK/s2.log 2>&1 &   # logit-adjusted (balanced) loss
   $S $FT --seed 3 --cutmix 0.5 --kd-alpha 0.7 --logit-adjust 0.5 --out $WORK/s3 >$WORK/s3.log 2>&1 & # half of it
   $S $FT --seed 4 --cutmix 0.5 --kd-alpha 0.9 --logit-adjust 1 --out $WORK/s4 >$WORK/s4.log 2>&1 &   # balanced, more weight on the teachers
+elif [ "$STUDENTS" = nocutmix ]; then
+  $S $FT --seed 1 --cutmix 0 --kd-alpha 0.7 --out $WORK/s1 >$WORK/s1.log 2>&1 &                # the fourth run's student 3, another seed
+  $S $FT --seed 2 --cutmix 0 --kd-alpha 0.9 --out $WORK/s2 >$WORK/s2.log 2>&1 &                # more weight on the teachers
+  $S $FT --seed 3 --cutmix 0 --kd-alpha 0.7 --lr 5e-4 --out $WORK/s3 >$WORK/s3.log 2>&1 &      # half the LR
+  $S $FT --seed 4 --cutmix 0 --kd-alpha 0.7 --kd-temp 4 --out $WORK/s4 >$WORK/s4.log 2>&1 &    # softer teacher targets
 else
   $S --seed 1 --cutmix 0.5 --kd-alpha 0.7 --out $WORK/s1 >$WORK/s1.log 2>&1 &
   $S --seed 2 --cutmix 0.5 --kd-alpha 0.9 --out $WORK/s2 >$WORK/s2.log 2>&1 &
