@@ -68,7 +68,7 @@ test('the 3D view, once open, stays open while an EP switch reloads the models',
   await page.getByRole('button', { name: 'Start camera' }).click();
   await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
-  // Watch the whole reload: the switch must never give way to the "opens after the first prediction" line.
+  // Watch the whole reload: the switch must never give way to the "3D view opens once the models are up" line.
   await page.evaluate(() => {
     const seen: { deferred: boolean; switchGone: boolean } = { deferred: false, switchGone: false };
     (window as unknown as { __reload: typeof seen }).__reload = seen;

@@ -160,7 +160,7 @@ export function LiveView() {
           <Suspense fallback={<p className="muted small">Loading the 3D view…</p>}>
             {defer3d ? (
               <p className="muted small" data-testid="head3d-deferred">
-                The 3D view opens after the first prediction.
+                The 3D view opens once the models are up (with the camera on, after the first prediction).
               </p>
             ) : (
               <Head3DPanel />
