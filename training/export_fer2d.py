@@ -9,6 +9,8 @@
   writes it (and the file's sha256) into the pack manifest's fei2d entry.
 * Scores the exported computation (float32, PyTorch) on Valid and on Test.  This is the
   one place Test is evaluated; nothing is chosen from it.
+* For the shipped path, writes tests/fixtures/fer2d.parity.json (training/fer2d_parity.py):
+  PyTorch's logits on 32 Valid faces, which the vitest parity test bounds.
 * Writes the preprocessed Valid/Test inputs, labels and PyTorch logits to --bin-prefix
   (default /tmp/fer2d_*) for training/eval_ort_web.mjs, which re-scores the .onnx file
   with onnxruntime-web and adds its numbers to the metrics file.
@@ -29,6 +31,9 @@ from fer2d_model import load_checkpoint  # noqa: E402
 from ferplus import AFFECTNET_CLASSES, FERPLUS_CLASSES, load_split  # noqa: E402
 from metrics import summarize  # noqa: E402
 from train_fer2d import REPO, to_input  # noqa: E402
+from fer2d_parity import write_fixture  # noqa: E402
+
+SHIPPED_ONNX = os.path.join(REPO, "public", "models", "fer2d.onnx")
 
 
 def store_weights_as_fp16(m, min_size=64):
@@ -120,7 +125,7 @@ def main():
     p.add_argument("--ckpt", default=os.path.join(REPO, "training", "runs", "fer2d", "best.pt"))
     p.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "ferplus"))
     p.add_argument("--cache", default=os.path.join(REPO, "training", "runs", "cache"))
-    p.add_argument("--onnx", default=os.path.join(REPO, "public", "models", "fer2d.onnx"))
+    p.add_argument("--onnx", default=SHIPPED_ONNX)
     p.add_argument("--metrics", default=os.path.join(REPO, "public", "models", "fer2d.metrics.json"))
     p.add_argument("--bin-prefix", default="/tmp/fer2d")
     p.add_argument("--opset", type=int, default=17)
@@ -156,6 +161,9 @@ def main():
     with open(args.onnx, "rb") as f:
         blob = f.read()
     print(f"exported {args.onnx}: {len(blob)/1e6:.2f} MB, opset {args.opset}, checker OK", flush=True)
+    if os.path.abspath(args.onnx) == os.path.abspath(SHIPPED_ONNX):
+        # The shipped file gets its parity fixture (tests/core/fer2dParity.test.ts); a candidate elsewhere does not.
+        write_fixture(net, args.data, args.cache, args.onnx)
 
     # --- score (PyTorch, float32) ------------------------------------------------------
     # Logits of every image and of its mirror; the flip gate is chosen on Valid (below).

@@ -502,7 +502,7 @@ rounding and the number of steps, so a rebuild gives a model of similar quality,
 
 {results_table(m, app)}
 
-{'' if not parity else f"onnxruntime-web {ort['version']} (WASM backend, 1 thread, in Node) vs PyTorch float32 on Test: same flip-gate decision on {pct(parity.get('gateAgreement', 1))} % of faces, max |Δlogit| = {parity['maxAbsLogitDiff']:.2e} where the decision agrees (float16-stored weights), arg-max agreement {pct(parity['argmaxAgreement'])} %; {ort['test']['msPerImage']:.2f} ms/image (batch 256, both views computed for every image here, shared CPU)."}
+{'' if not parity else f"onnxruntime-web {ort['version']} (WASM backend, 1 thread, in Node) vs PyTorch float32 on Test: same flip-gate decision on {pct(parity.get('gateAgreement', 1))} % of faces, max |Δlogit| = {parity['maxAbsLogitDiff']:.2e} where the decision agrees (float16-stored weights), arg-max agreement {pct(parity['argmaxAgreement'])} %; {ort['test']['msPerImage']:.2f} ms/image (batch 256, both views computed for every image here, shared CPU). `npm test` bounds it on 32 Valid faces and their mirrors (`tests/core/fer2dParity.test.ts`: same class for every face, |Δlogit| ≤ 2e-2; fixture from `training/fer2d_parity.py`, written by every export)."}
 
 Machine-readable: `fer2d.metrics.json` (fractions 0..1).
 

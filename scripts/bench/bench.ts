@@ -19,6 +19,7 @@
  *            the 3 s after the first prediction, time to the head's first draw (BENCH_BASELINE_DIST
  *            adds another build, alternated; BENCH_ROUNDS, default 3)
  * BENCH_JSON=path writes the live / ep / startup figures as JSON too.
+ * `startup` visits BENCH_STARTUP_ROUNDS fresh profiles (default 5), cold then warm, and reports medians.
  * BENCH_STARTUP_BASELINE=<another build's dist/> makes `startup` alternate that build (A) and this
  * one (B), cold + warm each, BENCH_STARTUP_ROUNDS times (default 2): a before/after in one run.
  * e.g. `npm run bench -- model2d batch`, `BENCH_IMAGES=10000 npm run bench -- batch batch-ui` (memory soak).
@@ -435,6 +436,16 @@ function startupMarkRows(section: string, label: string, runs: Record<string, nu
  * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
  * cache, the service worker's precache).
  */
+/** Issue #16: the first prediction within 3 s of navigation, warm and cold. */
+const STARTUP_TARGET_MS = 3000;
+
+/** One visit: navigation → first prediction, when Start became usable, and the start-up marks. */
+interface Visit {
+  total: number;
+  tStart: number;
+  marks: Record<string, number>;
+}
+
 async function benchStartup(): Promise<void> {
   const camera = camera30fps();
   const section = 'start-up (Auto, to the first prediction)';
@@ -450,7 +461,7 @@ async function benchStartup(): Promise<void> {
   const pair = async (dist: string, record?: { beforeFirst: Set<string>; all: Set<string> }) => {
     const { server, origin } = await startStaticServer({ '/': dist }, { headers });
     const profile = mkdtempSync(join(tmpdir(), 'ig3d-startup-'));
-    const once = async (rec?: { beforeFirst: Set<string>; all: Set<string> }) => {
+    const once = async (rec?: { beforeFirst: Set<string>; all: Set<string> }): Promise<Visit> => {
       const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(camera)], headless: true });
       let first = false;
       // Every request of the page, its workers and the service worker (which precaches after load).
@@ -496,15 +507,33 @@ async function benchStartup(): Promise<void> {
   };
   const fetched = { beforeFirst: new Set<string>(), all: new Set<string>() };
   if (!baseline) {
-    const visits = await pair(join(REPO_ROOT, 'dist'), fetched);
-    const cold = visits.cold;
-    const warm = visits.warm!; // not coldOnly (checked above)
+    // Several fresh profiles, each visited cold then warm: one visit varies by ±0.3 s on 2 cores,
+    // so the rows are medians, with the range and how many visits missed the 3 s target.
+    const n = Number(process.env.BENCH_STARTUP_ROUNDS ?? 5);
+    const visits: { cold: Visit; warm: Visit; warm3: Visit }[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = await pair(join(REPO_ROOT, 'dist'), i === 0 ? fetched : undefined);
+      visits.push({ cold: v.cold, warm: v.warm!, warm3: v.warm3! }); // not coldOnly (checked above)
+    }
     firstLoadRows(fetched);
-    startupMarkRows(section, 'cold', [cold.marks]);
-    startupMarkRows(section, 'warm', [warm.marks]);
-    rows.push({ section, metric: 'cold (fresh profile)', value: cold.total, unit: 'ms', note: `Start usable after ${cold.tStart} ms` });
-    rows.push({ section, metric: 'warm (same profile, second visit)', value: warm.total, unit: 'ms', note: `Start usable after ${warm.tStart} ms; target ≤ 3000 ms` });
-    json.startup = { coldMs: cold.total, warmMs: warm.total, coldStartEnabledMs: cold.tStart, warmStartEnabledMs: warm.tStart };
+    const summary = (kind: 'cold' | 'warm' | 'warm3') => {
+      const totals = visits.map((v) => v[kind].total);
+      return { totals, median: median(totals), startEnabled: median(visits.map((v) => v[kind].tStart)), over: totals.filter((t) => t > STARTUP_TARGET_MS).length };
+    };
+    const cold = summary('cold');
+    const warm = summary('warm');
+    const warm3 = summary('warm3');
+    startupMarkRows(section, 'cold', visits.map((v) => v.cold.marks));
+    startupMarkRows(section, 'warm', visits.map((v) => v.warm.marks));
+    const note = (s: typeof cold) =>
+      `median of ${n}; range ${Math.min(...s.totals)}–${Math.max(...s.totals)} ms, ${s.over} of ${n} above ${STARTUP_TARGET_MS} ms; Start usable after ${s.startEnabled} ms (median); target ≤ ${STARTUP_TARGET_MS} ms`;
+    rows.push({ section, metric: `cold (fresh profile), ${n} profiles`, value: cold.median, unit: 'ms', note: note(cold) });
+    rows.push({ section, metric: `warm (same profile, second visit), ${n} profiles`, value: warm.median, unit: 'ms', note: note(warm) });
+    rows.push({ section, metric: `3rd visit (where a wasm code cache made on the 2nd shows), ${n} profiles`, value: warm3.median, unit: 'ms', note: note(warm3) });
+    json.startup = {
+      coldMs: cold.median, warmMs: warm.median, coldStartEnabledMs: cold.startEnabled, warmStartEnabledMs: warm.startEnabled,
+      thirdVisitMs: warm3.median, coldRunsMs: cold.totals, warmRunsMs: warm.totals, thirdVisitRunsMs: warm3.totals, targetMs: STARTUP_TARGET_MS,
+    };
     return;
   }
   // A/B: the baseline build (A) and this one (B) alternate, so both see the same machine load, and
