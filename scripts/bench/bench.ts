@@ -1146,6 +1146,18 @@ const sections: [string, () => Promise<void>][] = [
   ['ict', benchIct],
   ['ict-setup', benchIctSetup],
 ];
+/**
+ * The machine's speed right now: the same fixed work (the 2D model in onnxruntime-node, 1 thread, on
+ * a blank input) before and after the sections. This VM's speed drifts by 20–30 % within an hour with
+ * nothing else running and no steal time in /proc/stat, so a row is read against these two figures:
+ * runs compare only where they are alike.
+ */
+async function machineSpeed(): Promise<number> {
+  const input = new ortNode.Tensor('float32', new Float32Array(48 * 48), [1, 1, 48, 48]);
+  return nativeMedian(readFileSync(join(REPO_ROOT, 'public', 'models', 'fer2d.onnx')), () => ({ image: input }), 200);
+}
+
+const speedBefore = await machineSpeed();
 for (const [name, fn] of sections) {
   // batch-drop makes 100,000 hard links, live-cost and teach-cost are investigations: only when asked for by name.
   if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost'].includes(name) && !wanted.has(name))) continue;
@@ -1155,6 +1167,12 @@ for (const [name, fn] of sections) {
     rows.push({ section: name, metric: 'FAILED', value: (e as Error).message.split('\n')[0] });
   }
 }
+const speedAfter = await machineSpeed();
+rows.push({
+  section: 'machine', metric: 'fixed work before / after the sections (2D model, onnxruntime-node, 1 thread, median of 200)', value: `${speedBefore.toFixed(2)} / ${speedAfter.toFixed(2)}`, unit: 'ms',
+  note: 'higher = a slower machine at that moment; compare other rows only between runs with similar figures',
+});
+json.machine = { fixedWorkBeforeMs: speedBefore, fixedWorkAfterMs: speedAfter };
 printTable(rows);
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(json, null, 2)}\n`);
 if (rows.some((r) => r.metric === 'FAILED')) process.exitCode = 1;
