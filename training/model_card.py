@@ -120,8 +120,33 @@ GPU_RUN_NOTE = "training/gpu/README.md"
 
 def gpu_base_commit(m):
     """The commit whose fer2d.onnx a GPU-trained version was fine-tuned from (and, for a WiSE blend,
-    blended with): recorded by record_choice.py --previous-commit; 7afbcca for the first GPU run."""
+    blended with): recorded by record_choice.py --previous-commit; 7afbcca for the first GPU run. A
+    version whose last layer was retrained (`headRetrain`) replaced the GPU student itself, so its
+    GPU run started one version further back."""
+    prev = m.get("previousModel", {})
+    if m["trainConfig"].get("headRetrain"):
+        prev = prev.get("previousModel", {})
+    return prev.get("commit") or PREVIOUS_COMMIT
+
+
+def replaced_commit(m):
+    """The commit of the version this one replaces (record_choice.py --previous-commit)."""
     return m.get("previousModel", {}).get("commit") or PREVIOUS_COMMIT
+
+
+def head_retrain_bullet(cfg):
+    """A GPU student whose 256→8 linear layer was retrained on the CPU (training/experiments/retrain_head.py)."""
+    h = cfg.get("headRetrain")
+    if not h:
+        return ""
+    return (f"\n* **Then its last layer was retrained on the CPU** (`{h['script']}`; the idea of Kang et al., \"Decoupling "
+            "representation and classifier\", ICLR 2020): everything up to the pooled 256-d features stays the GPU student's; the "
+            f"256→8 linear layer was trained again on the frozen features of the app's Train crops ({h['features']}), {h['loss']}, "
+            f"with an L2 pull of {h['l2ToShipped']:g}·‖W − W_student‖² towards the student's own layer ({h['optimizer']}; seconds on 2 "
+            "cores). The student had learned FER+'s class mix into that layer; weighting each class by the inverse of its share of "
+            "the votes gives the rare classes their share of the decision without touching the features. Eight heads were tried "
+            "(class weights 1/share^0.5 or 1/share, or the logit-adjusted loss with τ 0.5 or 1; L2 10⁻³ or 10⁻²), the two best "
+            "class-balanced ones scored with the shifts, and the choice below made the same way as every net's.")
 
 
 def gpu_rebuild(cfg, run_dir, m):
@@ -131,7 +156,12 @@ def gpu_rebuild(cfg, run_dir, m):
     runs = m.get("upstreamRuns", [])
     tmin = runs[0]["config"].get("time_budget_min", 3.7) if runs else 3.7
     w = cfg.get("wiseFt")
-    tail = [f"mkdir -p {run_dir} && cp student{cfg['seed']}.pt {run_dir}/last.pt   # and the run's history.json from its logs.tgz"]
+    h = cfg.get("headRetrain")
+    student_dir = os.path.dirname(h["from"]) if h else run_dir
+    tail = [f"mkdir -p {student_dir} && cp student{cfg['seed']}.pt {student_dir}/last.pt   # and the run's history.json from its logs.tgz"]
+    if h:
+        tail += [f"/usr/bin/python3 {h['script']} --ckpt {h['from']} --train .gpu/app_train.npz.xz --valid .gpu/app_valid.npz.xz --write {run_dir}",
+                 f"cp {run_dir}/{h['head']}.pt {run_dir}/last.pt && cp {student_dir}/history.json {run_dir}/   # the head chosen (calibration.md)"]
     if w:
         tuned_dir = os.path.dirname(w["finetuned"])
         tail = [f"mkdir -p {tuned_dir} && cp student{cfg['seed']}.pt {w['finetuned']}   # and logs.tgz, unpacked in {tuned_dir}/logs",
@@ -163,7 +193,7 @@ def gpu_status(m):
     best_t = max(ts, key=lambda r: r["bestBalancedAtAcc85Tau"]) if ts else None
     ens = fr.get("t-ensemble")
     me = fr.get("chosen") or fr.get(f"s{m['trainConfig']['seed']}")
-    base = gpu_base_commit(m)
+    base = replaced_commit(m)
     d_bal = this['0.0']['clean']['balancedAccuracy'] - prev['0.0']['clean']['balancedAccuracy']
     d_shift = this['0.0']['shiftsMean']['balancedAccuracy'] - prev['0.0']['shiftsMean']['balancedAccuracy']
     rare = min(m["valid"]["perClassSupport"].values())
@@ -479,7 +509,7 @@ network (one view), and the app applies the flip TTA above.
   (p={cfg['erase']:g}, 2–20 % of the area, random gray fill).
 * Optimiser: AdamW, peak LR {cfg['lr']:g}, weight decay {cfg['wd']:g} (not on BN/bias), batch {cfg['batch_size']},
   OneCycle schedule (cosine warm-up over {100 * cfg.get('warm', 0.2):g} %, cosine decay to peak/4000); EMA of the weights
-  (decay {cfg['ema']:g}/step). {'Checkpoint: the last EMA weights (epoch ' + str(m['checkpoint']['epoch']) + ').' if m['checkpoint'].get('last') else 'Checkpoint: the EMA/raw weights with the best Valid accuracy (with flip TTA): epoch ' + str(m['checkpoint']['epoch']) + ', ' + m['checkpoint']['weights'] + ' weights.'}{distillation_bullet(cfg) if cfg.get('device') != 'cuda' else ''}{finetune_bullet(cfg)}{gpu_kd_bullet(cfg, m)}
+  (decay {cfg['ema']:g}/step). {'Checkpoint: the last EMA weights (epoch ' + str(m['checkpoint']['epoch']) + ').' if m['checkpoint'].get('last') else 'Checkpoint: the EMA/raw weights with the best Valid accuracy (with flip TTA): epoch ' + str(m['checkpoint']['epoch']) + ', ' + m['checkpoint']['weights'] + ' weights.'}{distillation_bullet(cfg) if cfg.get('device') != 'cuda' else ''}{finetune_bullet(cfg)}{gpu_kd_bullet(cfg, m)}{head_retrain_bullet(cfg)}
 * Precision / speed: bf16 autocast + channels-last {'on the GPU' if cfg.get('device') == 'cuda' else 'on CPU (oneDNN)'}; PyTorch scores in float32. {'The ONNX file stores the weights as float16 (half the download) and casts them to float32 when onnxruntime loads it, so the browser computes in float32 on rounded weights; the onnxruntime-web rows below are of that file.' if m['onnx'].get('weights', '').startswith('float16') else 'Exported in float32.'}
 * Length: {'a wall-clock budget of %g min (the LR schedule follows elapsed time), which gave ' % budget if budget else ''}{m['steps']} steps
   ({m['epochs']} epochs, the last one partial); {m['trainingSeconds'] / 60:.1f} min in all{gpu_or_cpu_length(m)} Seed {cfg['seed']}.

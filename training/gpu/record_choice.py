@@ -1,7 +1,7 @@
 """Record in fer2d.metrics.json what the choice of a GPU-trained fer2d rested on, so the model card
 (training/model_card.py) prints measured numbers only:
   * `appCrops`: the chosen net and the previous one on the app's own Valid crops and under the eight
-    shifts (the score_app_crops.py report), at τ 0 (batch default) and τ 0.75 (live);
+    shifts (the score_app_crops.py report), at τ 0 (batch default) and the live τ (--live-tau);
   * `frontier`: frontier.py's reachability numbers for every net of the run and the previous one;
   * with --previous-metrics, `previousModel`: the replaced net's own record (export_fer2d.py's metrics, as
     kept before the export overwrote them) with its through-the-app numbers (`appPipeline`) scored from
@@ -82,6 +82,7 @@ def main():
     ap.add_argument("--run", default="", help="which GPU call made the chosen net, in words (e.g. 'the third run')")
     ap.add_argument("--env", default="", help="the environment the call ran ferplus_kd.sh with (e.g. 'STUDENTS=balanced SYNC_FREE=1')")
     ap.add_argument("--candidates", default="", help="what the net was chosen among, in words (for the card)")
+    ap.add_argument("--live-tau", type=float, default=0.75, help="the live view's τ (the manifest's calibration.tau) for this net")
     a = ap.parse_args()
     m = json.load(open(a.metrics))
     if a.run or a.env or a.candidates:
@@ -92,8 +93,8 @@ def main():
     m["appCrops"] = {
         "what": "FER+ Valid as the app crops it (npm run extract --crops), gated flip, and under 8 shifts of those crops "
                 "(training/score_app_crops.py; choice: training/choose_fer2d_candidate.py)",
-        "this": {str(t): block(rep, a.chosen, t) for t in (0.0, 0.75)},
-        "previous": {str(t): block(rep, a.previous, t) for t in (0.0, 0.75)}}
+        "this": {str(t): block(rep, a.chosen, t) for t in (0.0, a.live_tau)},
+        "previous": {str(t): block(rep, a.previous, t) for t in sorted({0.0, 0.75, a.live_tau})}}
     z = np.load(a.logits)
     y = z["label"].astype(np.int64)
     nets = {k: z[k] for k in z.files if k != "label"}
