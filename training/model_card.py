@@ -159,9 +159,6 @@ def gpu_rebuild(cfg, run_dir, m):
     h = cfg.get("headRetrain")
     student_dir = os.path.dirname(h["from"]) if h else run_dir
     tail = [f"mkdir -p {student_dir} && cp student{cfg['seed']}.pt {student_dir}/last.pt   # and the run's history.json from its logs.tgz"]
-    if h:
-        tail += [f"/usr/bin/python3 {h['script']} --ckpt {h['from']} --train .gpu/app_train.npz.xz --valid .gpu/app_valid.npz.xz --write {run_dir}",
-                 f"cp {run_dir}/{h['head']}.pt {run_dir}/last.pt && cp {student_dir}/history.json {run_dir}/   # the head chosen (calibration.md)"]
     if w:
         tuned_dir = os.path.dirname(w["finetuned"])
         tail = [f"mkdir -p {tuned_dir} && cp student{cfg['seed']}.pt {w['finetuned']}   # and logs.tgz, unpacked in {tuned_dir}/logs",
@@ -170,6 +167,9 @@ def gpu_rebuild(cfg, run_dir, m):
                 f"# {run_dir}/last.pt = {tuned_dir}/wise/alpha{w['alpha']:.2f}.pt with its config's teacher paths pointed at "
                 f"{tuned_dir}/logs/tmp/t1..t4 (the teachers stayed on the device; their history.json came back), "
                 f"and the student's history.json beside it"]
+    if h:  # the retrained layer comes last, on top of whichever student (or blend) the run made
+        tail += [f"/usr/bin/python3 {h['script']} --ckpt {h['from']} --train .gpu/app_train.npz.xz --valid .gpu/app_valid.npz.xz --write {run_dir}",
+                 f"cp {run_dir}/{h['head']}.pt {run_dir}/last.pt && cp {student_dir}/history.json {run_dir}/   # the head chosen (calibration.md)"]
     return "\n".join([
         "npm run extract -- ../shared/data/ferplus/Train/label.csv --out training/runs/app_train/app_train.csv "
         "--crops training/runs/app_train/app_train_crops.u8",

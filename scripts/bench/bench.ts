@@ -431,11 +431,6 @@ function startupMarkRows(section: string, label: string, runs: Record<string, nu
   rows.push({ section, metric: `marks, ${label} (median ms after navigation)`, value: `${runs.length} run${runs.length > 1 ? 's' : ''}`, note: at.map(([n, t]) => `${n} ${t.toFixed(0)}`).join(', ') });
 }
 
-/**
- * Time to first prediction: navigation → Start enabled → click → first result, on Auto (the
- * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
- * cache, the service worker's precache).
- */
 /** Issue #16: the first prediction within 3 s of navigation, warm and cold. */
 const STARTUP_TARGET_MS = 3000;
 
@@ -446,6 +441,12 @@ interface Visit {
   marks: Record<string, number>;
 }
 
+/**
+ * Time to first prediction: navigation → Start enabled → click → first result, on Auto (the
+ * default), in a fresh profile (cold) and again in the same profile (warm: HTTP cache, V8 code
+ * cache, the service worker's precache), and a 3rd time; over several fresh profiles, or
+ * alternated with a baseline build (BENCH_STARTUP_BASELINE).
+ */
 async function benchStartup(): Promise<void> {
   const camera = camera30fps();
   const section = 'start-up (Auto, to the first prediction)';

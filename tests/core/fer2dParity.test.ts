@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { PNG } from 'pngjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { argmax } from '../../src/core/metrics/classification';
 
 const REPO = resolve(__dirname, '../..');
 const VALID = resolve(REPO, '../shared/data/ferplus/Valid');
@@ -45,9 +46,16 @@ function faceInput(file: string, mirrored: boolean): { input: Float32Array; pixe
   return { input, pixelSum };
 }
 
-const argmax = (row: ArrayLike<number>) => Array.from(row).reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
+/** One session for both cases (the model is 5.4 MB). */
+let session: Promise<ort.InferenceSession> | undefined;
+function fer2dSession(): Promise<ort.InferenceSession> {
+  ort.env.wasm.numThreads = 1;
+  return (session ??= ort.InferenceSession.create(readFileSync(ONNX)));
+}
 
 describe('fer2d ONNX parity', () => {
+  afterAll(async () => void (await (await session)?.release()));
+
   it('the fixture belongs to the shipped fer2d.onnx (re-run training/fer2d_parity.py after an export)', () => {
     expect(createHash('sha256').update(readFileSync(ONNX)).digest('hex')).toBe(fixture.onnxSha256);
   });
@@ -56,8 +64,6 @@ describe('fer2d ONNX parity', () => {
     ['plain', false],
     ['mirrored', true],
   ] as const)('%s faces: same class as PyTorch for every face, logits within 2e-2', async (_, mirrored) => {
-    ort.env.wasm.numThreads = 1;
-    const session = await ort.InferenceSession.create(readFileSync(ONNX));
     const n = fixture.files.length;
     const batch = new Float32Array(n * SIZE * SIZE);
     fixture.files.forEach((file, k) => {
@@ -66,7 +72,7 @@ describe('fer2d ONNX parity', () => {
       expect(pixelSum, file).toBe(fixture.pixelSums[k]);
       batch.set(input, k * SIZE * SIZE);
     });
-    const out = await session.run({ image: new ort.Tensor('float32', batch, [n, 1, SIZE, SIZE]) });
+    const out = await (await fer2dSession()).run({ image: new ort.Tensor('float32', batch, [n, 1, SIZE, SIZE]) });
     const logits = out.logits.data as Float32Array;
     const expected = mirrored ? fixture.mirroredLogits : fixture.logits;
     let maxDiff = 0;
@@ -77,6 +83,5 @@ describe('fer2d ONNX parity', () => {
     });
     expect(n).toBe(32);
     expect(maxDiff).toBeLessThanOrEqual(MAX_ABS_DIFF);
-    await session.release();
   }, 60_000);
 });

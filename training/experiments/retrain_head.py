@@ -127,7 +127,8 @@ def main():
 
     share = tr_soft.mean(0)
     print(f"Train vote shares (FER+ order): {np.round(share, 4).tolist()}")
-    print(f"Train accuracy of the shipped head: {scores(tr_y, tr_f @ w0.T + b0)[0] * 100:.2f} / {scores(tr_y, tr_f @ w0.T + b0)[1] * 100:.2f}")
+    tr_acc, tr_bal = scores(tr_y, tr_f @ w0.T + b0)
+    print(f"Train accuracy of the shipped head: {tr_acc * 100:.2f} / {tr_bal * 100:.2f}")
     results = {"shipped": report("shipped head", va_f @ w0.T + b0, va_y)}
     base = {"from": os.path.relpath(args.ckpt), "features": "pooled 256-d, mean of crop and mirror", "data": "app Train crops, soft vote labels",
             "optimizer": "Adam lr 0.05, full batch, 300 steps", "script": "training/experiments/retrain_head.py"}
