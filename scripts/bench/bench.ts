@@ -41,7 +41,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mj
 import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
-import { cpuByGroup, cpuSnapshot } from './threadCpu';
+import { byGroup, cpuByGroup, cpuSnapshot } from './threadCpu';
 import { teachLiveRun } from './teachCost';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
@@ -70,6 +70,8 @@ interface LiveRun {
   framePath?: string;
   ep?: string;
   cpuSeconds?: Record<string, number>;
+  /** Minor page faults per thread group over the window (fresh memory, 4 KiB each). */
+  faults?: Record<string, number>;
   /** 3D head draws per second in the window (0 = the view was not drawn, e.g. out of the window's view). */
   headDrawsPerSecond?: number;
 }
@@ -121,7 +123,9 @@ async function ig3dLiveRun(ep: 'wasm' | 'webgpu' | 'auto', seconds: number, came
         const end = store.getState();
         return { samples, seconds, newFramesPerSecond: (end.frames - f0) / seconds, framePath: end.framePath, ep: hook.pipeline.getState().ep, headDrawsPerSecond: (Number(document.querySelector(headSelector)?.getAttribute('data-frames') ?? NaN) - h0) / seconds };
       }, seconds * 1000);
-      run.cpuSeconds = cpuByGroup(cpuBefore, cpuSnapshot());
+      const cpuAfter = cpuSnapshot();
+      run.cpuSeconds = cpuByGroup(cpuBefore, cpuAfter);
+      run.faults = byGroup(cpuBefore, cpuAfter, 'faults');
       if (opts.tracePath && browser) await browser.stopTracing();
       return run;
     },
@@ -187,7 +191,19 @@ function cpuNote(run: LiveRun): string {
   const parts = Object.entries(groups)
     .sort((a, b) => b[1] - a[1])
     .map(([g, s]) => `${g} ${((1000 * s) / Math.max(1, frames)).toFixed(1)}`);
-  return `CPU ${(total / run.seconds).toFixed(2)} cores, ms per frame: ${parts.join(', ')}`;
+  return `CPU ${(total / run.seconds).toFixed(2)} cores, ms per frame: ${parts.join(', ')}; ${faultNote(run)}`;
+}
+
+/**
+ * Fresh memory per frame by thread group (page faults × 4 KiB). A frame-sized buffer allocated anew
+ * every frame (640×480 RGBA = 1.2 MB, mapped and unmapped by Chromium's allocator each time) costs
+ * ≈ 300 faults, about 2.5 ms of kernel time per frame on the costliest host seen (machine row).
+ */
+function faultNote(run: LiveRun): string {
+  const frames = Math.max(1, run.newFramesPerSecond * run.seconds);
+  const groups = Object.entries(run.faults ?? {}).sort((a, b) => b[1] - a[1]);
+  const total = groups.reduce((a, [, f]) => a + f, 0);
+  return `fresh memory per frame ${((total * 4) / frames).toFixed(0)} KB (${groups.map(([g, f]) => `${g} ${((f * 4) / frames).toFixed(0)}`).join(', ')})`;
 }
 
 /**
@@ -258,6 +274,7 @@ function liveRows(section: string, stages: readonly (readonly [key: string, labe
   const lat = run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number');
   if (lat.length) rows.push({ section, metric: 'frame → result on the page, median / p90', value: `${median(lat).toFixed(1)} / ${percentile(lat, 90).toFixed(1)}`, unit: 'ms', note: `frame path: ${run.framePath}` });
   rows.push({ section, metric: 'new frames processed per second', value: run.newFramesPerSecond, unit: 'FPS', note: `${run.samples.length} frames in ${run.seconds.toFixed(0)} s` });
+  if (run.cpuSeconds) rows.push({ section, metric: 'CPU and fresh memory per frame, by thread group', value: (Object.values(run.cpuSeconds).reduce((a, b) => a + b, 0) / run.seconds).toFixed(2), unit: 'cores', note: cpuNote(run) });
 }
 
 async function measureLive(section: string, stages: readonly (readonly [key: string, label: string])[], prepare?: (page: Page) => Promise<void>): Promise<void> {
@@ -439,6 +456,26 @@ interface Visit {
   total: number;
   tStart: number;
   marks: Record<string, number>;
+  /** Navigation → first prediction, per thread group: CPU seconds, of which in the kernel, and page faults. */
+  work: { cpu: Record<string, number>; system: Record<string, number>; faults: Record<string, number> };
+}
+
+/**
+ * One row per kind of visit: the median CPU, kernel time and fresh memory (minor page faults × 4 KiB)
+ * of each thread group from navigation to the first prediction. Why: start-up is CPU-bound on 2 cores,
+ * and on some hosts a page fault costs 10–30× what it does on others (the machine row's first-touch
+ * figure), which moves every start-up number without any change to the app.
+ */
+function startupWorkRows(section: string, label: string, visits: Visit[]): void {
+  const groups = [...new Set(visits.flatMap((v) => Object.keys(v.work.cpu)))];
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const cell = (pick: (w: Visit['work']) => Record<string, number>, g?: string) => median(visits.map((v) => (g ? pick(v.work)[g] ?? 0 : sum(pick(v.work)))));
+  const fmt = (g?: string) => `${cell((w) => w.cpu, g).toFixed(2)} s (kernel ${cell((w) => w.system, g).toFixed(2)} s), ${((cell((w) => w.faults, g) * 4) / 1024).toFixed(0)} MB`;
+  const ordered = groups.sort((a, b) => cell((w) => w.cpu, b) - cell((w) => w.cpu, a));
+  rows.push({
+    section, metric: `CPU, kernel and fresh memory to the first prediction, ${label} (medians of ${visits.length})`, value: fmt(), unit: '',
+    note: ordered.map((g) => `${g}: ${fmt(g)}`).join('; '),
+  });
 }
 
 /**
@@ -476,6 +513,7 @@ async function benchStartup(): Promise<void> {
       }
       try {
         const page = ctx.pages()[0] ?? (await ctx.newPage());
+        const cpu0 = cpuSnapshot();
         const t0 = Date.now();
         await page.goto(`${origin}/index.html`);
         const start = page.getByRole('button', { name: 'Start camera' });
@@ -483,11 +521,13 @@ async function benchStartup(): Promise<void> {
         const tStart = Date.now() - t0;
         await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
         const total = Date.now() - t0;
+        const cpu1 = cpuSnapshot();
         first = true;
+        const work = { cpu: byGroup(cpu0, cpu1, 'seconds'), system: byGroup(cpu0, cpu1, 'systemSeconds'), faults: byGroup(cpu0, cpu1, 'faults') };
         const marks = await startupMarks(page);
         // Let the service worker finish precaching so the warm run can use it.
         await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
-        return { total, tStart, marks };
+        return { total, tStart, marks, work };
       } finally {
         await ctx.close();
       }
@@ -526,6 +566,8 @@ async function benchStartup(): Promise<void> {
     const warm3 = summary('warm3');
     startupMarkRows(section, 'cold', visits.map((v) => v.cold.marks));
     startupMarkRows(section, 'warm', visits.map((v) => v.warm.marks));
+    startupWorkRows(section, 'cold', visits.map((v) => v.cold));
+    startupWorkRows(section, 'warm', visits.map((v) => v.warm));
     const note = (s: typeof cold) =>
       `median of ${n}; range ${Math.min(...s.totals)}–${Math.max(...s.totals)} ms, ${s.over} of ${n} above ${STARTUP_TARGET_MS} ms; Start usable after ${s.startEnabled} ms (median); target ≤ ${STARTUP_TARGET_MS} ms`;
     rows.push({ section, metric: `cold (fresh profile), ${n} profiles`, value: cold.median, unit: 'ms', note: note(cold) });
@@ -534,6 +576,7 @@ async function benchStartup(): Promise<void> {
     json.startup = {
       coldMs: cold.median, warmMs: warm.median, coldStartEnabledMs: cold.startEnabled, warmStartEnabledMs: warm.startEnabled,
       thirdVisitMs: warm3.median, coldRunsMs: cold.totals, warmRunsMs: warm.totals, thirdVisitRunsMs: warm3.totals, targetMs: STARTUP_TARGET_MS,
+      coldWork: visits.map((v) => v.cold.work), warmWork: visits.map((v) => v.warm.work),
     };
     return;
   }
@@ -544,6 +587,7 @@ async function benchStartup(): Promise<void> {
   type Kind = 'cold' | 'warm' | 'warm3';
   const runs: Record<'A' | 'B', Record<Kind, number[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
   const marks: Record<'A' | 'B', Record<Kind, Record<string, number>[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
+  const work: Record<'A' | 'B', Record<Kind, Visit[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
   for (let i = 1; i <= rounds; i++) {
     for (const which of i % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
       const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
@@ -551,6 +595,7 @@ async function benchStartup(): Promise<void> {
         const visit = r[kind]!;
         runs[which][kind].push(visit.total);
         marks[which][kind].push(visit.marks);
+        work[which][kind].push(visit);
       }
       const visits = kinds.map((k) => r[k]!);
       rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} ${coldOnly ? 'cold' : 'cold / warm / 3rd visit'}`, value: visits.map((v) => v.total).join(' / '), unit: 'ms', note: `Start usable after ${visits.map((v) => v.tStart).join(' / ')} ms` });
@@ -559,6 +604,9 @@ async function benchStartup(): Promise<void> {
   firstLoadRows(fetched);
   for (const which of ['A', 'B'] as const) {
     for (const kind of kinds) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
+  }
+  for (const which of ['A', 'B'] as const) {
+    for (const kind of kinds) startupWorkRows(section, `${which} ${kind}`, work[which][kind]);
   }
   const m = (xs: number[]) => median(xs);
   const label: Record<Kind, string> = { cold: 'cold', warm: 'warm', warm3: '3rd visit' };
@@ -1158,7 +1206,25 @@ async function machineSpeed(): Promise<number> {
   return nativeMedian(readFileSync(join(REPO_ROOT, 'public', 'models', 'fer2d.onnx')), () => ({ image: input }), 200);
 }
 
+/**
+ * How fast this host hands out fresh memory (MB/s): 256 MB allocated and first touched, one byte per
+ * 4 KiB page, median of 3. Chromium touches hundreds of MB of fresh memory on the way to the first
+ * prediction; on hosts seen so far this ran from ≈ 0.3 GB/s (each page fault ≈ 8 µs in the kernel,
+ * start-up ≈ 7 s) to several GB/s, independently of the fixed-work figure above.
+ */
+function firstTouchMBps(): number {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const b = new Uint8Array(256 * 1024 * 1024);
+    for (let j = 0; j < b.length; j += 4096) b[j] = 1;
+    times.push(performance.now() - t0);
+  }
+  return 256 / (median(times) / 1000);
+}
+
 const speedBefore = await machineSpeed();
+const touchBefore = firstTouchMBps();
 for (const [name, fn] of sections) {
   // batch-drop makes 100,000 hard links, live-cost and teach-cost are investigations: only when asked for by name.
   if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost'].includes(name) && !wanted.has(name))) continue;
@@ -1169,11 +1235,16 @@ for (const [name, fn] of sections) {
   }
 }
 const speedAfter = await machineSpeed();
+const touchAfter = firstTouchMBps();
 rows.push({
   section: 'machine', metric: 'fixed work before / after the sections (2D model, onnxruntime-node, 1 thread, median of 200)', value: `${speedBefore.toFixed(2)} / ${speedAfter.toFixed(2)}`, unit: 'ms',
   note: 'higher = a slower machine at that moment; compare other rows only between runs with similar figures',
 });
-json.machine = { fixedWorkBeforeMs: speedBefore, fixedWorkAfterMs: speedAfter };
+rows.push({
+  section: 'machine', metric: 'fresh memory first touched, before / after the sections (256 MB, Node, median of 3)', value: `${touchBefore.toFixed(0)} / ${touchAfter.toFixed(0)}`, unit: 'MB/s',
+  note: 'lower = costlier page faults on this host: start-up (hundreds of MB of fresh memory) slows with it while the fixed work above does not',
+});
+json.machine = { fixedWorkBeforeMs: speedBefore, fixedWorkAfterMs: speedAfter, firstTouchBeforeMBps: touchBefore, firstTouchAfterMBps: touchAfter };
 printTable(rows);
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(json, null, 2)}\n`);
 if (rows.some((r) => r.metric === 'FAILED')) process.exitCode = 1;

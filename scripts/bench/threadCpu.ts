@@ -7,8 +7,11 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** Seconds of CPU (user + system) per `pid/tid`, with the group each thread belongs to. */
-export type CpuSnapshot = Map<string, { group: string; seconds: number }>;
+/**
+ * Per `pid/tid`: the group the thread belongs to, its seconds of CPU (user + system), of which in
+ * the kernel, and its minor page faults (first touches of memory the process had not used yet).
+ */
+export type CpuSnapshot = Map<string, { group: string; seconds: number; systemSeconds: number; faults: number }>;
 
 const TICKS_PER_SECOND = 100;
 
@@ -74,8 +77,13 @@ export function cpuSnapshot(rootPid = process.pid): CpuSnapshot {
       const stat = read(`/proc/${pid}/task/${tid}/stat`);
       if (!stat) continue;
       const { comm, rest } = statFields(stat);
-      // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after comm and state.
-      out.set(`${pid}/${tid}`, { group: threadGroup(type, comm), seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND });
+      // minflt, utime and stime are fields 10, 14 and 15 of stat, i.e. 7, 11 and 12 after comm and state.
+      out.set(`${pid}/${tid}`, {
+        group: threadGroup(type, comm),
+        seconds: (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND,
+        systemSeconds: Number(rest[12]) / TICKS_PER_SECOND,
+        faults: Number(rest[7]),
+      });
     }
   }
   return out;
@@ -83,10 +91,15 @@ export function cpuSnapshot(rootPid = process.pid): CpuSnapshot {
 
 /** CPU seconds per group between two snapshots (threads that ended in between are lost). */
 export function cpuByGroup(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  return byGroup(before, after, 'seconds');
+}
+
+/** `field` summed per group between two snapshots (threads that ended in between are lost). */
+export function byGroup(before: CpuSnapshot, after: CpuSnapshot, field: 'seconds' | 'systemSeconds' | 'faults'): Record<string, number> {
   const groups: Record<string, number> = {};
-  for (const [key, { group, seconds }] of after) {
-    const d = seconds - (before.get(key)?.seconds ?? 0);
-    if (d > 0) groups[group] = (groups[group] ?? 0) + d;
+  for (const [key, t] of after) {
+    const d = t[field] - (before.get(key)?.[field] ?? 0);
+    if (d > 0) groups[t.group] = (groups[t.group] ?? 0) + d;
   }
   return groups;
 }

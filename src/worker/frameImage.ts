@@ -4,11 +4,21 @@
  * OffscreenCanvas whose 2D context has `willReadFrequently` (Chromium then keeps it in CPU
  * memory): MediaPipe's upload and the crop's getImageData read plain memory instead of waiting
  * on a GPU read-back. Decoded images (ImageBitmap: batch, photos) pass through unchanged.
+ *
+ * A VideoFrame is converted to RGBA by `VideoFrame.copyTo` into one reused buffer, then put on the
+ * canvas. Why not `drawImage(frame)`: Chromium converts the frame into a new frame-sized bitmap
+ * first, 1.2 MB at 640×480 that its allocator maps and unmaps every frame, and on some hosts a page
+ * fault costs ≈ 8 µs in the kernel (`npm run bench` machine row): 300 fresh pages per frame, measured
+ * 917 → 617 faults and 53 → 49 ms of worker CPU per frame (issue #16). drawImage stays the fallback
+ * where copyTo cannot convert (browsers without RGBA conversion, non-square pixels).
  */
 import type { ImageLike } from '../core/inference/faceLandmarker';
 import type { FrameImage } from './protocol';
 
 let canvas: OffscreenCanvas | undefined;
+let rgba: ImageData | undefined;
+/** Set once copyTo has refused an RGBA conversion in this browser: every later frame uses drawImage. */
+let copyToRefused = false;
 
 function cpuCanvas(width: number, height: number): { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } {
   if (!canvas || canvas.width !== width || canvas.height !== height) canvas = new OffscreenCanvas(width, height);
@@ -17,15 +27,31 @@ function cpuCanvas(width: number, height: number): { canvas: OffscreenCanvas; ct
   return { canvas, ctx };
 }
 
-export function toPipelineImage(image: FrameImage): ImageLike {
+/** The frame's pixels as RGBA in the reused buffer, or undefined where copyTo cannot give them. */
+async function copiedRgba(frame: VideoFrame): Promise<ImageData | undefined> {
+  const rect = frame.visibleRect;
+  if (copyToRefused || !rect || rect.width !== frame.displayWidth || rect.height !== frame.displayHeight) return undefined;
+  if (!rgba || rgba.width !== rect.width || rgba.height !== rect.height) rgba = new ImageData(rect.width, rect.height);
+  try {
+    await frame.copyTo(rgba.data, { format: 'RGBA', colorSpace: 'srgb' });
+    return rgba;
+  } catch {
+    copyToRefused = true;
+    return undefined;
+  }
+}
+
+export async function toPipelineImage(image: FrameImage): Promise<ImageLike> {
   if (typeof ImageData !== 'undefined' && image instanceof ImageData) {
     const { canvas: c, ctx } = cpuCanvas(image.width, image.height);
     ctx.putImageData(image, 0, 0);
     return c;
   }
   if (typeof VideoFrame !== 'undefined' && image instanceof VideoFrame) {
+    const pixels = await copiedRgba(image);
     const { canvas: c, ctx } = cpuCanvas(image.displayWidth, image.displayHeight);
-    ctx.drawImage(image, 0, 0, image.displayWidth, image.displayHeight);
+    if (pixels) ctx.putImageData(pixels, 0, 0);
+    else ctx.drawImage(image, 0, 0, image.displayWidth, image.displayHeight);
     return c;
   }
   return image as ImageBitmap;

@@ -59,7 +59,7 @@ async function init(options: PipelineOptions): Promise<{ value: Replies['init'] 
 /** One frame through the pipeline; the caller closes the image. */
 async function processFrame(image: FrameImage, timestamp: number, options: FrameOptions, id: number): Promise<{ value: PipelineResult; transfer: Transferable[]; pixelsFrom: ImageLike }> {
   const t0 = performance.now();
-  const pixelsFrom = toPipelineImage(image);
+  const pixelsFrom = await toPipelineImage(image);
   const pixels = image instanceof ImageBitmap ? undefined : performance.now() - t0;
   const value = await ready().process(pixelsFrom, timestamp, options, id);
   if (!firstFrameMarked) {

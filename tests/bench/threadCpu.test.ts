@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuByGroup, cpuSnapshot, threadGroup, type CpuSnapshot } from '../../scripts/bench/threadCpu';
+import { byGroup, cpuByGroup, cpuSnapshot, threadGroup, type CpuSnapshot } from '../../scripts/bench/threadCpu';
 
 describe('threadGroup', () => {
   it("names SwiftShader's worker threads in the GPU process apart from its other threads", () => {
@@ -18,17 +18,23 @@ describe('threadGroup', () => {
 });
 
 describe('cpuByGroup', () => {
+  const before: CpuSnapshot = new Map([
+    ['1/1', { group: 'workers', seconds: 2, systemSeconds: 0.5, faults: 100 }],
+    ['2/5', { group: 'SwiftShader', seconds: 1, systemSeconds: 0.25, faults: 40 }],
+  ]);
+  const after: CpuSnapshot = new Map([
+    ['1/1', { group: 'workers', seconds: 3.5, systemSeconds: 1, faults: 1000 }],
+    ['2/5', { group: 'SwiftShader', seconds: 1.25, systemSeconds: 0.25, faults: 50 }],
+    ['2/6', { group: 'SwiftShader', seconds: 0.5, systemSeconds: 0.25, faults: 50 }],
+  ]);
+
   it('sums per-thread differences by group; new threads count from zero', () => {
-    const before: CpuSnapshot = new Map([
-      ['1/1', { group: 'workers', seconds: 2 }],
-      ['2/5', { group: 'SwiftShader', seconds: 1 }],
-    ]);
-    const after: CpuSnapshot = new Map([
-      ['1/1', { group: 'workers', seconds: 3.5 }],
-      ['2/5', { group: 'SwiftShader', seconds: 1.25 }],
-      ['2/6', { group: 'SwiftShader', seconds: 0.5 }],
-    ]);
     expect(cpuByGroup(before, after)).toEqual({ workers: 1.5, SwiftShader: 0.75 });
+  });
+
+  it('sums kernel time and page faults the same way', () => {
+    expect(byGroup(before, after, 'systemSeconds')).toEqual({ workers: 0.5, SwiftShader: 0.25 });
+    expect(byGroup(before, after, 'faults')).toEqual({ workers: 900, SwiftShader: 60 });
   });
 
   it('finds no Chromium under a process that launched none', () => {
