@@ -3,6 +3,8 @@ import type { FlameResult, FrameResult } from '../core/types';
 import { drawLandmarkMesh, drawLandmarkPoints, type Context2D } from './draw2d';
 import { cpuOverlayContext } from './cpuOverlay';
 import { drawSkipped } from './benchSkip';
+import { LentPixels } from '../worker/lentPixels';
+import type { ShownFrame } from '../stores/shownFrame';
 
 /**
  * FLAME vertices projected with the regressor's orthographic camera, mapped back through its
@@ -36,7 +38,7 @@ interface Props {
    * landmarks, one screen update per result) instead of the live <video>, which makes the
    * compositor draw 30 frames a second (LiveView decides when; see previewMode.ts).
    */
-  shownFrame?: ImageBitmap | OffscreenCanvas;
+  shownFrame?: ShownFrame;
   analysed?: boolean;
 }
 
@@ -66,7 +68,9 @@ export function VideoPreview({ stream, videoRef, result, triangles, shownFrame, 
     // A worker's bitmap is closed once the next result replaces it (liveStore); if this effect
     // runs late, that frame is gone (width 0) and the next effect draws its successor.
     const frame = analysed && shownFrame && shownFrame.width > 0 ? shownFrame : undefined;
-    if (frame) ctx.drawImage(frame, 0, 0, width, height);
+    // Lent pixels are put as they are: the canvas has the frame's size (its result's imageSize).
+    if (frame instanceof LentPixels) ctx.putImageData(frame.pixels!, 0, 0);
+    else if (frame) ctx.drawImage(frame, 0, 0, width, height);
     canvas.dataset.shownFrame = String(!!frame);
     canvas.dataset.flamePoints = String(result?.flame ? drawFlamePoints(ctx, result.flame) : 0);
     const lm = result?.face?.landmarks;

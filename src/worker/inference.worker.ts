@@ -9,8 +9,8 @@ import { openPipeline } from '../core/openPipeline';
 import type { FrameOptions, PipelineOptions, PipelineResult } from '../core/pipelineTypes';
 import type { ImageLike } from '../core/inference/faceLandmarker';
 import { destroyWebGpuDevice } from '../core/inference/ortSession';
-import type { FrameImage, FromWorker, Replies, Request, ToWorker } from './protocol';
-import { toPipelineImage } from './frameImage';
+import type { FrameImage, FromWorker, LentFrame, Replies, Request, ToWorker } from './protocol';
+import { lendShownPixels, takeBackPixels, toPipelineImage } from './frameImage';
 import { runWorkerLive, type WorkerLiveHandle } from './workerLive';
 import { startupMark } from '../core/startupMarks';
 
@@ -102,10 +102,15 @@ function liveStart(msg: Extract<Request, { type: 'liveStart' }>): void {
       try {
         const { value, transfer, pixelsFrom } = await processFrame(videoFrame, performance.now(), settings.options, --liveFrameId);
         if (idleMs !== undefined) value.timings.idle = idleMs;
-        // The analysed frame, for the preview on a software GPU: the CPU canvas the pipeline read,
-        // handed over without a copy (the canvas starts blank for the next frame).
-        const shownFrame = msg.keepFrames && pixelsFrom instanceof OffscreenCanvas ? pixelsFrom.transferToImageBitmap() : undefined;
-        post({ type: 'live', liveId, arrivedAtEpochMs, ok: true, value, shownFrame }, shownFrame ? [...transfer, shownFrame] : transfer);
+        // The analysed frame, for the preview on a software GPU, handed over without a copy: the
+        // converted pixels, lent (frameImage.ts), or else the CPU canvas the pipeline read (which
+        // then starts blank for the next frame).
+        const lent = msg.keepFrames ? lendShownPixels() : undefined;
+        const shownFrame: ImageBitmap | LentFrame | undefined = lent
+          ? { kind: 'lent-rgba', buffer: lent.data.buffer as ArrayBuffer, width: lent.width, height: lent.height }
+          : msg.keepFrames && pixelsFrom instanceof OffscreenCanvas ? pixelsFrom.transferToImageBitmap() : undefined;
+        const moved = shownFrame && 'kind' in shownFrame ? shownFrame.buffer : shownFrame;
+        post({ type: 'live', liveId, arrivedAtEpochMs, ok: true, value, shownFrame }, moved ? [...transfer, moved] : transfer);
       } catch (e) {
         post({ type: 'live', liveId, arrivedAtEpochMs, ok: false, error: errorMessage(e) });
       } finally {
@@ -170,6 +175,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     }
     case 'liveStop':
       liveLoops.get(msg.liveId)?.handle.stop();
+      break;
+    case 'returnPixels':
+      takeBackPixels(msg.buffer);
       break;
     case 'simulateGpuDeviceLoss':
       void destroyWebGpuDevice();

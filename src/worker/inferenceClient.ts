@@ -7,13 +7,16 @@ import type { ExecutionProvider } from '../core/types';
 import type { FrameOptions, Head3dEvaluation, PipelineOptions, PipelineResult, ReadyInfo } from '../core/pipelineTypes';
 import type { FrameImage, FromWorker, LiveMessage, Replies, Request, ToWorker } from './protocol';
 import { startupMark } from '../core/startupMarks';
+import { LentPixels } from './lentPixels';
 
 /** What a frame request resolves to: the pipeline's result (crops included when asked for). */
 export type ClientResult = PipelineResult;
 export type StatusCallback = (ep: ExecutionProvider, message: string) => void;
 
-/** A frame's outcome from the worker's own live loop. */
-export type LiveFrameOutcome = LiveMessage;
+/** A frame's outcome from the worker's own live loop; lent pixels come wrapped, to be given back. */
+export type LiveFrameOutcome =
+  | Extract<LiveMessage, { ok: false }>
+  | (Omit<Extract<LiveMessage, { ok: true }>, 'shownFrame'> & { shownFrame?: ImageBitmap | LentPixels });
 
 export interface LiveHandle {
   setOptions(options: FrameOptions): void;
@@ -193,9 +196,13 @@ export class InferenceClient {
 
   private onMessage(msg: FromWorker): void {
     if (msg.type === 'live') {
+      const lent = msg.ok && msg.shownFrame && 'kind' in msg.shownFrame ? msg.shownFrame : undefined;
+      const outcome: LiveFrameOutcome = lent
+        ? { ...(msg as Extract<LiveMessage, { ok: true }>), shownFrame: new LentPixels(new ImageData(new Uint8ClampedArray(lent.buffer), lent.width, lent.height), (b) => this.returnPixels(b)) }
+        : (msg as LiveFrameOutcome);
       const handler = this.liveHandlers.get(msg.liveId);
-      if (handler) handler(msg);
-      else if (msg.ok) msg.shownFrame?.close();
+      if (handler) handler(outcome);
+      else if (outcome.ok) outcome.shownFrame?.close();
     } else if (msg.type === 'reply') {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
@@ -204,6 +211,16 @@ export class InferenceClient {
     } else if (msg.type === 'status' && this.info) {
       this.info = { ...this.info, ep: msg.ep };
       for (const cb of this.statusCallbacks) cb(msg.ep, msg.message);
+    }
+  }
+
+  /** A lent frame buffer back to the worker (nothing to do once the worker is gone). */
+  private returnPixels(buffer: ArrayBuffer): void {
+    if (this.closed) return;
+    try {
+      this.worker.postMessage({ type: 'returnPixels', buffer } satisfies ToWorker, [buffer]);
+    } catch {
+      // Already detached or the worker ended: the worker allocates a new buffer instead.
     }
   }
 

@@ -16,9 +16,10 @@ import type { FrameResult } from '../core/types';
 import type { FrameOptions } from '../core/pipelineTypes';
 import type { InferenceClient, LiveFrameOutcome, LiveHandle } from './inferenceClient';
 import { openFrameSource, trackProcessor, type FramePath } from './frameSource';
+import type { LentPixels } from './lentPixels';
 
-/** The analysed frame as CPU pixels (a bitmap from the worker, or the page's own copy). */
-export type ShownFrame = ImageBitmap | OffscreenCanvas;
+/** The analysed frame as CPU pixels (a bitmap or lent pixels from the worker, or the page's own copy). */
+export type ShownFrame = ImageBitmap | LentPixels | OffscreenCanvas;
 
 export interface LiveLoopStats {
   /** Results per second over the last 2 s. */

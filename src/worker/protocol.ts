@@ -17,13 +17,27 @@ export interface Replies {
   liveStart: void;
 }
 
+/**
+ * An analysed frame's RGBA pixels as a bare, transferred ArrayBuffer: an ImageData would be
+ * serialised by value (a copy on each side of the message, 1.2 MB per 640×480 frame).
+ */
+export interface LentFrame {
+  kind: 'lent-rgba';
+  buffer: ArrayBuffer;
+  width: number;
+  height: number;
+}
+
 /** One live frame's outcome, from the worker's own loop (`liveStart`). */
 export type LiveMessage = { type: 'live'; liveId: number; arrivedAtEpochMs: number } & (
   | {
       ok: true;
       value: PipelineResult;
-      /** With `keepFrames`: the analysed frame itself, CPU pixels, to show with its result. */
-      shownFrame?: ImageBitmap;
+      /**
+       * With `keepFrames`: the analysed frame itself, CPU pixels, to show with its result. `LentFrame`:
+       * a buffer lent by the worker, to give back (`returnPixels`) once it is no longer shown.
+       */
+      shownFrame?: ImageBitmap | LentFrame;
     }
   | { ok: false; error: string }
 );
@@ -49,6 +63,8 @@ export type ToWorker =
   /** The settings the next live frames use (the page sends them with each result it receives). */
   | { type: 'liveOptions'; liveId: number; options: FrameOptions }
   | { type: 'liveStop'; liveId: number }
+  /** A lent analysed frame's buffer (LiveMessage.shownFrame as ImageData), for the worker's next frames. */
+  | { type: 'returnPixels'; buffer: ArrayBuffer }
   | { type: 'dispose' }
   /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
   | { type: 'simulateGpuDeviceLoss' }

@@ -4,8 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // frame path does with them (which call made the pixels, and into which buffer).
 class FakeImageData {
   readonly data: Uint8ClampedArray;
-  constructor(readonly width: number, readonly height: number) {
-    this.data = new Uint8ClampedArray(width * height * 4);
+  readonly width: number;
+  readonly height: number;
+  // Both of ImageData's forms: (width, height) and (data, width, height).
+  constructor(a: number | Uint8ClampedArray, b: number, c?: number) {
+    [this.data, this.width, this.height] = typeof a === 'number' ? [new Uint8ClampedArray(a * b * 4), a, b] : [a, b, c!];
   }
 }
 
@@ -96,6 +99,29 @@ describe('toPipelineImage (live frames to CPU pixels)', () => {
     // A later square frame still takes the copyTo path.
     await toPipelineImage(frame(640, 480) as unknown as VideoFrame);
     expect(calls.map((c) => c.op)).toEqual(['draw', 'put']);
+  });
+
+  it('lends the analysed pixels once, and converts the next frame into a buffer given back', async () => {
+    const { lendShownPixels, takeBackPixels, toPipelineImage } = await freshModule();
+    await toPipelineImage(frame(640, 480, fill(3)) as unknown as VideoFrame);
+    const lent = lendShownPixels()!;
+    expect(lent.data[0]).toBe(3);
+    expect(lent.data).toBe(calls[0].buffer); // the pixels the pipeline read, no copy
+    expect(lendShownPixels()).toBeUndefined(); // lent once
+    await toPipelineImage(frame(640, 480, fill(4)) as unknown as VideoFrame);
+    expect(calls[1].buffer).not.toBe(lent.data); // the lent buffer is the page's now
+    takeBackPixels(lent.data.buffer as ArrayBuffer);
+    lendShownPixels();
+    await toPipelineImage(frame(640, 480, fill(5)) as unknown as VideoFrame);
+    expect(calls[2].buffer!.buffer).toBe(lent.data.buffer); // reused, not a new frame-sized buffer
+  });
+
+  it('lends nothing for a frame drawn without copyTo (the caller hands over its canvas instead)', async () => {
+    const { lendShownPixels, toPipelineImage } = await freshModule();
+    await toPipelineImage(frame(640, 480) as unknown as VideoFrame);
+    await toPipelineImage(frame(640, 480, fill(1), { width: 720, height: 480 }) as unknown as VideoFrame);
+    expect(calls.map((c) => c.op)).toEqual(['put', 'draw']);
+    expect(lendShownPixels()).toBeUndefined();
   });
 
   it('passes decoded images through untouched', async () => {
