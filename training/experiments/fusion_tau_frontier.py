@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gpu"))
-from frontier import best_tau, scores  # noqa: E402
+from frontier import frontier_row  # noqa: E402
 
 CSV_ORDER = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]  # the CSV's (AffectNet) order
 FERPLUS = ["neutral", "happy", "surprise", "sad", "anger", "disgust", "fear", "contempt"]  # frontier.py's PRIOR order
@@ -36,12 +36,7 @@ def main():
     print(f"{'w (2D weight)':>14s} | {'fused acc / bal %':>18s} | best bal at acc ≥ 85 % (τ) | at ≥ 86 % (τ)")
     for w in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7):
         fused = np.where(has3[:, None], w * l2 + (1 - w) * l3, l2)
-        acc, bal = scores(y, fused)
-        cells = [f"{w:14.2f} | {100 * acc:8.2f} / {100 * bal:6.2f}"]
-        for floor in (0.85, 0.86):
-            b, tau, _ = best_tau(y, fused, floor)
-            cells.append(f"{100 * b:6.2f} ({tau})")
-        print(" | ".join(cells))
+        print(frontier_row(f"{w:14.2f} |", y, fused))
 
 
 if __name__ == "__main__":

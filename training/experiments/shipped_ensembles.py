@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "gpu"))
-from frontier import best_tau, scores  # noqa: E402
+from frontier import frontier_row  # noqa: E402
 
 MODEL = "public/models/fer2d.onnx"
 
@@ -66,12 +66,7 @@ def log_softmax(x):
 
 
 def row(name, y, logits):
-    acc, bal = scores(y, logits)
-    cells = [f"{name:44s} {100 * acc:6.2f} / {100 * bal:6.2f}"]
-    for floor in (0.85, 0.86):
-        b, tau, _ = best_tau(y, logits, floor)
-        cells.append(f"{100 * b:6.2f} (τ {tau})")
-    print(" | ".join(cells))
+    print(frontier_row(f"{name:44s}", y, logits))
 
 
 def main():

@@ -36,6 +36,17 @@ def best_tau(y, logits, floor):
     return best
 
 
+def frontier_row(label, y, logits, floors=(0.85, 0.86)):
+    """One printed row: accuracy / balanced accuracy as given, then the best τ-corrected balanced
+    accuracy (and its τ) at each accuracy floor (in-sample, as best_tau)."""
+    acc, bal = scores(y, logits)
+    cells = [f"{label} {100 * acc:6.2f} / {100 * bal:6.2f}"]
+    for floor in floors:
+        b, tau, _ = best_tau(y, logits, floor)
+        cells.append(f"{100 * b:6.2f} (τ {tau})")
+    return " | ".join(cells)
+
+
 def fit_offsets(y, logits, floor, start_tau=None, sweeps=6, step=0.05, span=2.0):
     """Eight per-class offsets b maximising balanced accuracy of argmax(logits + b) at accuracy ≥ floor,
     by coordinate ascent on (y, logits); returns b (all zeros when nothing meets the floor)."""
