@@ -585,17 +585,12 @@ async function benchStartup(): Promise<void> {
   const rounds = Number(process.env.BENCH_STARTUP_ROUNDS ?? 2);
   const kinds = coldOnly ? (['cold'] as const) : (['cold', 'warm', 'warm3'] as const);
   type Kind = 'cold' | 'warm' | 'warm3';
-  const runs: Record<'A' | 'B', Record<Kind, number[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
-  const marks: Record<'A' | 'B', Record<Kind, Record<string, number>[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
-  const work: Record<'A' | 'B', Record<Kind, Visit[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
+  const visitsOf: Record<'A' | 'B', Record<Kind, Visit[]>> = { A: { cold: [], warm: [], warm3: [] }, B: { cold: [], warm: [], warm3: [] } };
   for (let i = 1; i <= rounds; i++) {
     for (const which of i % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
       const r = await pair(which === 'A' ? baseline : join(REPO_ROOT, 'dist'), which === 'B' && i === 1 ? fetched : undefined);
       for (const kind of kinds) {
-        const visit = r[kind]!;
-        runs[which][kind].push(visit.total);
-        marks[which][kind].push(visit.marks);
-        work[which][kind].push(visit);
+        visitsOf[which][kind].push(r[kind]!);
       }
       const visits = kinds.map((k) => r[k]!);
       rows.push({ section, metric: `${which}${i} ${which === 'A' ? 'baseline' : 'this build'} ${coldOnly ? 'cold' : 'cold / warm / 3rd visit'}`, value: visits.map((v) => v.total).join(' / '), unit: 'ms', note: `Start usable after ${visits.map((v) => v.tStart).join(' / ')} ms` });
@@ -603,12 +598,14 @@ async function benchStartup(): Promise<void> {
   }
   firstLoadRows(fetched);
   for (const which of ['A', 'B'] as const) {
-    for (const kind of kinds) startupMarkRows(section, `${which} ${kind}`, marks[which][kind]);
+    for (const kind of kinds) startupMarkRows(section, `${which} ${kind}`, visitsOf[which][kind].map((v) => v.marks));
   }
   for (const which of ['A', 'B'] as const) {
-    for (const kind of kinds) startupWorkRows(section, `${which} ${kind}`, work[which][kind]);
+    for (const kind of kinds) startupWorkRows(section, `${which} ${kind}`, visitsOf[which][kind]);
   }
   const m = (xs: number[]) => median(xs);
+  const totals = (which: 'A' | 'B', kind: Kind) => visitsOf[which][kind].map((v) => v.total);
+  const runs = { A: { cold: totals('A', 'cold'), warm: totals('A', 'warm'), warm3: totals('A', 'warm3') }, B: { cold: totals('B', 'cold'), warm: totals('B', 'warm'), warm3: totals('B', 'warm3') } };
   const label: Record<Kind, string> = { cold: 'cold', warm: 'warm', warm3: '3rd visit' };
   const notes: Record<Kind, string> = { cold: `${rounds} rounds, alternating; baseline ${baseline}`, warm: 'target ≤ 3000 ms warm', warm3: 'where a wasm code cache made on the 2nd visit shows' };
   for (const kind of kinds) {

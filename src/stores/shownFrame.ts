@@ -5,8 +5,9 @@
  * replaces.
  */
 import { LentPixels } from '../worker/lentPixels';
+import type { ShownFrame } from '../worker/liveLoop';
 
-export type ShownFrame = ImageBitmap | LentPixels | OffscreenCanvas;
+export type { ShownFrame };
 
 /**
  * A worker's bitmap holds its pixels until closed, and lent pixels go back to the worker for its next

@@ -63,7 +63,7 @@ export type ToWorker =
   /** The settings the next live frames use (the page sends them with each result it receives). */
   | { type: 'liveOptions'; liveId: number; options: FrameOptions }
   | { type: 'liveStop'; liveId: number }
-  /** A lent analysed frame's buffer (LiveMessage.shownFrame as ImageData), for the worker's next frames. */
+  /** A lent analysed frame's buffer (LiveMessage.shownFrame as a LentFrame), back for the worker's next frames. */
   | { type: 'returnPixels'; buffer: ArrayBuffer }
   | { type: 'dispose' }
   /** Destroys the WebGPU device as a driver reset would: exercises the WASM fallback (tests, demos). */
