@@ -41,7 +41,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mj
 import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
-import { byGroup, cpuByGroup, cpuSnapshot } from './threadCpu';
+import { byGroup, cpuByGroup, cpuSnapshot, type CpuSnapshot } from './threadCpu';
 import { teachLiveRun } from './teachCost';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
@@ -817,6 +817,9 @@ async function benchBatch(): Promise<void> {
   const outputs = new BatchOutputs({ out: join(outDir, 'results.csv') });
   const out: Pick<BatchRow, 'status' | 'detection' | 'timings' | 'views2d'>[] = [];
   const rss: { done: number; mib: number }[] = [];
+  // CPU and fresh memory per image by thread group, from the 50th row to the end (start-up left out).
+  let steady: { cpu: CpuSnapshot; rows: number } | undefined;
+  let cpuEnd: CpuSnapshot | undefined; // taken at the last row, while the browser still runs
   const { progress } = await runHeadless({
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
@@ -825,7 +828,9 @@ async function benchBatch(): Promise<void> {
     onPage: (p) => (page = p),
     onRows: (batch) => {
       outputs.write(batch);
+      if (!steady && out.length >= 50) steady = { cpu: cpuSnapshot(), rows: out.length };
       for (const r of batch) out.push({ status: r.status, detection: r.detection, timings: r.timings, views2d: r.views2d });
+      if (out.length >= limit) cpuEnd = cpuSnapshot();
       for (const f of [0.1, 0.5, 1]) if (rss.length < 3 && out.length >= Math.ceil(f * limit) && rss.length === [0.1, 0.5, 1].indexOf(f)) rss.push({ done: out.length, mib: process.memoryUsage().rss / 2 ** 20 });
     },
     onProgress: (p) => {
@@ -844,6 +849,14 @@ async function benchBatch(): Promise<void> {
   rows.push({ section, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
   rows.push({ section, metric: 'Node (CLI) RSS at 10% / 50% / end', value: rss.map((x) => x.mib.toFixed(0)).join(' / '), unit: 'MiB', note: `rows streamed to a CSV (npm run batch's writer); at ${rss.map((x) => x.done).join(' / ')} rows` });
   memoryRows(section, samples, progress.total);
+  if (steady && cpuEnd && out.length > steady.rows) {
+    const n = out.length - steady.rows;
+    const per = (g: Record<string, number>, k: number) => Object.entries(g).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([name, v]) => `${name} ${((k * v) / n).toFixed(1)}`);
+    const cpu = byGroup(steady.cpu, cpuEnd, 'seconds');
+    const faults = byGroup(steady.cpu, cpuEnd, 'faults');
+    const sum = (g: Record<string, number>) => Object.values(g).reduce((a, b) => a + b, 0);
+    rows.push({ section, metric: 'CPU and fresh memory per image (from the 50th row)', value: `${((1000 * sum(cpu)) / n).toFixed(1)} ms, ${((4 * sum(faults)) / n).toFixed(0)} KB`, note: `CPU ms: ${per(cpu, 1000).join(', ')}; fresh KB: ${per(faults, 4).join(', ')}; kernel ${((1000 * sum(byGroup(steady.cpu, cpuEnd, 'systemSeconds'))) / n).toFixed(1)} ms` });
+  }
   rows.push({ section, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
   // Where a worker's time goes (both workers share 2 cores, so these are contended latencies).
   const faces = out.filter((r) => r.status === 'ok');

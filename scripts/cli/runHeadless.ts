@@ -12,7 +12,8 @@ import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
 import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
 import type { CliRunRequest } from '../../src/cli/cliPage';
 import type { PriorMode } from '../../src/core/calibration/datasetPrior';
-import { startStaticServer } from './staticServer';
+import { startStaticServer, type StaticServerOptions } from './staticServer';
+import { InputBundles } from './inputBundles';
 import { selectShard, type Shard } from './shard';
 import { staleBuildReason } from './staleBuild';
 
@@ -110,7 +111,9 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
   if (opts.alreadyDone) files = files.filter((f) => !opts.alreadyDone!(f));
   const skippedDone = selected - files.length;
 
-  const mounts: Record<string, string> = { '/__input/': root };
+  const mounts: Record<string, string> = {};
+  // The input files reach the page in bundles (src/cli/fileBundle.ts: a request per file cost more CPU than the 2D model).
+  const bundles = new InputBundles(root);
   if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
   const collected: BatchRow[] = [];
   const reported = new Set<number>();
@@ -162,12 +165,8 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           wholeImageFallback: opts.wholeImageFallback,
           priorMode: opts.priorMode,
           itemTimeoutMs: opts.itemTimeoutMs,
-          items: remaining.map(({ id, path }) => ({
-            id,
-            path,
-            url: `${origin}/__input/${path.split('/').map(encodeURIComponent).join('/')}`,
-            label: labelFor(labels, path),
-          })),
+          items: remaining.map(({ id, path }) => ({ id, path, label: labelFor(labels, path) })),
+          bundles: bundles.plan(remaining, origin),
         };
         const crashed = new Promise<never>((_, reject) => page.on('crash', () => reject(new BrowserDied('the runner page crashed'))));
         const run = page.evaluate((r) => window.ig3dCli.run(r), req) as Promise<{ progress: BatchProgress; ep: string; pack: string; priorMode: PriorMode }>;
@@ -177,7 +176,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           if (e instanceof BrowserDied || page.isClosed() || !page.context().browser()?.isConnected()) throw new BrowserDied((e as Error).message);
           throw e;
         }
-      }, opts.launchArgs);
+      }, opts.launchArgs, { handle: (q, r) => bundles.handle(q, r) });
     } catch (e) {
       if (sinkError) throw sinkError;
       if (!(e instanceof BrowserDied)) throw e;
@@ -216,12 +215,13 @@ export async function withRunnerPage<T>(
   mounts: Record<string, string>,
   fn: (page: Page, origin: string) => Promise<T>,
   launchArgs: string[] = [],
+  serverOptions: StaticServerOptions = {},
 ): Promise<T> {
   const dist = join(REPO_ROOT, 'dist');
   if (!existsSync(join(dist, 'cli.html'))) throw new Error('dist/cli.html is missing: run `npm run build` first');
   const stale = staleBuildReason(REPO_ROOT);
   if (stale) throw new Error(stale);
-  const { server, origin } = await startStaticServer({ '/': dist, ...mounts });
+  const { server, origin } = await startStaticServer({ '/': dist, ...mounts }, serverOptions);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...launchArgs], headless: true });
   try {
     const page = await browser.newPage();

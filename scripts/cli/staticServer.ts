@@ -1,6 +1,6 @@
 /**
  * A minimal static server on 127.0.0.1 for the command-line tools: the built app at `/`,
- * the user's input folder at `/__input/`, an optional pack at `/__pack/`. Same origin for
+ * an optional pack at `/__pack/`, the input files in bundles (`handle`, inputBundles.ts). Same origin for
  * everything, with the cross-origin isolation headers the app needs for WASM threads.
  *
  * `headers: 'vite-preview'` serves like `vite preview` with the app's config instead: the two
@@ -8,7 +8,7 @@
  * service worker must re-wrap its cache hits (sw/, README "Offline"); the benches use it to show that case.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const MIME: Record<string, string> = {
@@ -46,6 +46,8 @@ function safeJoin(root: string, urlPath: string): string | undefined {
 export interface StaticServerOptions {
   /** 'app' (default): isolation headers, CORP and Cache-Control like a static host; 'vite-preview': COOP/COEP only. */
   headers?: 'app' | 'vite-preview';
+  /** Answers a request before the static files do (e.g. the CLI's input bundles); false: not handled. */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export async function startStaticServer(mounts: Mounts, options: StaticServerOptions = {}): Promise<{ server: Server; origin: string }> {
@@ -54,6 +56,7 @@ export async function startStaticServer(mounts: Mounts, options: StaticServerOpt
     .map(([prefix, dir]) => [prefix, resolve(dir)] as const)
     .sort((a, b) => b[0].length - a[0].length);
   const server = createServer((req, res) => {
+    if (options.handle?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const mount = entries.find(([prefix]) => url.pathname.startsWith(prefix));
     let file = mount ? safeJoin(mount[1], url.pathname.slice(mount[0].length)) : undefined;

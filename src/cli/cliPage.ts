@@ -14,6 +14,7 @@ import type { FusionMode } from '../core/types';
 import type { EpPreference } from '../core/pipelineTypes';
 import { appAssetUrls } from '../worker/assetUrls';
 import { serializeRow, type SerializedRow } from './serializedRow';
+import { BundleReader, type BundleRef } from './bundleReader';
 import { benchModel, type ModelBenchRequest } from './modelBench';
 
 export interface CliRunRequest {
@@ -33,7 +34,9 @@ export interface CliRunRequest {
   priorMode?: PriorMode;
   /** A worker that does not answer within this is declared dead (BatchRunner's default when absent). */
   itemTimeoutMs?: number;
-  items: { id: number; path: string; url: string; label?: ItemLabel }[];
+  items: { id: number; path: string; label?: ItemLabel }[];
+  /** Where the items' files are: bundles of consecutive items (fileBundle.ts). */
+  bundles: BundleRef[];
 }
 
 declare global {
@@ -44,11 +47,6 @@ declare global {
   }
 }
 
-async function decodeUrl(url: string): Promise<ImageBitmap> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return createImageBitmap(await res.blob());
-}
 
 window.ig3dCli = {
   benchModel,
@@ -60,12 +58,13 @@ window.ig3dCli = {
     // The same pool as the Batch tab: every frame option reaches the worker, and a worker whose
     // pipeline cannot be rebuilt is replaced.
     const clients = await createClientPool(req.workers, { packBaseUrl: req.packBaseUrl, manifest, ep: req.ep, assets: appAssetUrls() });
+    const files = new BundleReader(req.bundles);
     const items: BatchItem[] = req.items.map((it) => ({
       id: it.id,
       path: it.path,
       kind: 'image',
       label: it.label,
-      decode: () => decodeUrl(it.url),
+      decode: async () => createImageBitmap(await files.file(it.id)),
     }));
     // Rows go to Node in order, one message per flush, each with the newest progress.
     let progress: BatchProgress | undefined;
