@@ -61,7 +61,14 @@ export interface HeadlessOptions {
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
+    // An entry that cannot be stat'ed (a broken link) is listed anyway: its row then says why it could not be read.
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      /* listed as a file */
+    }
+    if (isDir) walk(p, out);
     else out.push(p);
   }
   return out;

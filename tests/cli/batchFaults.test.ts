@@ -3,7 +3,7 @@
  * (headless Chromium, the app's pipeline) on 40 FER+ Test images. They need `dist/` (npm test
  * builds before vitest). The fault table is printed to the console for the closing note.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +134,24 @@ describe('batch CLI under faults', () => {
     expect(sameRows(got.filter((r) => r.status !== 'error'), reference.filter((r) => r.path !== errors[0].path), { asTrained: true })).toEqual([]);
     const answered = got.filter((r) => r.p2d_raw_neutral).length;
     expect(new Set(got.filter((r) => r.p2d_raw_neutral).map((r) => r.calibration))).toEqual(new Set([`fer2d: dataset prior (EM over ${answered} images)`]));
+  }, 300_000);
+
+  it('a corrupt image and a broken link in the folder: each becomes an error row with its reason, the others are unchanged', async () => {
+    const bad = join(dir, 'with-bad');
+    cpSync(images, bad, { recursive: true });
+    writeFileSync(join(bad, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\nthis is not an image'));
+    symlinkSync(join(dir, 'nowhere.png'), join(bad, 'broken-link.png'));
+    const out = join(dir, 'with-bad.csv');
+    const { code, stderr } = await startBatch([bad, '--out', out, '--whole-image-fallback']).done;
+    expect(code, stderr).toBe(0);
+    const got = readResults(out).rows;
+    expect(got).toHaveLength(N + 2);
+    const reasons = Object.fromEntries(got.filter((r) => r.status === 'error').map((r) => [r.path, r.reason]));
+    expect(Object.keys(reasons).sort()).toEqual(['broken-link.png', 'corrupt.png']);
+    expect(reasons['broken-link.png']).toMatch(/cannot read broken-link\.png: ENOENT/);
+    expect(reasons['corrupt.png']).not.toBe('');
+    console.log(`fault table: corrupt image and broken link → error rows: ${JSON.stringify(reasons)}`);
+    expect(sameRows(got.filter((r) => r.status !== 'error'), reference, { asTrained: true })).toEqual([]);
   }, 300_000);
 
   it('shards 1/2 and 2/2 are disjoint and batch-merge joins them into one row per input', async () => {
