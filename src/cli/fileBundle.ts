@@ -3,10 +3,10 @@
  * `npm run extract`). Pure: shared by the Node side that writes bundles
  * (scripts/cli/inputBundles.ts) and the page that reads them (bundleReader.ts).
  *
- * Why: one request per file cost ≈ 10 ms of CPU per image, spread over Chromium's browser
- * process, its network service, the page and Node (2 KB FER+ images on 2 cores: 9.6 core-ms
- * per image with a request each, 1.9 with bundles of 32) — a sixth of the whole per-image
- * budget at 30 images/s on two cores.
+ * Why: one request per file cost 11.5–12.5 ms of CPU per image (fetch and decode of 2 KB FER+
+ * images), spread over Chromium's browser process, its network service, the page and Node,
+ * against 1.5–2.2 ms with bundles of 32 — a sixth of the whole per-image budget at 30 images/s
+ * on two cores.
  *
  * Layout: the header's length (u32, little-endian), the header (UTF-8 JSON, `BundleHeader`),
  * then the bytes of every readable file, in the header's order. A file that could not be read
