@@ -41,9 +41,10 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mj
 import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
-import { byGroup, cpuByGroup, cpuSnapshot, type CpuSnapshot } from './threadCpu';
+import { byGroup, cpuByGroup, cpuSnapshot, sumOf, workBetween, type CpuSnapshot, type GroupWork } from './threadCpu';
 import { teachLiveRun } from './teachCost';
 import { benchStartupFloor } from './startupFloor';
+import { appToFirstPrediction } from './appVisit';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
@@ -188,7 +189,7 @@ async function benchLiveCost(): Promise<void> {
 function cpuNote(run: LiveRun): string {
   const groups = run.cpuSeconds ?? {};
   const frames = run.newFramesPerSecond * run.seconds;
-  const total = Object.values(groups).reduce((a, b) => a + b, 0);
+  const total = sumOf(groups);
   const parts = Object.entries(groups)
     .sort((a, b) => b[1] - a[1])
     .map(([g, s]) => `${g} ${((1000 * s) / Math.max(1, frames)).toFixed(1)}`);
@@ -203,7 +204,7 @@ function cpuNote(run: LiveRun): string {
 function faultNote(run: LiveRun): string {
   const frames = Math.max(1, run.newFramesPerSecond * run.seconds);
   const groups = Object.entries(run.faults ?? {}).sort((a, b) => b[1] - a[1]);
-  const total = groups.reduce((a, [, f]) => a + f, 0);
+  const total = sumOf(run.faults ?? {});
   return `fresh memory per frame ${((total * 4) / frames).toFixed(0)} KB (${groups.map(([g, f]) => `${g} ${((f * 4) / frames).toFixed(0)}`).join(', ')})`;
 }
 
@@ -275,7 +276,7 @@ function liveRows(section: string, stages: readonly (readonly [key: string, labe
   const lat = run.samples.map((x) => x.latencyMs).filter((x): x is number => typeof x === 'number');
   if (lat.length) rows.push({ section, metric: 'frame → result on the page, median / p90', value: `${median(lat).toFixed(1)} / ${percentile(lat, 90).toFixed(1)}`, unit: 'ms', note: `frame path: ${run.framePath}` });
   rows.push({ section, metric: 'new frames processed per second', value: run.newFramesPerSecond, unit: 'FPS', note: `${run.samples.length} frames in ${run.seconds.toFixed(0)} s` });
-  if (run.cpuSeconds) rows.push({ section, metric: 'CPU and fresh memory per frame, by thread group', value: (Object.values(run.cpuSeconds).reduce((a, b) => a + b, 0) / run.seconds).toFixed(2), unit: 'cores', note: cpuNote(run) });
+  if (run.cpuSeconds) rows.push({ section, metric: 'CPU and fresh memory per frame, by thread group', value: (sumOf(run.cpuSeconds) / run.seconds).toFixed(2), unit: 'cores', note: cpuNote(run) });
 }
 
 async function measureLive(section: string, stages: readonly (readonly [key: string, label: string])[], prepare?: (page: Page) => Promise<void>): Promise<void> {
@@ -458,7 +459,7 @@ interface Visit {
   tStart: number;
   marks: Record<string, number>;
   /** Navigation → first prediction, per thread group: CPU seconds, of which in the kernel, and page faults. */
-  work: { cpu: Record<string, number>; system: Record<string, number>; faults: Record<string, number> };
+  work: GroupWork;
 }
 
 /**
@@ -469,8 +470,7 @@ interface Visit {
  */
 function startupWorkRows(section: string, label: string, visits: Visit[]): void {
   const groups = [...new Set(visits.flatMap((v) => Object.keys(v.work.cpu)))];
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const cell = (pick: (w: Visit['work']) => Record<string, number>, g?: string) => median(visits.map((v) => (g ? pick(v.work)[g] ?? 0 : sum(pick(v.work)))));
+  const cell = (pick: (w: Visit['work']) => Record<string, number>, g?: string) => median(visits.map((v) => (g ? pick(v.work)[g] ?? 0 : sumOf(pick(v.work)))));
   const fmt = (g?: string) => `${cell((w) => w.cpu, g).toFixed(2)} s (kernel ${cell((w) => w.system, g).toFixed(2)} s), ${((cell((w) => w.faults, g) * 4) / 1024).toFixed(0)} MB`;
   const ordered = groups.sort((a, b) => cell((w) => w.cpu, b) - cell((w) => w.cpu, a));
   rows.push({
@@ -514,17 +514,8 @@ async function benchStartup(): Promise<void> {
       }
       try {
         const page = ctx.pages()[0] ?? (await ctx.newPage());
-        const cpu0 = cpuSnapshot();
-        const t0 = Date.now();
-        await page.goto(`${origin}/index.html`);
-        const start = page.getByRole('button', { name: 'Start camera' });
-        await start.click({ timeout: 120_000 }); // waits until enabled, as a person would
-        const tStart = Date.now() - t0;
-        await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
-        const total = Date.now() - t0;
-        const cpu1 = cpuSnapshot();
+        const { total, tStart, work } = await appToFirstPrediction(page, origin);
         first = true;
-        const work = { cpu: byGroup(cpu0, cpu1, 'seconds'), system: byGroup(cpu0, cpu1, 'systemSeconds'), faults: byGroup(cpu0, cpu1, 'faults') };
         const marks = await startupMarks(page);
         // Let the service worker finish precaching so the warm run can use it.
         await page.waitForFunction(() => /offline/i.test(document.body.textContent ?? ''), undefined, { timeout: 60_000 }).catch(() => undefined);
@@ -853,12 +844,10 @@ async function benchBatch(): Promise<void> {
   if (steady && cpuEnd && out.length > steady.rows) {
     const n = out.length - steady.rows;
     const per = (g: Record<string, number>, k: number) => Object.entries(g).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([name, v]) => `${name} ${((k * v) / n).toFixed(1)}`);
-    const cpu = byGroup(steady.cpu, cpuEnd.cpu, 'seconds');
-    const faults = byGroup(steady.cpu, cpuEnd.cpu, 'faults');
-    const sum = (g: Record<string, number>) => Object.values(g).reduce((a, b) => a + b, 0);
+    const { cpu, system, faults } = workBetween(steady.cpu, cpuEnd.cpu);
     // The CLI's own Node process (rows over CDP, the CSV, the input bundles) shares the two cores too.
     const nodeMs = (cpuEnd.node.user + cpuEnd.node.system - steady.node.user - steady.node.system) / 1000 / n;
-    rows.push({ section, metric: 'CPU and fresh memory per image (from the 50th row)', value: `${((1000 * sum(cpu)) / n).toFixed(1)} ms, ${((4 * sum(faults)) / n).toFixed(0)} KB`, note: `Chromium CPU ms: ${per(cpu, 1000).join(', ')}; the CLI's Node process ${nodeMs.toFixed(1)} ms more; Chromium's fresh KB: ${per(faults, 4).join(', ')}; kernel ${((1000 * sum(byGroup(steady.cpu, cpuEnd.cpu, 'systemSeconds'))) / n).toFixed(1)} ms` });
+    rows.push({ section, metric: 'CPU and fresh memory per image (from the 50th row)', value: `${((1000 * sumOf(cpu)) / n).toFixed(1)} ms, ${((4 * sumOf(faults)) / n).toFixed(0)} KB`, note: `Chromium CPU ms: ${per(cpu, 1000).join(', ')}; the CLI's Node process ${nodeMs.toFixed(1)} ms more; Chromium's fresh KB: ${per(faults, 4).join(', ')}; kernel ${((1000 * sumOf(system)) / n).toFixed(1)} ms` });
   }
   rows.push({ section, metric: 'faces found', value: `${out.filter((r) => r.status === 'ok').length}/${out.length}`, note: `padded fallback used ${out.filter((r) => r.detection === 'padded').length}×` });
   // Where a worker's time goes (both workers share 2 cores, so these are contended latencies).

@@ -20,7 +20,8 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeWebcamArgs } from '../lib/chromium.mjs';
 import { startStaticServer } from '../cli/staticServer';
 import { median, type BenchRow } from './table';
-import { byGroup, cpuSnapshot } from './threadCpu';
+import { cpuSnapshot, sumOf, workBetween, type GroupWork } from './threadCpu';
+import { appToFirstPrediction } from './appVisit';
 
 const HERE = dirname(new URL(import.meta.url).pathname);
 export const FLOOR_VARIANTS = ['page', 'worker', 'landmarker', 'ort', 'both', 'app'] as const;
@@ -94,6 +95,10 @@ export async function benchStartupFloor(opts: { dist: string; camera: string; ph
     });
   }
 
+  function floorVisit(ms: number, work: GroupWork, marks?: Record<string, number>): FloorVisit {
+    return { total: ms, cpuSeconds: sumOf(work.cpu), groups: work.cpu, freshMB: (sumOf(work.faults) * 4096) / 2 ** 20, marks };
+  }
+
   /** A cold visit in a fresh profile, then a warm one (browser relaunched on the same profile: HTTP cache, compiled code). */
   async function visit(v: Variant): Promise<{ cold: FloorVisit; warm: FloorVisit }> {
     const profile = mkdtempSync(join(tmpdir(), 'ig3d-floor-profile-'));
@@ -109,30 +114,24 @@ export async function benchStartupFloor(opts: { dist: string; camera: string; ph
     const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeWebcamArgs(opts.camera)], headless: true });
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
+      if (v === 'app') {
+        const { total: ms, work } = await appToFirstPrediction(page, origin);
+        return floorVisit(ms, work);
+      }
       const cpu0 = cpuSnapshot();
       const t0 = Date.now();
-      let marks: Record<string, number> | undefined;
-      if (v === 'app') {
-        await page.goto(`${origin}/index.html`);
-        await page.getByRole('button', { name: 'Start camera' }).click({ timeout: 120_000 });
-        await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-status]')?.getAttribute('data-frames')) > 0, undefined, { polling: 10, timeout: 120_000 });
-      } else {
-        await page.goto(`${origin}/floor/floor.html?variant=${v}&ortWasm=assets/${ortWasm}`);
-        await page.waitForFunction(() => '__floor' in window || '__floorError' in window, undefined, { polling: 10, timeout: 120_000 });
-        const got = await page.evaluate(() => {
-          const w = window as unknown as { __floor?: { marks?: Record<string, number>; faces?: number; logits?: number }; __floorError?: string };
-          return { __floor: w.__floor, __floorError: w.__floorError };
-        });
-        if (got.__floorError) throw new Error(`floor page (${v}): ${got.__floorError}`);
-        if ((v === 'landmarker' || v === 'both') && got.__floor?.faces !== 1) throw new Error(`floor page (${v}): ${got.__floor?.faces} faces found in the photo, expected 1`);
-        if ((v === 'ort' || v === 'both') && got.__floor?.logits !== 8) throw new Error(`floor page (${v}): fer2d gave ${got.__floor?.logits} logits, expected 8`);
-        marks = got.__floor?.marks;
-      }
-      const total = Date.now() - t0;
-      const cpu1 = cpuSnapshot();
-      const sum = (g: Record<string, number>) => Object.values(g).reduce((a, b) => a + b, 0);
-      const groups = byGroup(cpu0, cpu1, 'seconds');
-      return { total, cpuSeconds: sum(groups), groups, freshMB: (sum(byGroup(cpu0, cpu1, 'faults')) * 4096) / 2 ** 20, marks };
+      await page.goto(`${origin}/floor/floor.html?variant=${v}&ortWasm=assets/${ortWasm}`);
+      await page.waitForFunction(() => '__floor' in window || '__floorError' in window, undefined, { polling: 10, timeout: 120_000 });
+      const ms = Date.now() - t0;
+      const work = workBetween(cpu0, cpuSnapshot());
+      const got = await page.evaluate(() => {
+        const w = window as unknown as { __floor?: { marks?: Record<string, number>; faces?: number; logits?: number }; __floorError?: string };
+        return { __floor: w.__floor, __floorError: w.__floorError };
+      });
+      if (got.__floorError) throw new Error(`floor page (${v}): ${got.__floorError}`);
+      if ((v === 'landmarker' || v === 'both') && got.__floor?.faces !== 1) throw new Error(`floor page (${v}): ${got.__floor?.faces} faces found in the photo, expected 1`);
+      if ((v === 'ort' || v === 'both') && got.__floor?.logits !== 8) throw new Error(`floor page (${v}): fer2d gave ${got.__floor?.logits} logits, expected 8`);
+      return floorVisit(ms, work, got.__floor?.marks);
     } finally {
       await ctx.close();
     }

@@ -103,3 +103,19 @@ export function byGroup(before: CpuSnapshot, after: CpuSnapshot, field: 'seconds
   }
   return groups;
 }
+
+/** Per thread group between two snapshots: CPU seconds, of which in the kernel, and minor page faults. */
+export interface GroupWork {
+  cpu: Record<string, number>;
+  system: Record<string, number>;
+  faults: Record<string, number>;
+}
+
+export function workBetween(before: CpuSnapshot, after: CpuSnapshot): GroupWork {
+  return { cpu: byGroup(before, after, 'seconds'), system: byGroup(before, after, 'systemSeconds'), faults: byGroup(before, after, 'faults') };
+}
+
+/** The sum over all groups. */
+export function sumOf(groups: Record<string, number>): number {
+  return Object.values(groups).reduce((a, b) => a + b, 0);
+}

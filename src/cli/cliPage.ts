@@ -47,7 +47,6 @@ declare global {
   }
 }
 
-
 window.ig3dCli = {
   benchModel,
   async run(req) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byGroup, cpuByGroup, cpuSnapshot, threadGroup, type CpuSnapshot } from '../../scripts/bench/threadCpu';
+import { byGroup, cpuByGroup, cpuSnapshot, sumOf, threadGroup, workBetween, type CpuSnapshot } from '../../scripts/bench/threadCpu';
 
 describe('threadGroup', () => {
   it("names SwiftShader's worker threads in the GPU process apart from its other threads", () => {
@@ -35,6 +35,12 @@ describe('cpuByGroup', () => {
   it('sums kernel time and page faults the same way', () => {
     expect(byGroup(before, after, 'systemSeconds')).toEqual({ workers: 0.5, SwiftShader: 0.25 });
     expect(byGroup(before, after, 'faults')).toEqual({ workers: 900, SwiftShader: 60 });
+  });
+
+  it('workBetween gives all three per group, and sumOf their totals', () => {
+    const w = workBetween(before, after);
+    expect(w).toEqual({ cpu: { workers: 1.5, SwiftShader: 0.75 }, system: { workers: 0.5, SwiftShader: 0.25 }, faults: { workers: 900, SwiftShader: 60 } });
+    expect([sumOf(w.cpu), sumOf(w.faults), sumOf({})]).toEqual([2.25, 960, 0]);
   });
 
   it('finds no Chromium under a process that launched none', () => {
