@@ -3,7 +3,8 @@
 // worker as CPU pixels — read by the worker itself from a transferred MediaStreamTrackProcessor
 // stream, handed over by the page where that stream does not transfer, or a canvas where the
 // browser lacks MediaStreamTrackProcessor;
-// on a software GPU the preview shows the analysed frames instead of the 30 fps video.
+// on a software GPU the preview shows the analysed frames instead of the 30 fps video. Forcing the
+// EP that already runs is instant; another one reopens the pack.
 import type { Page } from '@playwright/test';
 import { expect, STILLS, test } from './fixtures';
 import { expectStopReleasesCamera, liveFrames } from './pageReadings';
@@ -75,10 +76,23 @@ async function runAndStop(page: Page, framePath: 'track-processor-worker' | 'tra
 test.describe('live mode on Auto', () => {
   test.use({ fakeVideo: 'afew' });
 
-  test('Auto picks WASM on a software WebGPU adapter; the worker reads the camera through MediaStreamTrackProcessor', async ({ page }) => {
+  test('Auto picks WASM on a software WebGPU adapter; forcing WASM then reloads nothing; the worker reads the camera through MediaStreamTrackProcessor', async ({ page }) => {
     await openOnAuto(page);
     await expectAutoChoseWasmBecauseSoftware(page);
     expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(true);
+
+    // Every text the badge shows from here on: a reload would pass through "loading…".
+    await page.getByTestId('ep-badge').evaluate((badge) => {
+      const seen: string[] = [];
+      (window as unknown as { __badge: string[] }).__badge = seen;
+      new MutationObserver(() => seen.push(badge.textContent ?? '')).observe(badge, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByLabel('execution provider').selectOption('wasm');
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM');
+    await expect(page.getByTestId('ep-note')).toHaveCount(0); // Auto's reason no longer applies
+    expect(new Set(await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge))).toEqual(new Set(['WASM']));
+
+    // The kept pipeline runs the camera (forcing another EP reopens the pack: startup.spec.ts).
     await runAndStop(page, 'track-processor-worker');
   });
 

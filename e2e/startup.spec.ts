@@ -77,8 +77,9 @@ test('the 3D view, once open, stays open while an EP switch reloads the models',
       if (!document.querySelector('[data-testid=head-view-ict]')) seen.switchGone = true;
     }).observe(document.body, { subtree: true, childList: true });
   });
-  await page.getByLabel('execution provider').selectOption('wasm');
-  await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+  // WebGPU, not WASM: forcing the EP Auto already runs (WASM on CI's software adapter) reloads nothing.
+  await page.getByLabel('execution provider').selectOption('webgpu');
+  await expect(page.getByTestId('ep-badge')).toHaveText('WEBGPU', { timeout: 90_000 });
   const after = await liveFrames(page);
   await expect.poll(() => liveFrames(page), { timeout: 60_000 }).toBeGreaterThan(after);
   expect(await page.evaluate(() => (window as unknown as { __reload: object }).__reload)).toEqual({ deferred: false, switchGone: false });

@@ -4,7 +4,7 @@ import { usePipelineStore } from '../stores/pipelineStore';
 
 /** Shows which execution provider runs the models and lets a user force one. */
 export function EpBadge() {
-  const { ep, epNote, epPreference, status, load } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, epPreference: s.epPreference, status: s.status, load: s.load })));
+  const { ep, epNote, epPreference, status, chooseEp } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, epPreference: s.epPreference, status: s.status, chooseEp: s.chooseEp })));
   return (
     <div className="ep">
       <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>
@@ -13,7 +13,7 @@ export function EpBadge() {
       <select
         aria-label="execution provider"
         value={epPreference}
-        onChange={(e) => void load(e.target.value as EpPreference)}
+        onChange={(e) => void chooseEp(e.target.value as EpPreference)}
         disabled={status === 'loading'}
       >
         <option value="auto">Auto (fastest here)</option>

@@ -10,6 +10,7 @@ import type { EpPreference, ReadyInfo } from '../core/pipelineTypes';
 import { InferenceClient } from '../worker/inferenceClient';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { startupMark } from '../core/startupMarks';
+import { switchNeedsReload } from '../core/inference/epPolicy';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -37,6 +38,8 @@ interface PipelineState {
   models2d?: ReadyInfo['models2d'];
   /** (Re)load the current pack, e.g. with another EP; the old pipeline stops first. */
   load: (epPreference?: EpPreference) => Promise<void>;
+  /** The user picks an EP: reloads only when the pipeline would change (epPolicy.switchNeedsReload). */
+  chooseEp: (epPreference: EpPreference) => Promise<void>;
   /**
    * Switch to another pack. The current pipeline keeps running until the new one is ready;
    * on failure it stays, and the error message is returned (undefined on success).
@@ -124,6 +127,15 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
         if (generation !== loadGeneration) return;
         set({ status: 'error', error: `Model failed to load: ${(e as Error).message}` });
       }
+    },
+    async chooseEp(epPreference) {
+      const { status, ep } = get();
+      if (status === 'ready' && !switchNeedsReload(ep, epPreference)) {
+        // Same pipeline: only the badge and its note change (Auto's "why WASM" no longer applies).
+        set({ epPreference, epNote: undefined });
+        return;
+      }
+      return get().load(epPreference);
     },
     async loadPack(pack) {
       try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickFaster, softwareAdapter } from '../../src/core/inference/epPolicy';
+import { pickFaster, softwareAdapter, switchNeedsReload } from '../../src/core/inference/epPolicy';
 
 describe('softwareAdapter', () => {
   it('names software rasterisers from GPUAdapterInfo', () => {
@@ -33,5 +33,20 @@ describe('pickFaster', () => {
     expect(r.ep).toBe('wasm');
     expect(r.note).toContain('no shader-f16');
     await expect(pickFaster(async () => Promise.reject(new Error('x')))).rejects.toThrow(/no backend/);
+  });
+});
+
+describe('switchNeedsReload', () => {
+  it('forcing the EP that runs keeps the pipeline', () => {
+    expect(switchNeedsReload('wasm', 'wasm')).toBe(false);
+    expect(switchNeedsReload('webgpu', 'webgpu')).toBe(false);
+  });
+  it('another EP, Auto, or nothing running yet reopens the pack', () => {
+    expect(switchNeedsReload('wasm', 'webgpu')).toBe(true);
+    expect(switchNeedsReload('webgpu', 'wasm')).toBe(true);
+    // Auto on a hardware adapter must time both backends, whatever runs now.
+    expect(switchNeedsReload('wasm', 'auto')).toBe(true);
+    expect(switchNeedsReload('webgpu', 'auto')).toBe(true);
+    expect(switchNeedsReload(undefined, 'wasm')).toBe(true);
   });
 });

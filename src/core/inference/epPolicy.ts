@@ -85,6 +85,17 @@ export async function resolveEp(choice: EpPreference): Promise<EpChoice> {
   return { ep: 'webgpu', measure: true };
 }
 
+/**
+ * Whether picking `wanted` needs the pack opened again. Forcing the EP that already runs changes
+ * nothing the pipeline does (the preference is only read when it opens), so the switch is
+ * instant: on a software adapter Auto already runs WASM, and "Force WASM" used to throw away and
+ * rebuild the landmarker and every session (8–12 s on a 2-core machine) to end where it started.
+ * Auto always reopens: on a hardware adapter it must time both backends to decide.
+ */
+export function switchNeedsReload(running: ExecutionProvider | undefined, wanted: EpPreference): boolean {
+  return wanted === 'auto' || running !== wanted;
+}
+
 const fmtMs = (ms: number) => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 1 : 0 })} ms`;
 
 /**
