@@ -77,6 +77,10 @@ async function openTeach(page: Page, query = '') {
   await page.getByLabel('execution provider').selectOption('wasm');
   await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
   await expect(page.getByTestId('teach-mesh')).toBeVisible({ timeout: 30_000 });
+  // The face has been drawn once, as a person would wait to see it (the head loads on its own;
+  // 3D views draw only while in view).
+  await page.getByTestId('teach-mesh').scrollIntoViewIfNeeded();
+  await expect.poll(async () => Number(await page.getByTestId('teach-mesh').getAttribute('data-renders')), { timeout: 60_000 }).toBeGreaterThan(0);
 }
 
 const headStatus = (page: Page) => page.getByTestId('teach-head-status').getAttribute('data-status');
