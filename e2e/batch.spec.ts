@@ -316,6 +316,9 @@ test.describe('batch mode', () => {
     await expect(page.getByTestId('preview-unlabelled')).toContainText('batch/misc/two-faces.jpg');
     await expect(page.getByTestId('preview-nonmedia')).toContainText('batch/readme.txt');
     await expect(page.getByTestId('preview-label-files')).toContainText('batch/afew/labels.csv');
+    // A few files: one worker (a second one's start-up would cost more than it saves).
+    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-workers', '1');
+    await expect(page.getByTestId('batch-pool-note')).toContainText('Runs 1 inference worker');
 
     // Run to the end.
     const t0 = Date.now();
@@ -525,6 +528,8 @@ test.describe('batch mode', () => {
     await openBatch(page, false);
     await page.getByTestId('batch-files-input').setInputFiles(VIDEO);
     await expect(page.getByTestId('preview-videos')).toHaveAttribute('data-count', '1');
+    // Its frames are only known once it is read: a video gets the full pool.
+    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-workers', '2');
     await page.getByTestId('batch-fps').fill('5');
     await page.getByTestId('batch-start').click();
     const bar = page.getByTestId('batch-progress');

@@ -1,6 +1,6 @@
 /**
  * npm run batch -- <folder|label.csv> --out results.csv [--features features.csv] [--jsonl rows.jsonl] [--json results.json]
- *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers 2] [--limit N]
+ *                  [--resume] [--shard k/n] [--pack <dir>] [--ep wasm|webgpu|auto] [--workers N] [--limit N]
  *                  [--item-timeout 120] (seconds before a worker that does not answer is declared dead)
  * Runs the app's pipeline over a folder in headless Chromium and writes the same CSV as the UI.
  * `--calibration dataset` (the default pack's default) adapts the answers to the folder's own class
@@ -56,7 +56,7 @@ try {
     input: positional[0],
     packDir: str('pack'),
     ep: (str('ep') as 'wasm' | 'webgpu' | 'auto') ?? 'wasm',
-    workers: flags.workers ? Number(flags.workers) : 2,
+    workers: flags.workers ? Number(flags.workers) : undefined,
     limit: flags.limit ? Number(flags.limit) : undefined,
     wholeImageFallback: !!flags['whole-image-fallback'],
     // --calibration off|on|dataset overrides the pack's default; the CSV's calibration column says which ran.

@@ -1,5 +1,5 @@
 /**
- * npm run extract -- <folder|label.csv> --out features.csv [--landmarks lm.f32] [--pack dir] [--workers 2] [--skip N] [--limit N]
+ * npm run extract -- <folder|label.csv> --out features.csv [--landmarks lm.f32] [--pack dir] [--workers N] [--skip N] [--limit N]
  * Feature extraction for training 3D heads: per image, the 3D parameters, the 2D model's
  * logits, and whether/how a face was found — computed by the app's own browser pipeline.
  * --landmarks also writes the 478 landmarks in the canonical face frame as float32
@@ -30,7 +30,7 @@ const { rows, progress } = await runHeadless({
   wholeImageFallback: !flags['no-whole-image-fallback'],
   // Features are the net's own outputs: as trained unless `--calibration on` asks for the fixed correction (no dataset prior here).
   priorMode: calibrationFlag(flags.calibration, ['off', 'fixed']) ?? 'off',
-  workers: flags.workers ? Number(flags.workers) : 2,
+  workers: flags.workers ? Number(flags.workers) : undefined,
   limit: flags.limit ? Number(flags.limit) : undefined,
   skip: flags.skip ? Number(flags.skip) : undefined,
   onProgress: (p) => {

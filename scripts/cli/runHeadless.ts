@@ -16,6 +16,7 @@ import { startStaticServer, type StaticServerOptions } from './staticServer';
 import { InputBundles } from './inputBundles';
 import { selectShard, type Shard } from './shard';
 import { staleBuildReason } from './staleBuild';
+import { batchPoolSize } from '../../src/batch/poolSize';
 
 export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif)$/i;
@@ -25,6 +26,7 @@ export interface HeadlessOptions {
   input: string;
   packDir?: string;
   ep?: 'wasm' | 'webgpu' | 'auto';
+  /** Inference workers; by default one per ITEMS_PER_WORKER items left, at most 2 (src/batch/poolSize.ts). */
   workers?: number;
   limit?: number;
   /** Skip the first N images (with --limit: process a slice, e.g. to extend an earlier run). */
@@ -166,7 +168,8 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
         const req: CliRunRequest = {
           packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
           ep: opts.ep ?? 'wasm',
-          workers: opts.workers ?? 2,
+          // Sized by what this launch has left to do (a resumed or relaunched run may have few rows).
+          workers: opts.workers ?? batchPoolSize(remaining.length, 2),
           wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
           wantCrops: opts.wantCrops,
           wholeImageFallback: opts.wholeImageFallback,

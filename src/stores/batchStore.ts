@@ -9,6 +9,7 @@ import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems } from '../batch/buildItems';
 import { createClientPool, type PooledClient } from '../batch/clientPool';
+import { planPoolSize } from '../batch/poolSize';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
@@ -18,6 +19,8 @@ import { usePipelineStore } from './pipelineStore';
 
 export const FLUSH_MS = 100;
 export const POOL_SIZE = 2;
+/** The workers a run of `plan` starts (src/batch/poolSize.ts): the view says it, the run uses it. */
+export const workersFor = (plan: BatchPlan | undefined): number => (plan ? planPoolSize(plan, POOL_SIZE) : POOL_SIZE);
 
 export type BatchPhase = 'empty' | 'planning' | 'preview' | 'starting' | 'running' | 'paused' | 'cancelled' | 'finished' | 'error';
 
@@ -98,14 +101,14 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     let pool: PooledClient[];
     try {
       const [p, built] = await Promise.all([
-        createClientPool(POOL_SIZE, {
+        createClientPool(workersFor(plan), {
           packBaseUrl: defaultPackUrl(),
           manifest,
           // A pack the user dropped runs from its files, like in live mode.
           ...(pipe.pack.kind === 'files' ? { packFiles: pipe.pack.files } : {}),
           ep: pipe.epPreference,
           assets: appAssetUrls(),
-          // Two workers share the cores: one WASM thread each.
+          // The workers share the cores: one WASM thread each.
           numThreads: 1,
         }),
         buildItems(plan, { fps, onStatus: (s) => set({ message: s }) }).then((b) => {

@@ -4,7 +4,9 @@ import { modelByRole } from '../../core/manifest/parseManifest';
 import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../core/calibration/datasetPrior';
 import { adaptBatchRows } from '../../batch/datasetPriorRows';
 import { ClassMixPanel } from './ClassMixPanel';
-import { useBatchStore } from '../../stores/batchStore';
+import { useBatchStore, workersFor } from '../../stores/batchStore';
+import { ITEMS_PER_WORKER } from '../../batch/poolSize';
+import type { BatchPlan } from '../../batch/prepareBatch';
 import { usePipelineStore } from '../../stores/pipelineStore';
 import { BatchExports } from './BatchExports';
 import { BatchInput } from './BatchInput';
@@ -109,8 +111,8 @@ export function BatchView() {
               Clear
             </button>
           )}
-          <span className="muted small">
-            {POOL_NOTE} Execution provider: {epPreference} (change it at the top right).
+          <span className="muted small" data-testid="batch-pool-note" data-workers={workersFor(s.plan)}>
+            {poolNote(s.plan)} Execution provider: {epPreference} (change it at the top right).
             {!has3dPack && ' The loaded pack has no 3D head: results are 2D only.'}
           </span>
         </div>
@@ -141,4 +143,7 @@ export function BatchView() {
   );
 }
 
-const POOL_NOTE = 'Runs 2 inference workers.';
+function poolNote(plan: BatchPlan | undefined): string {
+  const n = workersFor(plan);
+  return n === 1 ? `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} files: its start-up costs more than it saves on fewer).` : `Runs ${n} inference workers.`;
+}

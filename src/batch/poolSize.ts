@@ -1,0 +1,22 @@
+/**
+ * How many inference workers a batch run starts: one, and a second only when it has enough items
+ * to earn its start-up. Every worker opens its own landmarker and ONNX sessions, which on a
+ * 2-core machine costs about as much CPU as 140 images (FER+ Test through `npm run batch`,
+ * alternated: 42 images 12.8 s with one worker vs 14.4 s with two; 300 images 24.9 s vs 22.0 s;
+ * the fitted lines cross at ≈ 138). Results do not depend on the pool size, only the time.
+ */
+export const ITEMS_PER_WORKER = 140;
+
+/** The pool for `items` items, at most `maxWorkers` (one per ITEMS_PER_WORKER items, at least one). */
+export function batchPoolSize(items: number, maxWorkers: number): number {
+  return Math.max(1, Math.min(Math.floor(maxWorkers), Math.ceil(items / ITEMS_PER_WORKER)));
+}
+
+/**
+ * The pool for a Batch-tab plan, decided before its videos are sampled: a video's frames are only
+ * known once it has been read, so any video gets the full pool. Other files become error rows
+ * without a worker.
+ */
+export function planPoolSize(plan: { images: readonly unknown[]; videos: readonly unknown[] }, maxWorkers: number): number {
+  return plan.videos.length ? batchPoolSize(Infinity, maxWorkers) : batchPoolSize(plan.images.length, maxWorkers);
+}
