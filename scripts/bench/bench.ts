@@ -44,6 +44,7 @@ import { chromiumMemory, type ChromiumMemory } from './processMemory';
 import { byGroup, cpuByGroup, cpuSnapshot, sumOf, workBetween, type CpuSnapshot, type GroupWork } from './threadCpu';
 import { teachLiveRun } from './teachCost';
 import { benchStartupFloor } from './startupFloor';
+import { benchBatchPool } from './batchPool';
 import { appToFirstPrediction } from './appVisit';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
@@ -1192,6 +1193,7 @@ const sections: [string, () => Promise<void>][] = [
   ['startup-floor', () => benchStartupFloor({ dist: join(REPO_ROOT, 'dist'), camera: camera30fps(), photo: STILLS.face, rows, json })],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
+  ['batch-pool', () => benchBatchPool({ ferplusTest: join(SHARED_DIR, 'data', 'ferplus', 'Test'), rows, json })],
   ['batch-ui', benchBatchUi],
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
@@ -1229,8 +1231,8 @@ function firstTouchMBps(): number {
 const speedBefore = await machineSpeed();
 const touchBefore = firstTouchMBps();
 for (const [name, fn] of sections) {
-  // batch-drop makes 100,000 hard links, live-cost and teach-cost are investigations: only when asked for by name.
-  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost'].includes(name) && !wanted.has(name))) continue;
+  // batch-drop makes 100,000 hard links, live-cost, teach-cost and batch-pool are investigations: only when asked for by name.
+  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost', 'batch-pool'].includes(name) && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -3,7 +3,9 @@
  * to earn its start-up. Every worker opens its own landmarker and ONNX sessions, which on a
  * 2-core machine costs about as much CPU as 140 images (FER+ Test through `npm run batch`,
  * alternated: 42 images 12.8 s with one worker vs 14.4 s with two; 300 images 24.9 s vs 22.0 s;
- * the fitted lines cross at ≈ 138). Results do not depend on the pool size, only the time.
+ * the fitted lines cross at ≈ 138; `npm run bench -- batch-pool` in a slower stretch: ≈ 364, with
+ * two workers 0.5 s slower at 300 images). Cheaper start-ups elsewhere move the crossing lower.
+ * Results do not depend on the pool size, only the time.
  */
 export const ITEMS_PER_WORKER = 140;
 
