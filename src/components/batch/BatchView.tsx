@@ -145,5 +145,5 @@ export function BatchView() {
 
 function poolNote(plan: BatchPlan | undefined): string {
   const n = workersFor(plan);
-  return n === 1 ? `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} files: its start-up costs more than it saves on fewer).` : `Runs ${n} inference workers.`;
+  return n === 1 ? `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images: its start-up costs more than it saves on fewer).` : `Runs ${n} inference workers.`;
 }
