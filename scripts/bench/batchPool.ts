@@ -43,7 +43,7 @@ export async function benchBatchPool(opts: { ferplusTest: string; rows: BenchRow
       metric: 'where two workers start to pay off',
       value: Number.isFinite(cross) && cross > 0 ? cross.toFixed(0) : 'never in this range',
       unit: 'images',
-      note: `lines through the smallest and largest N: 1 worker ${fits[1].startS.toFixed(1)} s + ${fits[1].perImageMs.toFixed(1)} ms/image, 2 workers ${fits[2].startS.toFixed(1)} s + ${fits[2].perImageMs.toFixed(1)} ms/image; the default (poolSize.ts) gives 2 workers from ${ITEMS_PER_WORKER + 1} images (${sizes.map((n) => `${n}: ${batchPoolSize(n, 2)}`).join(', ')})`,
+      note: `lines through the smallest and largest N: 1 worker ${fits[1].startS.toFixed(1)} s + ${fits[1].perImageMs.toFixed(1)} ms/image, 2 workers ${fits[2].startS.toFixed(1)} s + ${fits[2].perImageMs.toFixed(1)} ms/image; the default (poolSize.ts) gives 2 workers from ${ITEMS_PER_WORKER + 1} images (${sizes.map((n) => `${n}: ${batchPoolSize(n)}`).join(', ')})`,
     });
   }
   opts.json.batchPool = { seconds, fits };

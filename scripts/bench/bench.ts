@@ -1193,7 +1193,7 @@ const sections: [string, () => Promise<void>][] = [
   ['startup-floor', () => benchStartupFloor({ dist: join(REPO_ROOT, 'dist'), camera: camera30fps(), photo: STILLS.face, rows, json })],
   ['model2d', benchModel2d],
   ['batch', benchBatch],
-  ['batch-pool', () => benchBatchPool({ ferplusTest: join(SHARED_DIR, 'data', 'ferplus', 'Test'), rows, json })],
+  ['batch-pool', () => benchBatchPool({ ferplusTest: FERPLUS_TEST, rows, json })],
   ['batch-ui', benchBatchUi],
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],

@@ -26,7 +26,7 @@ export interface HeadlessOptions {
   input: string;
   packDir?: string;
   ep?: 'wasm' | 'webgpu' | 'auto';
-  /** Inference workers; by default one per ITEMS_PER_WORKER items left, at most 2 (src/batch/poolSize.ts). */
+  /** Inference workers; by default one per ITEMS_PER_WORKER items left, at most MAX_BATCH_WORKERS (src/batch/poolSize.ts). */
   workers?: number;
   limit?: number;
   /** Skip the first N images (with --limit: process a slice, e.g. to extend an earlier run). */
@@ -169,7 +169,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
           packBaseUrl: opts.packDir ? `${origin}/__pack/` : `${origin}/models/`,
           ep: opts.ep ?? 'wasm',
           // Sized by what this launch has left to do (a resumed or relaunched run may have few rows).
-          workers: opts.workers ?? batchPoolSize(remaining.length, 2),
+          workers: opts.workers ?? batchPoolSize(remaining.length),
           wantCanonicalLandmarks: opts.wantCanonicalLandmarks,
           wantCrops: opts.wantCrops,
           wholeImageFallback: opts.wholeImageFallback,

@@ -8,9 +8,11 @@
  * Results do not depend on the pool size, only the time.
  */
 export const ITEMS_PER_WORKER = 140;
+/** At most two workers, one WASM thread each: the 2-core machines this app is measured on. */
+export const MAX_BATCH_WORKERS = 2;
 
 /** The pool for `items` items, at most `maxWorkers` (one per ITEMS_PER_WORKER items, at least one). */
-export function batchPoolSize(items: number, maxWorkers: number): number {
+export function batchPoolSize(items: number, maxWorkers = MAX_BATCH_WORKERS): number {
   return Math.max(1, Math.min(Math.floor(maxWorkers), Math.ceil(items / ITEMS_PER_WORKER)));
 }
 
@@ -19,6 +21,6 @@ export function batchPoolSize(items: number, maxWorkers: number): number {
  * known once it has been read, so any video gets the full pool. Other files become error rows
  * without a worker.
  */
-export function planPoolSize(plan: { images: readonly unknown[]; videos: readonly unknown[] }, maxWorkers: number): number {
-  return plan.videos.length ? batchPoolSize(Infinity, maxWorkers) : batchPoolSize(plan.images.length, maxWorkers);
+export function planPoolSize(plan: { images: readonly unknown[]; videos: readonly unknown[] }, maxWorkers = MAX_BATCH_WORKERS): number {
+  return batchPoolSize(plan.videos.length ? Infinity : plan.images.length, maxWorkers);
 }

@@ -9,7 +9,7 @@ import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems } from '../batch/buildItems';
 import { createClientPool, type PooledClient } from '../batch/clientPool';
-import { planPoolSize } from '../batch/poolSize';
+import { MAX_BATCH_WORKERS, planPoolSize } from '../batch/poolSize';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
@@ -18,9 +18,8 @@ import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
 export const FLUSH_MS = 100;
-export const POOL_SIZE = 2;
 /** The workers a run of `plan` starts (src/batch/poolSize.ts): the view says it, the run uses it. */
-export const workersFor = (plan: BatchPlan | undefined): number => (plan ? planPoolSize(plan, POOL_SIZE) : POOL_SIZE);
+export const workersFor = (plan: BatchPlan | undefined): number => (plan ? planPoolSize(plan) : MAX_BATCH_WORKERS);
 
 export type BatchPhase = 'empty' | 'planning' | 'preview' | 'starting' | 'running' | 'paused' | 'cancelled' | 'finished' | 'error';
 

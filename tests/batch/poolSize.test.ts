@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ITEMS_PER_WORKER, batchPoolSize, planPoolSize } from '../../src/batch/poolSize';
+import { ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, planPoolSize } from '../../src/batch/poolSize';
 
 describe('batchPoolSize', () => {
   it('one worker until a second has a full share of items', () => {
@@ -15,6 +15,7 @@ describe('batchPoolSize', () => {
     expect(batchPoolSize(3 * ITEMS_PER_WORKER, 4)).toBe(3);
     expect(batchPoolSize(10_000, 1)).toBe(1);
     expect(batchPoolSize(10_000, 0)).toBe(1);
+    expect(batchPoolSize(10_000)).toBe(MAX_BATCH_WORKERS);
   });
 });
 
