@@ -857,6 +857,10 @@ async function benchBatch(): Promise<void> {
     const xs = faces.map((r) => r.timings?.[key]).filter((x): x is number => typeof x === 'number');
     if (xs.length) rows.push({ section, metric: `${label} median / mean per face`, value: `${median(xs).toFixed(1)} / ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)}`, unit: 'ms' });
   }
+  // Each worker's first face pays what no warm-up on a blank frame can: the face mesh and blendshape
+  // models' first run. Before session 18 it also rebuilt MediaPipe's graph for IMAGE mode (≈ 0.85 s).
+  const firstFaces = faces.slice(0, 2).map((r) => r.timings?.landmarks).filter((x): x is number => typeof x === 'number');
+  if (firstFaces.length) rows.push({ section, metric: 'landmarker on the first two faces (one per worker)', value: firstFaces.map((x) => x.toFixed(0)).join(' / '), unit: 'ms', note: 'start-up work left to the first face: the mesh and blendshape models\' first run' });
   const mirrored = faces.filter((r) => r.views2d === 2).length;
   if (faces.some((r) => r.views2d !== undefined)) rows.push({ section, metric: '2D flip TTA: faces that also ran the mirror', value: `${((100 * mirrored) / faces.length).toFixed(1)} %`, note: 'gated on the first pass margin (manifest testTimeAugmentation)' });
 }

@@ -14,8 +14,10 @@ export class PooledClient implements BatchClient {
     private readonly options: PipelineOptions,
   ) {}
 
+  /** Every frame a batch worker sees is a still image: its landmarker is opened in IMAGE mode. */
   static async create(options: PipelineOptions): Promise<PooledClient> {
-    return new PooledClient(await InferenceClient.createFromOptions(options), options);
+    const still: PipelineOptions = { ...options, frameMode: 'image' };
+    return new PooledClient(await InferenceClient.createFromOptions(still), still);
   }
 
   get info() {

@@ -39,6 +39,7 @@ export async function openPipeline(options: PipelineOptions, onStatus?: EpStatus
       wasmDir: options.assets.mediapipeWasmDir,
       numFaces: loaded.landmarker.model.numFaces,
       delegate: options.landmarkerDelegate ?? 'CPU',
+      initialMode: options.frameMode ?? 'video',
     });
     startupMark('worker:landmarker-created');
     try {

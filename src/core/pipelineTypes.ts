@@ -17,6 +17,12 @@ export interface InitOptions {
   ep: EpPreference;
   /** Absolute URLs of runtime assets served by the app itself (never a CDN). */
   assets: { ortWasm: string; ortMjs?: string; ortWasmPlain?: string; mediapipeWasmDir: string };
+  /**
+   * What the frames will be: 'image' for a batch worker (every frame a still image), 'video' (the
+   * default) for the live view. The landmarker is built and warmed in that mode, so the first frame
+   * does not rebuild it (inference/faceLandmarker.ts, `initialMode`).
+   */
+  frameMode?: FrameOptions['mode'];
 }
 
 export interface FrameOptions {

@@ -31,10 +31,11 @@ describe('PooledClient', () => {
     expect(detect).toHaveBeenLastCalledWith(bitmap, { fusionMode: '2d', weight2d: 1, wholeImageFallback: true });
   });
 
-  it('replaces the worker when its pipeline cannot be rebuilt', async () => {
+  it('replaces the worker when its pipeline cannot be rebuilt; both open their landmarker for still images', async () => {
     created.length = 0;
     const [client] = await createClientPool(1, pipelineOptions);
     await client.restart();
-    expect(created).toEqual([pipelineOptions, pipelineOptions]);
+    const still = { ...pipelineOptions, frameMode: 'image' };
+    expect(created).toEqual([still, still]);
   });
 });

@@ -36,6 +36,13 @@ export interface FaceLandmarkerRunnerOptions {
   wasmDir: string;
   numFaces: number;
   delegate?: LandmarkerDelegate;
+  /**
+   * The mode most calls will use: the landmarker is built and warmed up in it. Switching MediaPipe's
+   * running mode rebuilds its whole graph (`setOptions`), so a batch worker opened for video and then
+   * given a still image paid ≈ 0.85 s on its first image, after a warm-up that had been for nothing.
+   * Default 'video' (the live view).
+   */
+  initialMode?: 'video' | 'image';
 }
 
 export interface LandmarkDetection {
@@ -87,8 +94,12 @@ async function provideModuleFactory(loaderUrl: string): Promise<void> {
   g.ModuleFactory = loader.default;
 }
 
+function runningMode(mode: 'video' | 'image'): 'VIDEO' | 'IMAGE' {
+  return mode === 'image' ? 'IMAGE' : 'VIDEO';
+}
+
 export class FaceLandmarkerRunner {
-  private mode: 'VIDEO' | 'IMAGE' = 'VIDEO';
+  private mode: 'VIDEO' | 'IMAGE';
   private lastVideoTs = -1;
   private padCanvas?: OffscreenCanvas;
   /** Debug only: see breakForTest. */
@@ -99,10 +110,12 @@ export class FaceLandmarkerRunner {
   private constructor(
     private landmarker: FaceLandmarker,
     private readonly options: Required<FaceLandmarkerRunnerOptions>,
-  ) {}
+  ) {
+    this.mode = runningMode(options.initialMode);
+  }
 
   static async create(options: FaceLandmarkerRunnerOptions): Promise<FaceLandmarkerRunner> {
-    const full = { delegate: 'CPU' as LandmarkerDelegate, ...options };
+    const full = { delegate: 'CPU' as LandmarkerDelegate, initialMode: 'video' as const, ...options };
     return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full, false), full);
   }
 
@@ -114,8 +127,8 @@ export class FaceLandmarkerRunner {
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
-      runningMode: 'VIDEO',
-      numFaces: VIDEO_NUM_FACES,
+      runningMode: runningMode(o.initialMode),
+      numFaces: o.initialMode === 'image' ? o.numFaces : VIDEO_NUM_FACES,
       outputFaceBlendshapes: true,
       outputFacialTransformationMatrixes: true,
     });
@@ -126,11 +139,11 @@ export class FaceLandmarkerRunner {
   }
 
   /**
-   * One detection on a blank camera-sized frame before the first real one. MediaPipe's first
-   * call sets up its image path (a WebGL context and textures, even with the CPU delegate) and
-   * the detector: measured ≈ 0.6–1.2 s on the first live frame here, ≈ 80 ms on later ones.
-   * A blank frame finds no face, so it leaves no tracking state; the next VIDEO timestamp just
-   * has to be later than this one's (0), which run() ensures.
+   * One detection on a blank camera-sized frame before the first real one, in the initial mode.
+   * MediaPipe's first call sets up its image path (a WebGL context and textures, even with the CPU
+   * delegate) and the detector: measured ≈ 0.6–1.2 s on the first live frame here, ≈ 80 ms on
+   * later ones. A blank frame finds no face, so it leaves no tracking state; the next VIDEO
+   * timestamp just has to be later than this one's (0), which run() ensures.
    */
   async warmUp(): Promise<void> {
     const blank = new OffscreenCanvas(640, 480);
@@ -138,7 +151,7 @@ export class FaceLandmarkerRunner {
     if (!ctx) return;
     ctx.fillStyle = 'rgb(128,128,128)';
     ctx.fillRect(0, 0, 640, 480);
-    await this.run(blank, 'video', 0);
+    await this.run(blank, this.options.initialMode, 0);
   }
 
   /** Rebuild after a failed call (e.g. lost WebGL context); tracking state is reset. */
@@ -153,7 +166,7 @@ export class FaceLandmarkerRunner {
       // Already broken; nothing to release.
     }
     this.landmarker = await FaceLandmarkerRunner.build(this.options, true);
-    this.mode = 'VIDEO';
+    this.mode = runningMode(this.options.initialMode);
     this.lastVideoTs = -1;
   }
 
