@@ -12,6 +12,8 @@ DATA=$1 OUT=$2 TMIN=${3:-3.7} SMIN=${4:-3.3}  # 3.7 + 3.3 min: the whole call st
 DEVICE=${DEVICE:-cuda} SMOKE_N=${SMOKE_N:-2048} PY=${PY:-python3}
 # Scratch space for the unpacked data, runs and logs (WORK=/tmp/<name> keeps a rehearsal apart from others').
 WORK=${WORK:-/tmp}; mkdir -p "$WORK"
+# On the device $OUT exists already; a CPU rehearsal names a new folder (it failed there at the first log).
+mkdir -p "$OUT"
 # The fer2d that the fine-tuned students start from (the shipped one unless said otherwise; it must travel too).
 INIT_ONNX=${INIT_ONNX:-public/models/fer2d.onnx}
 # STUDENTS=gpu1 (default): the first run's four (1-3 from scratch, 4 fine-tuned from INIT_ONNX);
