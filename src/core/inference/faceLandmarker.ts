@@ -98,6 +98,11 @@ function runningMode(mode: 'video' | 'image'): 'VIDEO' | 'IMAGE' {
   return mode === 'image' ? 'IMAGE' : 'VIDEO';
 }
 
+/** MediaPipe's options for a running mode: VIDEO tracks one face, IMAGE looks for the pack's count. */
+function modeOptions(mode: 'VIDEO' | 'IMAGE', packFaces: number): { runningMode: 'VIDEO' | 'IMAGE'; numFaces: number } {
+  return { runningMode: mode, numFaces: mode === 'VIDEO' ? VIDEO_NUM_FACES : packFaces };
+}
+
 export class FaceLandmarkerRunner {
   private mode: 'VIDEO' | 'IMAGE';
   private lastVideoTs = -1;
@@ -127,8 +132,7 @@ export class FaceLandmarkerRunner {
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
-      runningMode: runningMode(o.initialMode),
-      numFaces: o.initialMode === 'image' ? o.numFaces : VIDEO_NUM_FACES,
+      ...modeOptions(runningMode(o.initialMode), o.numFaces),
       outputFaceBlendshapes: true,
       outputFacialTransformationMatrixes: true,
     });
@@ -183,7 +187,7 @@ export class FaceLandmarkerRunner {
 
   private async setMode(mode: 'VIDEO' | 'IMAGE'): Promise<void> {
     if (this.mode === mode) return;
-    await this.landmarker.setOptions({ runningMode: mode, numFaces: mode === 'VIDEO' ? VIDEO_NUM_FACES : this.options.numFaces });
+    await this.landmarker.setOptions(modeOptions(mode, this.options.numFaces));
     this.mode = mode;
   }
 
