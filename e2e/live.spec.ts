@@ -136,3 +136,43 @@ test.describe('camera permission denied', () => {
     await expect(page.getByTestId('live-status')).toHaveText(/No camera was found/);
   });
 });
+
+test.describe('a camera that is slow to open', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  // CI once caught this race: Stop pressed while getUserMedia was still pending was overridden
+  // when the stream arrived, and the loop ran with the camera on. Here the browser's answer is
+  // held back (as a permission prompt or a slow device would) so the click lands in it every time.
+  test('Stop pressed while the camera opens: it stays off and the late stream is closed', async ({ page }) => {
+    await page.addInitScript(() => {
+      const w = window as unknown as { __releaseCamera: () => void; __cameraStreams: MediaStream[] };
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      const held = new Promise<void>((resolve) => (w.__releaseCamera = resolve));
+      w.__cameraStreams = [];
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        await held;
+        const stream = await real(constraints);
+        w.__cameraStreams.push(stream);
+        return stream;
+      };
+    });
+    await page.goto('/');
+    await expect(page.getByTestId('ep-badge')).not.toHaveText(/loading/, { timeout: 90_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+    await page.evaluate(() => (window as unknown as { __releaseCamera: () => void }).__releaseCamera());
+    // The stream did open, and was closed at once.
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __cameraStreams: MediaStream[] }).__cameraStreams.map((s) => s.getTracks().map((t) => t.readyState))))
+      .toEqual([['ended']]);
+    await page.waitForTimeout(2_000);
+    expect(await liveFrames(page)).toBe(0);
+    await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+    await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+    // And Start works again afterwards.
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(0);
+    await expectStopReleasesCamera(page);
+  });
+});

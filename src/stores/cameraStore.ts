@@ -29,6 +29,13 @@ export function describeCameraError(e: unknown): { status: CameraStatus; message
   return { status: 'error', message: `The camera could not be started: ${(e as Error)?.message ?? String(e)}` };
 }
 
+/**
+ * Counts start and stop calls. Stop may be pressed while getUserMedia is still pending (the
+ * permission prompt is up, or the device is slow to open): the stream that arrives afterwards
+ * belongs to a superseded start and must be closed, not shown, or the camera stays on unasked.
+ */
+let cameraRequest = 0;
+
 export const useCameraStore = create<CameraState>()((set, get) => ({
   devices: [],
   status: 'off',
@@ -47,6 +54,7 @@ export const useCameraStore = create<CameraState>()((set, get) => ({
       return undefined;
     }
     get().stop();
+    const request = ++cameraRequest;
     set({ status: 'starting', message: undefined });
     try {
       const { deviceId } = get();
@@ -54,16 +62,24 @@ export const useCameraStore = create<CameraState>()((set, get) => ({
         video: { deviceId: deviceId ? { exact: deviceId } : undefined, width: { ideal: 640 }, height: { ideal: 480 } },
         audio: false,
       });
+      if (request !== cameraRequest) {
+        // Stopped (or started again) while the camera was opening.
+        stream.getTracks().forEach((t) => t.stop());
+        return undefined;
+      }
       set({ stream, status: 'on' });
       // Labels only become readable after permission is granted.
       void get().refreshDevices();
       return stream;
     } catch (e) {
+      // A failure of a request the visitor already stopped is no longer theirs to act on.
+      if (request !== cameraRequest) return undefined;
       set({ ...describeCameraError(e), stream: undefined });
       return undefined;
     }
   },
   stop() {
+    cameraRequest++;
     get().stream?.getTracks().forEach((t) => t.stop());
     set((s) => ({ stream: undefined, status: s.status === 'on' || s.status === 'starting' ? 'off' : s.status }));
   },
