@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
+import { STILLS } from './global-setup';
 import { linearOnnx } from './onnxWriter';
 
 const CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'] as const;
@@ -182,6 +183,18 @@ test.describe('teaching mode with a face on the webcam', () => {
       expect(Math.abs(v - bs[i]), `${BLENDSHAPES[i]}: slider ${v}, frame ${bs[i]}`).toBeLessThanOrEqual(0.0051); // slider step 0.01
     }
 
+    // Unfreeze: the camera's frames flow again; then freeze once more. The live worker keeps one
+    // landmarker per running mode (stills and video), so each switch is a plain detection.
+    await page.locator('body').press('f');
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'false');
+    const resumedAt = await page.getByTestId('teach-pipeline').getAttribute('data-frame');
+    await expect.poll(() => page.getByTestId('teach-pipeline').getAttribute('data-frame'), { timeout: 30_000 }).not.toBe(resumedAt);
+    await page.locator('body').press('f');
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true', { timeout: 60_000 });
+    const bs2 = JSON.parse((await page.getByTestId('teach-frame-params').getAttribute('data-blendshapes')) ?? '[]') as number[];
+    expect(bs2).toHaveLength(52);
+    expect(bs2.filter((v) => v > 0.05).length).toBeGreaterThan(2);
+
     // Every stage has its output: 2D, 3D head (driven by the copied parameters), fusion, VA.
     await expect.poll(() => headStatus(page), { timeout: 30_000 }).toBe('ok');
     for (const id of ['teach-bars-2d', 'teach-bars-3d-pipeline', 'teach-bars-fused']) {
@@ -275,6 +288,40 @@ test.describe('teaching mode with a face on the webcam', () => {
     await page.getByTestId('param-jawOpen').fill('0.8');
     await expect(page.getByTestId('param-jawOpen')).toHaveValue('0.8');
     expect(await page.getByTestId('teach-values-origin').textContent()).toContain('edited with the sliders');
+  });
+
+  test('a photo opened while the camera runs is analysed and frozen; a broken file is refused and loses nothing; Unfreeze goes back to the camera', async ({ page }) => {
+    await openTeach(page);
+    await page.getByTestId('teach-start-camera').click();
+    await expect(page.getByTestId('teach-detection')).toContainText('Face found', { timeout: 90_000 });
+    const openPhoto = async (files: string | { name: string; mimeType: string; buffer: Buffer }) => {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Open photo…' }).click();
+      await (await chooser).setFiles(files);
+    };
+    const frameParams = () => page.getByTestId('teach-frame-params').getAttribute('data-blendshapes');
+
+    await openPhoto(STILLS.astronaut);
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true', { timeout: 60_000 });
+    await expect(page.getByTestId('teach-status')).toContainText('Frozen photo');
+    await expect(page.getByTestId('teach-values-origin')).toContainText('copied from the frozen photo');
+    const photoParams = await frameParams();
+    const bs = JSON.parse(photoParams ?? '[]') as number[];
+    expect(bs).toHaveLength(52);
+    expect(bs.filter((v) => v > 0.05).length).toBeGreaterThan(2);
+
+    // Not an image: said in words, and the frozen photo and its parameters stay.
+    await openPhoto({ name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not a JPEG') });
+    await expect(page.getByTestId('teach-status')).toContainText('Could not open broken.jpg');
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true');
+    expect(await frameParams()).toBe(photoParams);
+
+    // Unfreeze: the camera's frames flow again (on the live worker's video landmarker).
+    await page.getByRole('button', { name: /Unfreeze/ }).click();
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'false');
+    const resumedAt = await page.getByTestId('teach-pipeline').getAttribute('data-frame');
+    await expect.poll(() => page.getByTestId('teach-pipeline').getAttribute('data-frame'), { timeout: 30_000 }).not.toBe(resumedAt);
+    await expect(page.getByTestId('teach-detection')).toContainText('Face found');
   });
 
   test('export figure downloads a PNG of the current view', async ({ page }) => {

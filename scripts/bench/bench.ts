@@ -6,6 +6,8 @@
  *            alternated: what drawing costs the worker; BENCH_TRACE=dir also writes Chrome traces
  *   teach-cost (by name only) the Teach tab with the camera on: React commits/s, elements re-rendered,
  *            CPU by thread group; BENCH_COST_VARIANTS / BENCH_BASELINE_DIST / BENCH_ROUNDS as live-cost
+ *   teach-freeze (by name only) the Teach tab's Freeze / Unfreeze with the camera on: the wait for the
+ *            frozen frame's analysis and for the next live result (BENCH_BASELINE_DIST, BENCH_ROUNDS)
  *   ep       Auto vs forced WASM / WebGPU in the live view (2D model per frame)
  *   startup  time to the first prediction, cold and warm profile
  *   model2d  the 2D model in onnxruntime-web vs onnxruntime-node (native), same inputs
@@ -42,7 +44,7 @@ import { startStaticServer } from '../cli/staticServer';
 import { median, percentile, printTable, type BenchRow } from './table';
 import { chromiumMemory, type ChromiumMemory } from './processMemory';
 import { byGroup, cpuByGroup, cpuSnapshot, sumOf, workBetween, type CpuSnapshot, type GroupWork } from './threadCpu';
-import { teachLiveRun } from './teachCost';
+import { teachFreezeRun, teachLiveRun, type FreezeRun } from './teachCost';
 import { benchStartupFloor } from './startupFloor';
 import { benchBatchPool } from './batchPool';
 import { appToFirstPrediction } from './appVisit';
@@ -1189,10 +1191,53 @@ async function benchIctSetup(): Promise<void> {
   json.ictSetup = Object.fromEntries(Object.entries(all).map(([k, runs]) => [k, runs.map(({ setup: _s, ...r }) => r)]));
 }
 
+/**
+ * The Teach tab's Freeze and Unfreeze with the camera on (WASM): how long a teacher waits for the
+ * frozen frame's analysis, and for the live view to move again. BENCH_FREEZE_CYCLES per run
+ * (default 4, the first includes one-time costs), BENCH_ROUNDS runs (default 2), alternated with
+ * BENCH_BASELINE_DIST (another build's dist/) when set.
+ */
+async function benchTeachFreeze(): Promise<void> {
+  const f0 = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+  const cycles = Number(process.env.BENCH_FREEZE_CYCLES ?? 4);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const camera = camera30fps();
+  const builds: [string, string | undefined][] = [['this build', undefined]];
+  if (process.env.BENCH_BASELINE_DIST) builds.unshift(['baseline build', process.env.BENCH_BASELINE_DIST]);
+  const section = 'teaching view: Freeze / Unfreeze, camera on (WASM)';
+  const all: Record<string, FreezeRun[]> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [label, dist] of builds) {
+      const result = await teachFreezeRun(cycles, camera, { dist });
+      (all[label] ??= []).push(result);
+      const { cycles: run, tabRendererMiB, firstFaceMs } = result;
+      rows.push({
+        section,
+        metric: `round ${round}: ${label}, freeze → analysis shown, cycles 1…${cycles}`,
+        value: f0(run.map((c) => c.freezeMs)),
+        unit: 'ms',
+        note: `landmarker ${f0(run.map((c) => c.landmarksMs))} ms; unfreeze → next live result ${f0(run.map((c) => c.resumeMs))} ms; tab renderer ${tabRendererMiB.toFixed(0)} MiB after; Start camera → face found ${firstFaceMs} ms`,
+      });
+    }
+  }
+  for (const [label, runs] of Object.entries(all)) {
+    const later = runs.flatMap((r) => r.cycles.slice(1));
+    rows.push({
+      section,
+      metric: `median of cycles 2…${cycles}: ${label}, freeze / unfreeze`,
+      value: `${median(later.map((c) => c.freezeMs)).toFixed(0)} / ${median(later.map((c) => c.resumeMs)).toFixed(0)}`,
+      unit: 'ms',
+      note: `first cycle: freeze ${f0(runs.map((r) => r.cycles[0].freezeMs))}, unfreeze ${f0(runs.map((r) => r.cycles[0].resumeMs))} ms (per round); tab renderer ${f0(runs.map((r) => r.tabRendererMiB))} MiB; Start camera (as soon as the models are up) → face found ${f0(runs.map((r) => r.firstFaceMs))} ms`,
+    });
+  }
+  json.teachFreeze = all;
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['live', benchLive],
   ['live-cost', benchLiveCost],
   ['teach-cost', benchTeachCost],
+  ['teach-freeze', benchTeachFreeze],
   ['ep', benchEp],
   ['startup', benchStartup],
   ['startup-floor', () => benchStartupFloor({ dist: join(REPO_ROOT, 'dist'), camera: camera30fps(), photo: STILLS.face, rows, json })],
@@ -1236,8 +1281,8 @@ function firstTouchMBps(): number {
 const speedBefore = await machineSpeed();
 const touchBefore = firstTouchMBps();
 for (const [name, fn] of sections) {
-  // batch-drop makes 100,000 hard links, live-cost, teach-cost and batch-pool are investigations: only when asked for by name.
-  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost', 'batch-pool'].includes(name) && !wanted.has(name))) continue;
+  // batch-drop makes 100,000 hard links, live-cost, teach-cost, teach-freeze and batch-pool are investigations: only when asked for by name.
+  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost', 'teach-freeze', 'batch-pool'].includes(name) && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -9,6 +9,7 @@ import { withRunnerPage } from '../cli/runHeadless';
 import { fakeWebcamArgs } from '../lib/chromium.mjs';
 import { COMMIT_COUNTER_SCRIPT, READ_COMMIT_COUNTS, countsBetween, type CommitCounts } from './reactCommits';
 import { cpuByGroup, cpuSnapshot } from './threadCpu';
+import { chromiumMemory } from './processMemory';
 
 export interface TeachRun {
   seconds: number;
@@ -56,6 +57,77 @@ export async function teachLiveRun(seconds: number, camera: string, opts: { quer
       const c1 = await page.evaluate<CommitCounts>(READ_COMMIT_COUNTS);
       const r1 = await page.evaluate<number>('window.__benchTeachResults.n');
       return { seconds: (Date.now() - t0) / 1000, results: r1 - r0, counts: countsBetween(c0, c1), cpuSeconds: cpuByGroup(cpu0, cpu1) };
+    },
+    fakeWebcamArgs(camera),
+  );
+}
+
+export interface FreezeCycle {
+  /** Freeze pressed → the frozen frame's analysis on the page (data-frozen="true"). */
+  freezeMs: number;
+  /** The landmarker's share of that analysis, as the worker timed it. */
+  landmarksMs: number;
+  /** Unfreeze pressed → the first new live result in the teach store. */
+  resumeMs: number;
+}
+
+/**
+ * One cycle, timed inside the page from the button's click (no Playwright round trips in the
+ * figures): freeze, read the analysis, wait `holdMs`, unfreeze, wait for the next live result.
+ */
+const FREEZE_CYCLE_SCRIPT = `async (holdMs) => {
+  const teach = window.__ig3d.teach;
+  const button = document.querySelector('[data-testid=teach-freeze]');
+  const status = document.querySelector('[data-testid=teach-status]');
+  const until = (ok) => new Promise((resolve) => {
+    const tick = () => (ok() ? resolve(performance.now()) : setTimeout(tick, 2));
+    tick();
+  });
+  const t0 = performance.now();
+  button.click();
+  const t1 = await until(() => status.getAttribute('data-frozen') === 'true');
+  const landmarksMs = teach.getState().frozen.result.timings.landmarks;
+  await new Promise((r) => setTimeout(r, holdMs));
+  const before = teach.getState().live;
+  const t2 = performance.now();
+  button.click();
+  const t3 = await until(() => { const live = teach.getState().live; return !!live && live !== before; });
+  return { freezeMs: t1 - t0, landmarksMs, resumeMs: t3 - t2 };
+}`;
+
+export interface FreezeRun {
+  cycles: FreezeCycle[];
+  /** RSS of the tab's renderer (page and workers) after the cycles, MiB. */
+  tabRendererMiB: number;
+  /**
+   * Start camera pressed as soon as the models are up → "Face found": what a still-path warm-up
+   * queued on opening the tab may cost the first live frame.
+   */
+  firstFaceMs: number;
+}
+
+/**
+ * The Teach tab's Freeze / Unfreeze with the camera on (WASM): `cycles` cycles after a warm-up,
+ * `gapMs` of live frames between them.
+ */
+export async function teachFreezeRun(cycles: number, camera: string, opts: { dist?: string; holdMs?: number; gapMs?: number } = {}): Promise<FreezeRun> {
+  return withRunnerPage(
+    opts.dist ? { '/': opts.dist } : {},
+    async (page: Page, origin: string) => {
+      await page.goto(`${origin}/index.html?debug#teach`);
+      await page.getByLabel('execution provider').selectOption('wasm');
+      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 300_000 });
+      const t0 = Date.now();
+      await page.getByTestId('teach-start-camera').click();
+      await page.getByTestId('teach-detection').filter({ hasText: 'Face found' }).waitFor({ timeout: 300_000 });
+      const firstFaceMs = Date.now() - t0;
+      await page.waitForTimeout(2000); // warm-up: the head view's asset, the first fits
+      const out: FreezeCycle[] = [];
+      for (let i = 0; i < cycles; i++) {
+        out.push((await page.evaluate(`(${FREEZE_CYCLE_SCRIPT})(${opts.holdMs ?? 500})`)) as FreezeCycle);
+        await page.waitForTimeout(opts.gapMs ?? 1500);
+      }
+      return { cycles: out, tabRendererMiB: chromiumMemory().tabRenderer, firstFaceMs };
     },
     fakeWebcamArgs(camera),
   );

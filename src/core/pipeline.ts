@@ -149,6 +149,11 @@ export class InferencePipeline {
     return this.parts.head3d.evaluate(features);
   }
 
+  /** Build and warm the still-image path before the first still (see InferenceClient.prepareStills). */
+  prepareStills(): Promise<void> {
+    return this.parts.landmarker.warmUp('image');
+  }
+
   /** Debug only (`?debug`): break the landmarker so the next frame exercises its recovery. */
   breakLandmarkerForTest(failRecovery = false): void {
     this.parts.landmarker.breakForTest(failRecovery);

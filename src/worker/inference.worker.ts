@@ -136,6 +136,8 @@ async function handle(msg: QueuedRequest): Promise<{ value: unknown; transfer?: 
       return frame(msg);
     case 'evalHead3d':
       return { value: await ready().evaluateHead3d(msg.features) };
+    case 'prepareStills':
+      return { value: await ready().prepareStills() };
   }
 }
 
@@ -158,6 +160,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'init':
     case 'frame':
     case 'evalHead3d':
+    case 'prepareStills':
       enqueue(msg);
       break;
     case 'liveStart':

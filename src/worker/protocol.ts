@@ -14,6 +14,7 @@ export interface Replies {
   init: ReadyInfo;
   frame: PipelineResult;
   evalHead3d: Head3dEvaluation;
+  prepareStills: void;
   liveStart: void;
 }
 
@@ -51,6 +52,11 @@ export type Request =
   | { type: 'frame'; id: number; image: FrameImage; timestamp: number; options: FrameOptions }
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
   | { type: 'evalHead3d'; id: number; features: Float32Array }
+  /**
+   * Build and warm the landmarker for still images ahead of the first one: the Teach tab asks on
+   * opening, so its first Freeze or photo does not pay it (FaceLandmarkerRunner, one per mode).
+   */
+  | { type: 'prepareStills'; id: number }
   /**
    * Live frames read by the worker itself from a transferred MediaStreamTrackProcessor stream
    * (workerLive.ts). Each result comes as a `live` message; the reply comes when the loop has

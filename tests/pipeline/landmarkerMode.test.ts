@@ -1,7 +1,9 @@
 // MediaPipe rebuilds its whole graph when the running mode changes (setOptions), so the landmarker
 // is built and warmed in the mode its frames will use: a batch worker in IMAGE mode with the pack's
-// face count, the live view in VIDEO mode tracking one face. These tests stand in for MediaPipe and
-// record which calls the runner makes.
+// face count, the live view in VIDEO mode tracking one face. A frame of the other mode (the Teach
+// tab's Freeze on the live worker) gets a landmarker of its own, built once, and the mode is never
+// switched. These tests stand in for MediaPipe and record which calls the runner makes, on which
+// landmarker (#1 the first built).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const log: string[] = [];
@@ -13,11 +15,14 @@ vi.mock('@mediapipe/tasks-vision', () => ({
   FaceLandmarker: {
     createFromOptions: vi.fn(async (_fileset: unknown, o: { runningMode: string; numFaces: number }) => {
       createdWith.push({ runningMode: o.runningMode, numFaces: o.numFaces });
+      const id = `#${createdWith.length}`;
+      // A build takes a while: frames that arrive meanwhile must not start a second one.
+      await new Promise((r) => setTimeout(r, 5));
       return {
-        detect: () => (log.push('detect'), empty),
-        detectForVideo: () => (log.push('detectForVideo'), empty),
-        setOptions: async (s: { runningMode: string; numFaces: number }) => void log.push(`setOptions ${s.runningMode} ${s.numFaces}`),
-        close: () => void log.push('close'),
+        detect: () => (log.push(`detect ${id}`), empty),
+        detectForVideo: () => (log.push(`detectForVideo ${id}`), empty),
+        setOptions: async (s: { runningMode: string; numFaces: number }) => void log.push(`setOptions ${id} ${s.runningMode} ${s.numFaces}`),
+        close: () => void log.push(`close ${id}`),
       };
     }),
   },
@@ -47,7 +52,7 @@ describe('FaceLandmarkerRunner initial mode', () => {
     await runner.warmUp();
     await runner.detect(image, 'image', 0);
     // No face: the padded retry is a second still detection, still without a mode switch.
-    expect(log).toEqual(['detect', 'detect', 'detect']);
+    expect(log).toEqual(['detect #1', 'detect #1', 'detect #1']);
   });
 
   it("'image': a rebuild after a failure comes back in IMAGE mode", async () => {
@@ -58,15 +63,44 @@ describe('FaceLandmarkerRunner initial mode', () => {
     expect(log.filter((c) => c.startsWith('setOptions'))).toEqual([]);
   });
 
-  it('default (live view): VIDEO mode tracking one face; a still image switches the mode once', async () => {
+  it('default (live view): VIDEO mode tracking one face; stills get an IMAGE landmarker of their own, built once', async () => {
     const runner = await FaceLandmarkerRunner.create(options);
     expect(createdWith).toEqual([{ runningMode: 'VIDEO', numFaces: 1 }]);
     await runner.warmUp();
     await runner.detect(image, 'video', 10);
-    expect(log).toEqual(['detectForVideo', 'detectForVideo']);
+    expect(log).toEqual(['detectForVideo #1', 'detectForVideo #1']);
     log.length = 0;
+    // Freeze, unfreeze, freeze again: no mode switch anywhere, one more build in all.
     await runner.detect(image, 'image', 0);
+    await runner.detect(image, 'video', 20);
     await runner.detect(image, 'image', 0);
-    expect(log.filter((c) => c.startsWith('setOptions'))).toEqual(['setOptions IMAGE 4']);
+    await runner.detect(image, 'video', 30);
+    expect(createdWith).toEqual([{ runningMode: 'VIDEO', numFaces: 1 }, { runningMode: 'IMAGE', numFaces: 4 }]);
+    expect(log.filter((c) => c.startsWith('setOptions'))).toEqual([]);
+    // Each still: the direct try and the padded retry (no face here), on the IMAGE landmarker.
+    expect(log).toEqual(['detect #2', 'detect #2', 'detectForVideo #1', 'detect #2', 'detect #2', 'detectForVideo #1']);
+  });
+
+  it('stills that arrive while the IMAGE landmarker is being built share the one build', async () => {
+    const runner = await FaceLandmarkerRunner.create(options);
+    await Promise.all([runner.detect(image, 'image', 0), runner.detect(image, 'image', 0)]);
+    expect(createdWith.map((c) => c.runningMode)).toEqual(['VIDEO', 'IMAGE']);
+  });
+
+  it('recover() closes both landmarkers and rebuilds only the initial one; the other comes back on its next frame', async () => {
+    const runner = await FaceLandmarkerRunner.create(options);
+    await runner.detect(image, 'image', 0);
+    log.length = 0;
+    await runner.recover();
+    expect(log.sort()).toEqual(['close #1', 'close #2']);
+    expect(createdWith.map((c) => c.runningMode)).toEqual(['VIDEO', 'IMAGE', 'VIDEO']);
+    log.length = 0;
+    await runner.detect(image, 'video', 40);
+    await runner.detect(image, 'image', 0);
+    expect(createdWith.map((c) => c.runningMode)).toEqual(['VIDEO', 'IMAGE', 'VIDEO', 'IMAGE']);
+    expect(log).toEqual(['detectForVideo #3', 'detect #4', 'detect #4']);
+    log.length = 0;
+    runner.close();
+    expect(log.sort()).toEqual(['close #3', 'close #4']);
   });
 });

@@ -92,6 +92,14 @@ export function TeachView() {
     useCameraStore.getState().stop();
   }, [stopLoop]);
 
+  // Freeze and photos are still images: have the worker build its landmarker for stills now, while
+  // the teacher is still reading the page, not on the first Freeze (≈ 1.3–1.8 s there, 0.15 s later;
+  // `npm run bench -- teach-freeze`). A failure here is not the visitor's: the first still builds it
+  // again and reports its own error.
+  useEffect(() => {
+    if (client) void client.prepareStills().catch(() => undefined);
+  }, [client]);
+
   // Leaving the tab stops the loop and the camera; a new client (EP switch) restarts the loop.
   useEffect(() => () => stopCamera(), [stopCamera]);
   useEffect(() => {

@@ -37,10 +37,10 @@ export interface FaceLandmarkerRunnerOptions {
   numFaces: number;
   delegate?: LandmarkerDelegate;
   /**
-   * The mode most calls will use: the landmarker is built and warmed up in it. Switching MediaPipe's
-   * running mode rebuilds its whole graph (`setOptions`), so a batch worker opened for video and then
-   * given a still image paid ≈ 0.85 s on its first image, after a warm-up that had been for nothing.
-   * Default 'video' (the live view).
+   * The mode most calls will use: its landmarker is built and warmed up at once; the other mode's
+   * is built on its first frame (see FaceLandmarkerRunner). A batch worker opened for video and
+   * then given still images paid ≈ 0.85 s on its first image, after a warm-up that had been for
+   * nothing. Default 'video' (the live view).
    */
   initialMode?: 'video' | 'image';
 }
@@ -94,17 +94,27 @@ async function provideModuleFactory(loaderUrl: string): Promise<void> {
   g.ModuleFactory = loader.default;
 }
 
-function runningMode(mode: 'video' | 'image'): 'VIDEO' | 'IMAGE' {
+type RunningMode = 'VIDEO' | 'IMAGE';
+
+function runningMode(mode: 'video' | 'image'): RunningMode {
   return mode === 'image' ? 'IMAGE' : 'VIDEO';
 }
 
 /** MediaPipe's options for a running mode: VIDEO tracks one face, IMAGE looks for the pack's count. */
-function modeOptions(mode: 'VIDEO' | 'IMAGE', packFaces: number): { runningMode: 'VIDEO' | 'IMAGE'; numFaces: number } {
+function modeOptions(mode: RunningMode, packFaces: number): { runningMode: RunningMode; numFaces: number } {
   return { runningMode: mode, numFaces: mode === 'VIDEO' ? VIDEO_NUM_FACES : packFaces };
 }
 
+/**
+ * One MediaPipe landmarker per running mode. Switching one landmarker's mode (`setOptions`)
+ * rebuilds its whole graph, and the Teach tab's Freeze did that twice per freeze on the live
+ * worker: VIDEO→IMAGE for the still, IMAGE→VIDEO when the camera resumed. Here the initial mode's
+ * landmarker is built at once and the other on its first frame, then both stay: a worker that
+ * only ever sees one kind of frame (the live view, a batch worker) still builds one.
+ */
 export class FaceLandmarkerRunner {
-  private mode: 'VIDEO' | 'IMAGE';
+  private readonly landmarkers: Partial<Record<RunningMode, FaceLandmarker>> = {};
+  private readonly building: Partial<Record<RunningMode, Promise<FaceLandmarker>>> = {};
   private lastVideoTs = -1;
   private padCanvas?: OffscreenCanvas;
   /** Debug only: see breakForTest. */
@@ -113,26 +123,27 @@ export class FaceLandmarkerRunner {
   blendshapeNames: string[] = [];
 
   private constructor(
-    private landmarker: FaceLandmarker,
+    initial: FaceLandmarker,
     private readonly options: Required<FaceLandmarkerRunnerOptions>,
   ) {
-    this.mode = runningMode(options.initialMode);
+    this.landmarkers[runningMode(options.initialMode)] = initial;
   }
 
   static async create(options: FaceLandmarkerRunnerOptions): Promise<FaceLandmarkerRunner> {
     const full = { delegate: 'CPU' as LandmarkerDelegate, initialMode: 'video' as const, ...options };
-    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full, false), full);
+    return new FaceLandmarkerRunner(await FaceLandmarkerRunner.build(full, runningMode(full.initialMode), false), full);
   }
 
-  private static async build(o: Required<FaceLandmarkerRunnerOptions>, rebuild: boolean): Promise<FaceLandmarker> {
+  /** `again`: not the page's first MediaPipe task, so the module factory must be put back (see the header). */
+  private static async build(o: Required<FaceLandmarkerRunnerOptions>, mode: RunningMode, again: boolean): Promise<FaceLandmarker> {
     const moduleWorker = isModuleWorker();
     const fileset = await FilesetResolver.forVisionTasks(o.wasmDir.replace(/\/$/, ''), moduleWorker);
-    // Only a rebuild needs it: the first create evaluates the loader itself, and start-up stays as it was.
-    if (moduleWorker && rebuild) await provideModuleFactory(fileset.wasmLoaderPath);
+    // Only a later build needs it: the first create evaluates the loader itself, and start-up stays as it was.
+    if (moduleWorker && again) await provideModuleFactory(fileset.wasmLoaderPath);
     return FaceLandmarker.createFromOptions(fileset, {
       // A copy: MediaPipe may keep/transfer the buffer, and we may need it again to recover.
       baseOptions: { modelAssetBuffer: o.modelBytes.slice(), delegate: o.delegate },
-      ...modeOptions(runningMode(o.initialMode), o.numFaces),
+      ...modeOptions(mode, o.numFaces),
       outputFaceBlendshapes: true,
       outputFacialTransformationMatrixes: true,
     });
@@ -143,19 +154,20 @@ export class FaceLandmarkerRunner {
   }
 
   /**
-   * One detection on a blank camera-sized frame before the first real one, in the initial mode.
+   * One detection on a blank camera-sized frame before the first real one, in `mode` (default the
+   * initial mode; the other mode's landmarker is built first if need be).
    * MediaPipe's first call sets up its image path (a WebGL context and textures, even with the CPU
    * delegate) and the detector: measured ≈ 0.6–1.2 s on the first live frame here, ≈ 80 ms on
    * later ones. A blank frame finds no face, so it leaves no tracking state; the next VIDEO
    * timestamp just has to be later than this one's (0), which run() ensures.
    */
-  async warmUp(): Promise<void> {
+  async warmUp(mode: 'video' | 'image' = this.options.initialMode): Promise<void> {
     const blank = new OffscreenCanvas(640, 480);
     const ctx = blank.getContext('2d');
     if (!ctx) return;
     ctx.fillStyle = 'rgb(128,128,128)';
     ctx.fillRect(0, 0, 640, 480);
-    await this.run(blank, this.options.initialMode, 0);
+    await this.run(blank, mode, 0);
   }
 
   /** Rebuild after a failed call (e.g. lost WebGL context); tracking state is reset. */
@@ -164,43 +176,58 @@ export class FaceLandmarkerRunner {
       this.failNextRecovery = false;
       throw new Error('rebuild refused for the test (?debug)');
     }
-    try {
-      this.landmarker.close();
-    } catch {
-      // Already broken; nothing to release.
-    }
-    this.landmarker = await FaceLandmarkerRunner.build(this.options, true);
-    this.mode = runningMode(this.options.initialMode);
+    this.closeAll();
+    const mode = runningMode(this.options.initialMode);
+    this.landmarkers[mode] = await FaceLandmarkerRunner.build(this.options, mode, true);
     this.lastVideoTs = -1;
   }
 
   /**
-   * Debug only (`?debug`, the page's `simulateLandmarkerFailure`): close the MediaPipe landmarker
-   * under the runner, so the next detection fails inside MediaPipe as a lost context would, and the
-   * recovery path (LandmarkerStage → recover()) runs for real. `failRecovery`: the next rebuild
-   * fails too (once), to show what a visitor sees when the landmarker cannot be restarted.
+   * Debug only (`?debug`, the page's `simulateLandmarkerFailure`): close the MediaPipe landmarkers
+   * under the runner (not forgotten), so the next detection fails inside MediaPipe as a lost context
+   * would, and the recovery path (LandmarkerStage → recover()) runs for real. `failRecovery`: the
+   * next rebuild fails too (once), to show what a visitor sees when the landmarker cannot be restarted.
    */
   breakForTest(failRecovery = false): void {
-    this.landmarker.close();
+    for (const lm of Object.values(this.landmarkers)) lm.close();
     this.failNextRecovery = failRecovery;
   }
 
-  private async setMode(mode: 'VIDEO' | 'IMAGE'): Promise<void> {
-    if (this.mode === mode) return;
-    await this.landmarker.setOptions(modeOptions(mode, this.options.numFaces));
-    this.mode = mode;
+  /** Close every landmarker (each closes once, even if already broken) and forget them. */
+  private closeAll(): void {
+    for (const mode of Object.keys(this.landmarkers) as RunningMode[]) {
+      try {
+        this.landmarkers[mode]?.close();
+      } catch {
+        // Already broken; nothing to release.
+      }
+      delete this.landmarkers[mode];
+    }
+  }
+
+  /** The landmarker for `mode`, built on first use (one build even if frames arrive meanwhile). */
+  private async landmarkerFor(mode: RunningMode): Promise<FaceLandmarker> {
+    const ready = this.landmarkers[mode];
+    if (ready) return ready;
+    const building = (this.building[mode] ??= FaceLandmarkerRunner.build(this.options, mode, true).finally(() => delete this.building[mode]));
+    const built = await building;
+    // Kept unless a recover() replaced it meanwhile (then that one is used and this one closed).
+    if (this.landmarkers[mode] && this.landmarkers[mode] !== built) {
+      built.close();
+      return this.landmarkers[mode];
+    }
+    return (this.landmarkers[mode] = built);
   }
 
   private async run(image: ImageLike, mode: 'video' | 'image', timestampMs: number): Promise<FaceLandmarkerResult> {
     if (mode === 'video') {
-      await this.setMode('VIDEO');
+      const landmarker = await this.landmarkerFor('VIDEO');
       // VIDEO mode requires strictly increasing timestamps; a repeated/old one would throw.
       const ts = Math.max(Math.round(timestampMs), this.lastVideoTs + 1);
       this.lastVideoTs = ts;
-      return this.landmarker.detectForVideo(image, ts);
+      return landmarker.detectForVideo(image, ts);
     }
-    await this.setMode('IMAGE');
-    return this.landmarker.detect(image);
+    return (await this.landmarkerFor('IMAGE')).detect(image);
   }
 
   /**
@@ -300,6 +327,6 @@ export class FaceLandmarkerRunner {
   }
 
   close(): void {
-    this.landmarker.close();
+    this.closeAll();
   }
 }

@@ -18,8 +18,8 @@ export class LandmarkerStage {
   }
 
   /** See FaceLandmarkerRunner.warmUp. */
-  warmUp(): Promise<void> {
-    return this.runner.warmUp();
+  warmUp(mode?: 'video' | 'image'): Promise<void> {
+    return this.runner.warmUp(mode);
   }
 
   /** Faces in `image`; notes say what had to be done to find them. */
