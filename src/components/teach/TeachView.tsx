@@ -93,9 +93,9 @@ export function TeachView() {
   }, [stopLoop]);
 
   // Freeze and photos are still images: have the worker build its landmarker for stills now, while
-  // the teacher is still reading the page, not on the first Freeze (≈ 1.3–1.8 s there, 0.15 s later;
-  // `npm run bench -- teach-freeze`). A failure here is not the visitor's: the first still builds it
-  // again and reports its own error.
+  // the teacher is still reading the page. Built on the first Freeze instead, that Freeze took
+  // 1.3–1.8 s; prepared, 0.4–0.6 s, and later ones ≈ 0.15 s (`npm run bench -- teach-freeze`).
+  // A failure here is not the visitor's: the first still builds it again and reports its own error.
   useEffect(() => {
     if (client) void client.prepareStills().catch(() => undefined);
   }, [client]);
