@@ -322,6 +322,15 @@ test.describe('teaching mode with a face on the webcam', () => {
     const resumedAt = await page.getByTestId('teach-pipeline').getAttribute('data-frame');
     await expect.poll(() => page.getByTestId('teach-pipeline').getAttribute('data-frame'), { timeout: 30_000 }).not.toBe(resumedAt);
     await expect(page.getByTestId('teach-detection')).toContainText('Face found');
+
+    // Leaving the tab gives the worker's still-image landmarker back (and stops the camera); on
+    // returning, a photo is analysed again, camera off.
+    await page.getByRole('tab', { name: 'Live' }).click();
+    await expect(page.getByTestId('live-status')).toHaveText('Camera is off.');
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await openPhoto(STILLS.astronaut);
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true', { timeout: 60_000 });
+    expect(await frameParams()).toBe(photoParams);
   });
 
   test('export figure downloads a PNG of the current view', async ({ page }) => {

@@ -154,6 +154,11 @@ export class InferencePipeline {
     return this.parts.landmarker.warmUp('image');
   }
 
+  /** Release what prepareStills built, unless stills are this pipeline's main kind of frame. */
+  releaseStills(): void {
+    this.parts.landmarker.release('image');
+  }
+
   /** Debug only (`?debug`): break the landmarker so the next frame exercises its recovery. */
   breakLandmarkerForTest(failRecovery = false): void {
     this.parts.landmarker.breakForTest(failRecovery);

@@ -138,6 +138,8 @@ async function handle(msg: QueuedRequest): Promise<{ value: unknown; transfer?: 
       return { value: await ready().evaluateHead3d(msg.features) };
     case 'prepareStills':
       return { value: await ready().prepareStills() };
+    case 'releaseStills':
+      return { value: ready().releaseStills() };
   }
 }
 
@@ -161,6 +163,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'frame':
     case 'evalHead3d':
     case 'prepareStills':
+    case 'releaseStills':
       enqueue(msg);
       break;
     case 'liveStart':

@@ -167,6 +167,11 @@ export class InferenceClient {
     return this.request('prepareStills', {});
   }
 
+  /** Free what prepareStills built (≈ 40–50 MiB) once no more stills are expected. */
+  releaseStills(): Promise<void> {
+    return this.request('releaseStills', {});
+  }
+
   /**
    * Run the pack's 3D head on a raw feature vector (no image), e.g. teaching mode's sliders.
    * Queued behind frames in the worker; rejects when the pack has no head3d.

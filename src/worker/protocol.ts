@@ -15,6 +15,7 @@ export interface Replies {
   frame: PipelineResult;
   evalHead3d: Head3dEvaluation;
   prepareStills: void;
+  releaseStills: void;
   liveStart: void;
 }
 
@@ -57,6 +58,8 @@ export type Request =
    * opening, so its first Freeze or photo does not pay it (FaceLandmarkerRunner, one per mode).
    */
   | { type: 'prepareStills'; id: number }
+  /** Its counterpart when the Teach tab closes; queued, so a still in flight finishes first. */
+  | { type: 'releaseStills'; id: number }
   /**
    * Live frames read by the worker itself from a transferred MediaStreamTrackProcessor stream
    * (workerLive.ts). Each result comes as a `live` message; the reply comes when the loop has

@@ -103,4 +103,18 @@ describe('FaceLandmarkerRunner initial mode', () => {
     runner.close();
     expect(log.sort()).toEqual(['close #3', 'close #4']);
   });
+
+  it('release: the still-image landmarker of a live worker is closed and built again by the next still; the initial one stays', async () => {
+    const runner = await FaceLandmarkerRunner.create(options);
+    await runner.warmUp('image');
+    expect(createdWith.map((c) => c.runningMode)).toEqual(['VIDEO', 'IMAGE']);
+    log.length = 0;
+    runner.release('image');
+    runner.release('video'); // the initial mode's: kept
+    expect(log).toEqual(['close #2']);
+    await runner.detect(image, 'video', 50);
+    await runner.detect(image, 'image', 0);
+    expect(createdWith.map((c) => c.runningMode)).toEqual(['VIDEO', 'IMAGE', 'IMAGE']);
+    expect(log).toEqual(['close #2', 'detectForVideo #1', 'detect #3', 'detect #3']);
+  });
 });

@@ -193,6 +193,22 @@ export class FaceLandmarkerRunner {
     this.failNextRecovery = failRecovery;
   }
 
+  /**
+   * Close the landmarker for `mode` when it is not the initial mode's (that one stays: every frame
+   * of this worker's main kind needs it). The Teach tab releases the live worker's still-image
+   * landmarker when it closes (≈ 40–50 MiB); the next still builds it again.
+   */
+  release(mode: 'video' | 'image'): void {
+    const m = runningMode(mode);
+    if (m === runningMode(this.options.initialMode)) return;
+    try {
+      this.landmarkers[m]?.close();
+    } catch {
+      // Already broken; nothing to release.
+    }
+    delete this.landmarkers[m];
+  }
+
   /** Close every landmarker (each closes once, even if already broken) and forget them. */
   private closeAll(): void {
     for (const mode of Object.keys(this.landmarkers) as RunningMode[]) {

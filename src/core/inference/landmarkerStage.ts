@@ -22,6 +22,11 @@ export class LandmarkerStage {
     return this.runner.warmUp(mode);
   }
 
+  /** See FaceLandmarkerRunner.release. */
+  release(mode: 'video' | 'image'): void {
+    this.runner.release(mode);
+  }
+
   /** Faces in `image`; notes say what had to be done to find them. */
   async detect(image: ImageLike, mode: 'video' | 'image', timestamp: number, notes: string[]): Promise<LandmarkDetection> {
     const input = this.downscaled(image, notes);
