@@ -36,16 +36,26 @@ const RESULT_COUNTER_SCRIPT = `(() => {
   new MutationObserver(() => c.n++).observe(status, { attributes: true, attributeFilter: ['data-live-frames'] });
 })()`;
 
+/**
+ * Opens the Teach tab at `url`, forces WASM as a person could, starts the camera and waits for a
+ * face. Returns the time from the Start click to "Face found" (ms).
+ */
+async function openTeachWithCamera(page: Page, url: string): Promise<number> {
+  await page.goto(url);
+  await page.getByLabel('execution provider').selectOption('wasm');
+  await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 300_000 });
+  const t0 = Date.now();
+  await page.getByTestId('teach-start-camera').click();
+  await page.getByTestId('teach-detection').filter({ hasText: 'Face found' }).waitFor({ timeout: 300_000 });
+  return Date.now() - t0;
+}
+
 export async function teachLiveRun(seconds: number, camera: string, opts: { query?: string; dist?: string } = {}): Promise<TeachRun> {
   return withRunnerPage(
     opts.dist ? { '/': opts.dist } : {},
     async (page: Page, origin: string) => {
       await page.addInitScript({ content: COMMIT_COUNTER_SCRIPT });
-      await page.goto(`${origin}/index.html?debug${opts.query ? `&${opts.query}` : ''}#teach`);
-      await page.getByLabel('execution provider').selectOption('wasm');
-      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 300_000 });
-      await page.getByTestId('teach-start-camera').click();
-      await page.getByTestId('teach-detection').filter({ hasText: 'Face found' }).waitFor({ timeout: 300_000 });
+      await openTeachWithCamera(page, `${origin}/index.html?debug${opts.query ? `&${opts.query}` : ''}#teach`);
       await page.evaluate(RESULT_COUNTER_SCRIPT);
       await page.waitForTimeout(2000); // warm-up: the head view's asset, the first fits
       const r0 = await page.evaluate<number>('window.__benchTeachResults.n');
@@ -106,26 +116,21 @@ export interface FreezeRun {
   firstFaceMs: number;
 }
 
-/**
- * The Teach tab's Freeze / Unfreeze with the camera on (WASM): `cycles` cycles after a warm-up,
- * `gapMs` of live frames between them.
- */
-export async function teachFreezeRun(cycles: number, camera: string, opts: { dist?: string; holdMs?: number; gapMs?: number } = {}): Promise<FreezeRun> {
+/** How long each frozen frame stays frozen, and the live frames between two cycles (ms). */
+const FREEZE_HOLD_MS = 500;
+const FREEZE_GAP_MS = 1500;
+
+/** The Teach tab's Freeze / Unfreeze with the camera on (WASM): `cycles` cycles after a warm-up. */
+export async function teachFreezeRun(cycles: number, camera: string, opts: { dist?: string } = {}): Promise<FreezeRun> {
   return withRunnerPage(
     opts.dist ? { '/': opts.dist } : {},
     async (page: Page, origin: string) => {
-      await page.goto(`${origin}/index.html?debug#teach`);
-      await page.getByLabel('execution provider').selectOption('wasm');
-      await page.getByTestId('ep-badge').filter({ hasText: 'WASM' }).waitFor({ timeout: 300_000 });
-      const t0 = Date.now();
-      await page.getByTestId('teach-start-camera').click();
-      await page.getByTestId('teach-detection').filter({ hasText: 'Face found' }).waitFor({ timeout: 300_000 });
-      const firstFaceMs = Date.now() - t0;
+      const firstFaceMs = await openTeachWithCamera(page, `${origin}/index.html?debug#teach`);
       await page.waitForTimeout(2000); // warm-up: the head view's asset, the first fits
       const out: FreezeCycle[] = [];
       for (let i = 0; i < cycles; i++) {
-        out.push((await page.evaluate(`(${FREEZE_CYCLE_SCRIPT})(${opts.holdMs ?? 500})`)) as FreezeCycle);
-        await page.waitForTimeout(opts.gapMs ?? 1500);
+        out.push((await page.evaluate(`(${FREEZE_CYCLE_SCRIPT})(${FREEZE_HOLD_MS})`)) as FreezeCycle);
+        await page.waitForTimeout(FREEZE_GAP_MS);
       }
       return { cycles: out, tabRendererMiB: chromiumMemory().tabRenderer, firstFaceMs };
     },

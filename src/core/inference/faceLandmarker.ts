@@ -200,25 +200,22 @@ export class FaceLandmarkerRunner {
    */
   release(mode: 'video' | 'image'): void {
     const m = runningMode(mode);
-    if (m === runningMode(this.options.initialMode)) return;
+    if (m !== runningMode(this.options.initialMode)) this.closeOne(m);
+  }
+
+  /** Close every landmarker and forget them. */
+  private closeAll(): void {
+    for (const mode of Object.keys(this.landmarkers) as RunningMode[]) this.closeOne(mode);
+  }
+
+  /** Close one mode's landmarker (even if already broken) and forget it. */
+  private closeOne(mode: RunningMode): void {
     try {
-      this.landmarkers[m]?.close();
+      this.landmarkers[mode]?.close();
     } catch {
       // Already broken; nothing to release.
     }
-    delete this.landmarkers[m];
-  }
-
-  /** Close every landmarker (each closes once, even if already broken) and forget them. */
-  private closeAll(): void {
-    for (const mode of Object.keys(this.landmarkers) as RunningMode[]) {
-      try {
-        this.landmarkers[mode]?.close();
-      } catch {
-        // Already broken; nothing to release.
-      }
-      delete this.landmarkers[mode];
-    }
+    delete this.landmarkers[mode];
   }
 
   /** The landmarker for `mode`, built on first use (one build even if frames arrive meanwhile). */
