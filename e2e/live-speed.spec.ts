@@ -76,7 +76,7 @@ async function runAndStop(page: Page, framePath: 'track-processor-worker' | 'tra
 test.describe('live mode on Auto', () => {
   test.use({ fakeVideo: 'afew' });
 
-  test('Auto picks WASM on a software WebGPU adapter; forcing WASM then reloads nothing; the worker reads the camera through MediaStreamTrackProcessor', async ({ page }) => {
+  test('Auto picks WASM on a software WebGPU adapter; forcing WASM and going back to Auto reload nothing; the worker reads the camera through MediaStreamTrackProcessor', async ({ page }) => {
     await openOnAuto(page);
     await expectAutoChoseWasmBecauseSoftware(page);
     expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(true);
@@ -91,6 +91,11 @@ test.describe('live mode on Auto', () => {
     await expect(page.getByTestId('ep-badge')).toHaveText('WASM');
     await expect(page.getByTestId('ep-note')).toHaveCount(0); // Auto's reason no longer applies
     expect(new Set(await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge))).toEqual(new Set(['WASM']));
+
+    // Back to Auto: Auto would choose WASM again here, so nothing reopens and its reason is back.
+    await page.getByLabel('execution provider').selectOption('auto');
+    await expectAutoChoseWasmBecauseSoftware(page);
+    expect(new Set(await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge))).toEqual(new Set(['WASM', 'WASM (auto)']));
 
     // The kept pipeline runs the camera (forcing another EP reopens the pack: startup.spec.ts).
     await runAndStop(page, 'track-processor-worker');

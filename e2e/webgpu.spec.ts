@@ -23,20 +23,36 @@ test('the 2D model gives the same logits on the webgpu and wasm execution provid
   expect(argmax(gpu.firstOutput)).toBe(argmax(cpu.firstOutput));
 });
 
-// One test for both stories: forcing WebGPU (loaded and run on SwiftShader, ≈ 40 s here) is the
-// first half of losing it, and was a test of its own that repeated that half.
-test.describe('forcing WebGPU in the app, then losing the GPU device', () => {
+// One test for three stories: forcing WebGPU while the camera runs (the models reopened and run
+// on SwiftShader, ≈ 40 s here) keeps the open 3D view, and is the first half of losing the device.
+test.describe('forcing WebGPU in the app while the camera runs, then losing the GPU device', () => {
   test.use({ fakeVideo: 'afew' });
 
-  test('the badge shows WEBGPU and live predictions arrive; a lost device falls back to WASM, says so, and keeps predicting', async ({ page }) => {
+  test('the 3D view stays open through the reload; the badge shows WEBGPU and live predictions arrive; a lost device falls back to WASM, says so, and keeps predicting', async ({ page }) => {
     test.setTimeout(300_000);
     await page.goto('/?debug');
-    await page.getByLabel('execution provider').selectOption('webgpu');
-    await expect(page.getByTestId('ep-badge')).toHaveText('WEBGPU', { timeout: 120_000 });
     await page.getByRole('button', { name: 'Start camera' }).click();
     const frames = () => page.getByTestId('live-status').getAttribute('data-frames').then(Number);
-    await expect.poll(frames, { timeout: 240_000 }).toBeGreaterThan(0);
+    await expect.poll(frames, { timeout: 90_000 }).toBeGreaterThan(0);
+    await expect(page.getByTestId('head-view-ict')).toBeVisible({ timeout: 30_000 });
+
+    // Watch the whole reload: the 3D view must never give way to its "opens once the models are up" line.
+    await page.evaluate(() => {
+      const seen = { deferred: false, switchGone: false };
+      (window as unknown as { __reload: typeof seen }).__reload = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid=head3d-deferred]')) seen.deferred = true;
+        if (!document.querySelector('[data-testid=head-view-ict]')) seen.switchGone = true;
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    // Auto runs WASM on this software adapter; forcing WebGPU reopens every model.
+    await page.getByLabel('execution provider').selectOption('webgpu');
+    await expect(page.getByTestId('ep-badge')).toHaveText('loading…');
+    await expect(page.getByTestId('ep-badge')).toHaveText('WEBGPU', { timeout: 120_000 });
+    const reloaded = await frames();
+    await expect.poll(frames, { timeout: 240_000 }).toBeGreaterThan(reloaded);
     await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1, { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { __reload: object }).__reload)).toEqual({ deferred: false, switchGone: false });
 
     await page.evaluate(() => {
       type Hook = { pipeline: { getState: () => { client: { simulateGpuDeviceLoss: () => void } } } };

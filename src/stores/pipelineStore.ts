@@ -10,7 +10,7 @@ import type { EpPreference, ReadyInfo } from '../core/pipelineTypes';
 import { InferenceClient } from '../worker/inferenceClient';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { startupMark } from '../core/startupMarks';
-import { switchNeedsReload } from '../core/inference/epPolicy';
+import { resolveEp, switchNeedsReload, type EpChoice } from '../core/inference/epPolicy';
 
 type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -75,6 +75,14 @@ async function startClient(pack: PackSource, ep: EpPreference): Promise<{ client
 let loadGeneration = 0;
 
 /**
+ * What Auto chose when it opened a client (the EP and its reason). Going back to Auto from a forced
+ * EP keeps that client when Auto would choose what it runs, without timing both backends again.
+ */
+const autoChoiceOf = new WeakMap<InferenceClient, EpChoice>();
+/** Counts the user's EP picks: an Auto pick still asking the adapter yields to any later pick. */
+let epChoices = 0;
+
+/**
  * The client once the pipeline is ready (at once if it is), or undefined if loading fails.
  * Lets the camera start while the models are still loading (start-up, issue #16).
  */
@@ -92,8 +100,9 @@ export function whenClientReady(): Promise<InferenceClient | undefined> {
 }
 
 export const usePipelineStore = create<PipelineState>()((set, get) => {
-  const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest) => {
+  const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest, openedWith: EpPreference) => {
     startupMark('page:pipeline-ready');
+    if (openedWith === 'auto') autoChoiceOf.set(client, { ep: client.info.ep, note: client.info.epNote });
     client.onStatus((ep, message) => set({ ep, epNote: message }));
     set({
       status: 'ready',
@@ -122,26 +131,37 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       try {
         const { client, manifest } = await startClient(pack, epPreference);
         if (generation !== loadGeneration) return client.close();
-        adopt(pack, client, manifest);
+        adopt(pack, client, manifest, epPreference);
       } catch (e) {
         if (generation !== loadGeneration) return;
         set({ status: 'error', error: `Model failed to load: ${(e as Error).message}` });
       }
     },
     async chooseEp(epPreference) {
-      const { status, ep } = get();
-      if (status === 'ready' && !switchNeedsReload(ep, epPreference)) {
+      const choice = ++epChoices;
+      const { status, ep, client } = get();
+      const keep = (epNote: string | undefined) => set({ epPreference, epNote });
+      if (status !== 'ready' || !client) return get().load(epPreference);
+      if (epPreference !== 'auto') {
         // Same pipeline: only the badge and its note change (Auto's "why WASM" no longer applies).
-        set({ epPreference, epNote: undefined });
-        return;
+        if (!switchNeedsReload(ep, epPreference)) return keep(undefined);
+        return get().load(epPreference);
       }
-      return get().load(epPreference);
+      // Back to Auto: the choice that opened this client, else what Auto would choose here now
+      // (no WebGPU, or a software adapter, is known without opening anything).
+      const generation = loadGeneration;
+      set({ epPreference }); // the menu shows Auto at once; the note follows the answer
+      const auto = autoChoiceOf.get(client) ?? (await resolveEp('auto'));
+      if (choice !== epChoices || generation !== loadGeneration || get().client !== client) return; // a later pick or load won
+      if (!switchNeedsReload(get().ep, 'auto', auto)) return keep(auto.note);
+      return get().load('auto');
     },
     async loadPack(pack) {
       try {
-        const { client, manifest } = await startClient(pack, get().epPreference);
+        const epPreference = get().epPreference;
+        const { client, manifest } = await startClient(pack, epPreference);
         get().client?.close();
-        adopt(pack, client, manifest);
+        adopt(pack, client, manifest, epPreference);
         return undefined;
       } catch (e) {
         return (e as Error).message;

@@ -41,12 +41,20 @@ describe('switchNeedsReload', () => {
     expect(switchNeedsReload('wasm', 'wasm')).toBe(false);
     expect(switchNeedsReload('webgpu', 'webgpu')).toBe(false);
   });
-  it('another EP, Auto, or nothing running yet reopens the pack', () => {
+  it('another EP, Auto without a known choice, or nothing running yet reopens the pack', () => {
     expect(switchNeedsReload('wasm', 'webgpu')).toBe(true);
     expect(switchNeedsReload('webgpu', 'wasm')).toBe(true);
-    // Auto on a hardware adapter must time both backends, whatever runs now.
     expect(switchNeedsReload('wasm', 'auto')).toBe(true);
     expect(switchNeedsReload('webgpu', 'auto')).toBe(true);
     expect(switchNeedsReload(undefined, 'wasm')).toBe(true);
+  });
+  it('Auto keeps the pipeline only when its choice needs no timing and names what runs', () => {
+    const software = { ep: 'wasm' as const, note: 'auto: WebGPU adapter is software (SwiftShader): using WASM' };
+    expect(switchNeedsReload('wasm', 'auto', software)).toBe(false);
+    expect(switchNeedsReload('webgpu', 'auto', software)).toBe(true);
+    expect(switchNeedsReload(undefined, 'auto', software)).toBe(true);
+    // A hardware adapter: both backends must be timed, whatever runs now.
+    expect(switchNeedsReload('webgpu', 'auto', { ep: 'webgpu', measure: true })).toBe(true);
+    expect(switchNeedsReload('wasm', 'auto', { ep: 'webgpu', measure: true })).toBe(true);
   });
 });

@@ -90,10 +90,13 @@ export async function resolveEp(choice: EpPreference): Promise<EpChoice> {
  * nothing the pipeline does (the preference is only read when it opens), so the switch is
  * instant: on a software adapter Auto already runs WASM, and "Force WASM" used to throw away and
  * rebuild the landmarker and every session (8–12 s on a 2-core machine) to end where it started.
- * Auto always reopens: on a hardware adapter it must time both backends to decide.
+ * Auto keeps the pipeline only when `auto` — what Auto would choose here, from `resolveEp('auto')`
+ * or from the Auto load that opened the running pipeline — needs no timing run and names the EP
+ * that runs; without it, Auto reopens (on a hardware adapter it must time both backends).
  */
-export function switchNeedsReload(running: ExecutionProvider | undefined, wanted: EpPreference): boolean {
-  return wanted === 'auto' || running !== wanted;
+export function switchNeedsReload(running: ExecutionProvider | undefined, wanted: EpPreference, auto?: EpChoice): boolean {
+  if (wanted === 'auto') return !auto || auto.measure === true || running === undefined || auto.ep !== running;
+  return running !== wanted;
 }
 
 const fmtMs = (ms: number) => `${ms.toLocaleString('en-US', { maximumFractionDigits: ms < 10 ? 1 : 0 })} ms`;

@@ -1,0 +1,135 @@
+// Picking an execution provider in the badge's menu: which picks reopen the pack (a new worker,
+// every model loaded again: seconds on a 2-core machine) and which only relabel what runs.
+// Going back to Auto after forcing WASM used to reopen everything to end where it started.
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PipelineOptions } from '../../src/core/pipelineTypes';
+
+interface FakeClient {
+  info: { ep: 'wasm' | 'webgpu'; epNote?: string };
+  onStatus: () => () => void;
+  close: () => void;
+}
+
+// Each load hands out a client that runs on what the options' Auto/forced EP would give here.
+const created: { options: PipelineOptions; client: FakeClient }[] = [];
+let openAs: (options: PipelineOptions) => FakeClient['info'] = () => ({ ep: 'wasm' });
+
+vi.mock('../../src/worker/inferenceClient', () => ({
+  InferenceClient: {
+    createFromOptions: async (options: PipelineOptions | Promise<PipelineOptions>) => {
+      const resolved = await options;
+      const client: FakeClient = { info: openAs(resolved), onStatus: () => () => {}, close: vi.fn() };
+      created.push({ options: resolved, client });
+      return client;
+    },
+  },
+}));
+vi.mock('../../src/worker/assetUrls', () => ({
+  defaultPackUrl: () => 'http://app.test/models/',
+  appAssetUrls: () => ({}),
+}));
+
+const { usePipelineStore } = await import('../../src/stores/pipelineStore');
+
+const manifestText = readFileSync(new URL('../../public/models/manifest.json', import.meta.url), 'utf8');
+const SOFTWARE = { vendor: 'google', architecture: 'swiftshader', device: '', description: '' };
+const HARDWARE = { vendor: 'nvidia', architecture: 'ampere', device: '', description: '' };
+
+/** A browser whose WebGPU adapter describes itself as `info`; counts the adapter requests. */
+function adapterIs(info: Record<string, string> | undefined) {
+  const requestAdapter = vi.fn(async () => (info ? { info } : null));
+  vi.stubGlobal('navigator', { gpu: { requestAdapter } });
+  return requestAdapter;
+}
+
+const state = () => usePipelineStore.getState();
+const lastOptions = () => created[created.length - 1].options;
+
+beforeEach(() => {
+  created.length = 0;
+  vi.stubGlobal('fetch', async () => new Response(manifestText));
+  usePipelineStore.setState({ status: 'idle', epPreference: 'auto', ep: undefined, epNote: undefined, client: undefined, pack: { kind: 'builtin' } });
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('pipeline store: choosing the execution provider', () => {
+  it('Auto → forced WASM → Auto on a software adapter opens the pack once, and Auto gets its reason back', async () => {
+    adapterIs(SOFTWARE);
+    openAs = () => ({ ep: 'wasm', epNote: 'auto: WebGPU adapter is software (SwiftShader): using WASM' });
+    await state().load('auto');
+    expect(created).toHaveLength(1);
+    expect(state()).toMatchObject({ status: 'ready', ep: 'wasm', epPreference: 'auto' });
+
+    await state().chooseEp('wasm');
+    expect(state()).toMatchObject({ epPreference: 'wasm', ep: 'wasm', epNote: undefined });
+    await state().chooseEp('auto');
+    expect(created).toHaveLength(1);
+    expect(state()).toMatchObject({ status: 'ready', epPreference: 'auto', ep: 'wasm', epNote: 'auto: WebGPU adapter is software (SwiftShader): using WASM' });
+    expect(created[0].client.close).not.toHaveBeenCalled();
+  });
+
+  it('a pack opened on forced WASM: Auto asks the adapter, and keeps WASM where the adapter is software or missing', async () => {
+    openAs = () => ({ ep: 'wasm' });
+    await state().load('wasm');
+    const asked = adapterIs(SOFTWARE);
+    await state().chooseEp('auto');
+    expect(asked).toHaveBeenCalledTimes(1);
+    expect(created).toHaveLength(1);
+    expect(state()).toMatchObject({ epPreference: 'auto', ep: 'wasm', epNote: expect.stringMatching(/software \(SwiftShader\)/) });
+
+    await state().chooseEp('wasm');
+    adapterIs(undefined);
+    await state().chooseEp('auto');
+    expect(created).toHaveLength(1);
+    expect(state().epNote).toBe('auto: no WebGPU adapter: using WASM');
+  });
+
+  it('a pack opened on forced WASM with a hardware adapter: Auto reopens it to time both backends', async () => {
+    openAs = () => ({ ep: 'wasm' });
+    await state().load('wasm');
+    adapterIs(HARDWARE);
+    openAs = () => ({ ep: 'webgpu', epNote: 'auto: WASM 17 ms vs WebGPU 3 ms per frame\'s models' });
+    await state().chooseEp('auto');
+    expect(created).toHaveLength(2);
+    expect(lastOptions().ep).toBe('auto');
+    expect(created[0].client.close).toHaveBeenCalled();
+    expect(state()).toMatchObject({ status: 'ready', ep: 'webgpu', epPreference: 'auto' });
+  });
+
+  it("Auto's timed choice is kept: Auto → forced WebGPU (what runs) → Auto reopens nothing", async () => {
+    adapterIs(HARDWARE);
+    openAs = () => ({ ep: 'webgpu', epNote: 'auto: WASM 17 ms vs WebGPU 3 ms per frame\'s models' });
+    await state().load('auto');
+    await state().chooseEp('webgpu');
+    await state().chooseEp('auto');
+    expect(created).toHaveLength(1);
+    expect(state()).toMatchObject({ ep: 'webgpu', epPreference: 'auto', epNote: expect.stringMatching(/WebGPU 3 ms/) });
+  });
+
+  it('a WebGPU device lost since Auto chose it: Auto reopens and chooses again', async () => {
+    adapterIs(HARDWARE);
+    openAs = () => ({ ep: 'webgpu', epNote: 'auto: WASM 17 ms vs WebGPU 3 ms per frame\'s models' });
+    await state().load('auto');
+    usePipelineStore.setState({ ep: 'wasm', epNote: 'now running on WASM: the WebGPU device was lost' }); // as EpGuard reports it
+    await state().chooseEp('wasm');
+    await state().chooseEp('auto');
+    expect(created).toHaveLength(2);
+  });
+
+  it('a later pick made while Auto still asks the adapter wins', async () => {
+    openAs = () => ({ ep: 'wasm' });
+    await state().load('wasm');
+    let answer!: (a: unknown) => void;
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: () => new Promise((r) => (answer = r)) } });
+    const auto = state().chooseEp('auto');
+    expect(state().epPreference).toBe('auto'); // the menu follows the pick at once
+    await state().chooseEp('wasm');
+    answer({ info: SOFTWARE });
+    await auto;
+    expect(state()).toMatchObject({ epPreference: 'wasm', epNote: undefined });
+    expect(created).toHaveLength(1);
+  });
+});
