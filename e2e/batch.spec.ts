@@ -317,8 +317,12 @@ test.describe('batch mode', () => {
     await expect(page.getByTestId('preview-nonmedia')).toContainText('batch/readme.txt');
     await expect(page.getByTestId('preview-label-files')).toContainText('batch/afew/labels.csv');
     // A few files: one worker (a second one's start-up would cost more than it saves).
+    // …and that one is the live view's, whose models are loaded already (no worker start-up).
     await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-workers', '1');
-    await expect(page.getByTestId('batch-pool-note')).toContainText('Runs 1 inference worker');
+    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-lent-worker', 'true');
+    await expect(page.getByTestId('batch-pool-note')).toContainText("Runs in the live view's inference worker");
+    const inferenceWorkers = () => page.workers().filter((w) => /inference/.test(w.url())).length;
+    expect(inferenceWorkers()).toBe(1);
 
     // Run to the end.
     const t0 = Date.now();
@@ -327,6 +331,8 @@ test.describe('batch mode', () => {
     await expect(bar).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
     const seconds = (Date.now() - t0) / 1000;
     await expect(bar).toHaveAttribute('data-percent', '100');
+    await expect(page.getByTestId('batch-notes')).toContainText("the live view's worker (models already loaded) on WASM");
+    expect(inferenceWorkers()).toBe(1); // the run started no worker of its own
     const p = await progress(page);
     expect(p.total).toBe(expected.files);
     expect(p.done).toBe(expected.files);
@@ -501,8 +507,8 @@ test.describe('batch mode', () => {
     // A real uncaught error inside the inference workers (as an out-of-memory abort would be), on the
     // next frame each receives, once. The live-mode worker is patched too but gets no frames here.
     const workers = page.workers().filter((w) => /inference/.test(w.url()));
-    // The live view's worker and one batch worker: 120 images do not earn a second (src/batch/poolSize.ts).
-    expect(workers.length).toBe(2);
+    // 120 images do not earn a second worker (src/batch/poolSize.ts): they run on the live view's.
+    expect(workers.length).toBe(1);
     for (const w of workers)
       await w.evaluate(() => {
         const scope = self as unknown as { onmessage: ((ev: MessageEvent) => unknown) | null };
@@ -523,6 +529,9 @@ test.describe('batch mode', () => {
     for (const r of errors) expect(r.reason).toMatch(/the inference worker crashed on this item \(inference worker crashed: .*simulated worker crash \(e2e\)\); the worker was replaced/);
     // The replaced workers went on: rows after the crash are real results.
     expect(csv.filter((r) => r.status === 'ok').length).toBeGreaterThan(MANY - errors.length - 20);
+    // The crashed worker was the live view's: its pipeline was opened again, in a new worker.
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+    await expect.poll(() => page.workers().filter((w) => /inference/.test(w.url()) && !workers.includes(w)).length, { timeout: 30_000 }).toBe(2);
   });
 
   test('video: one row per sampled frame and a timeline; a 2D-only pack explains why fusion cannot be fitted', async ({ page }) => {

@@ -124,12 +124,25 @@ test.describe('live mode on Auto', () => {
   });
 });
 
-test('the Batch tab on Auto runs its workers on WASM and says why', async ({ page }) => {
-  await openOnAuto(page);
-  await expectAutoChoseWasmBecauseSoftware(page);
-  await page.getByTestId('tab-batch').click();
-  await page.getByTestId('batch-files-input').setInputFiles([STILLS.face, STILLS.noface]);
-  await page.getByTestId('batch-start').click();
-  await expect(page.getByTestId('batch-notes')).toContainText(/workers on WASM \(auto: WebGPU adapter is software \(SwiftShader\)/, { timeout: 90_000 });
-  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 120_000 });
+test.describe('the Batch tab lends the live worker', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  test('a short run on Auto runs on the live view\'s worker (WASM, and says why); the live view then runs the camera on it as before', async ({ page }) => {
+    await openOnAuto(page);
+    await expectAutoChoseWasmBecauseSoftware(page);
+    await page.getByTestId('tab-batch').click();
+    await page.getByTestId('batch-files-input').setInputFiles([STILLS.face, STILLS.noface]);
+    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-lent-worker', 'true');
+    await page.getByTestId('batch-start').click();
+    // Two stills run on the live view's worker, which Auto put on WASM.
+    await expect(page.getByTestId('batch-notes')).toContainText(/the live view's worker \(models already loaded\) on WASM \(auto: WebGPU adapter is software \(SwiftShader\)/, { timeout: 90_000 });
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 120_000 });
+    await expect(page.getByTestId('results-count')).toHaveAttribute('data-total', '2');
+    expect(page.workers().filter((w) => /inference/.test(w.url()))).toHaveLength(1);
+
+    // Back on the Live tab, the same worker runs the camera (nothing was reopened: the badge stayed).
+    await page.getByTestId('tab-live').click();
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM (auto)');
+    await runAndStop(page, 'track-processor-worker');
+  });
 });

@@ -47,6 +47,7 @@ import { byGroup, cpuByGroup, cpuSnapshot, sumOf, workBetween, type CpuSnapshot,
 import { teachFreezeRun, teachLiveRun, type FreezeRun } from './teachCost';
 import { benchStartupFloor } from './startupFloor';
 import { benchBatchPool } from './batchPool';
+import { benchBatchSmall } from './batchTab';
 import { appToFirstPrediction } from './appVisit';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
@@ -1245,6 +1246,7 @@ const sections: [string, () => Promise<void>][] = [
   ['batch', benchBatch],
   ['batch-pool', () => benchBatchPool({ ferplusTest: FERPLUS_TEST, rows, json })],
   ['batch-ui', benchBatchUi],
+  ['batch-small', () => benchBatchSmall({ ferplusTest: FERPLUS_TEST, scratch: FIXTURES_DIR, rows, json })],
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
   ['ict', benchIct],
@@ -1282,7 +1284,7 @@ const speedBefore = await machineSpeed();
 const touchBefore = firstTouchMBps();
 for (const [name, fn] of sections) {
   // batch-drop makes 100,000 hard links, live-cost, teach-cost, teach-freeze and batch-pool are investigations: only when asked for by name.
-  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost', 'teach-freeze', 'batch-pool'].includes(name) && !wanted.has(name))) continue;
+  if (!want(name) || (['batch-drop', 'live-cost', 'teach-cost', 'teach-freeze', 'batch-pool', 'batch-small'].includes(name) && !wanted.has(name))) continue;
   try {
     await fn();
   } catch (e) {

@@ -8,11 +8,24 @@ import { InferenceClient, type ClientResult } from '../worker/inferenceClient';
 import type { FrameOptions } from '../core/pipelineTypes';
 import type { BatchClient } from './batchTypes';
 
+/** A worker lent by its owner (the live view's pipeline): given back, never closed, by the batch. */
+export interface LentClient {
+  readonly client: InferenceClient;
+  release(): void;
+  failed(): void;
+}
+
 export class PooledClient implements BatchClient {
+  /** The owner's worker, never closed here (even after its loan ended and a replacement failed). */
+  private readonly lent?: InferenceClient;
+
   private constructor(
     private client: InferenceClient,
     private readonly options: PipelineOptions,
-  ) {}
+    private loan?: LentClient,
+  ) {
+    this.lent = loan?.client;
+  }
 
   /** Every frame a batch worker sees is a still image: its landmarker is opened in IMAGE mode. */
   static async create(options: PipelineOptions): Promise<PooledClient> {
@@ -20,8 +33,23 @@ export class PooledClient implements BatchClient {
     return new PooledClient(await InferenceClient.createFromOptions(still), still);
   }
 
+  /**
+   * A pool member running on a worker that is already up (the live view's: same pack and EP):
+   * a short run then starts in well under a second instead of paying a worker's start-up
+   * (2.5–5 s here). If the lent worker breaks, the batch goes on in a worker of its own, made
+   * from `options`.
+   */
+  static borrow(loan: LentClient, options: PipelineOptions): PooledClient {
+    return new PooledClient(loan.client, { ...options, frameMode: 'image' }, loan);
+  }
+
   get info() {
     return this.client.info;
+  }
+
+  /** Whether this runs on a worker lent by the live view (the run notes say so). */
+  get borrowed(): boolean {
+    return this.loan !== undefined;
   }
 
   detect(bitmap: ImageBitmap, options: FrameOptions): Promise<FrameResult> {
@@ -37,8 +65,13 @@ export class PooledClient implements BatchClient {
     return this.client.detect(bitmap, still);
   }
 
-  /** Rebuild the worker's pipeline; if that fails, replace the worker altogether. */
+  /**
+   * Rebuild the worker's pipeline; if that fails, replace the worker altogether. A lent worker is
+   * not rebuilt under its owner: it is given back and the run goes on in a worker of its own.
+   */
   async restart(): Promise<void> {
+    if (this.loan) return this.ownWorker('release');
+    if (this.client === this.lent) throw new Error('the lent worker was given back and no worker of its own could be started');
     try {
       await this.client.restart();
     } catch {
@@ -49,12 +82,23 @@ export class PooledClient implements BatchClient {
 
   /** A new worker in place of one that crashed (its pending frames were already failed). */
   async replace(): Promise<void> {
-    this.client.close();
+    if (this.loan) return this.ownWorker('failed');
+    if (this.client !== this.lent) this.client.close();
     this.client = await InferenceClient.createFromOptions(this.options);
   }
 
   close(): void {
-    this.client.close();
+    this.loan?.release();
+    this.loan = undefined;
+    if (this.client !== this.lent) this.client.close();
+  }
+
+  /** Ends the loan (the owner is told how) and goes on in a worker of this run's own. */
+  private async ownWorker(how: 'release' | 'failed'): Promise<void> {
+    const loan = this.loan!;
+    this.loan = undefined;
+    loan[how]();
+    this.client = await InferenceClient.createFromOptions(this.options);
   }
 }
 

@@ -8,8 +8,8 @@ import { startBatchRun } from '../batch/batchRun';
 import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems } from '../batch/buildItems';
-import { createClientPool, type PooledClient } from '../batch/clientPool';
-import { MAX_BATCH_WORKERS, planPoolSize } from '../batch/poolSize';
+import { PooledClient, createClientPool } from '../batch/clientPool';
+import { MAX_BATCH_WORKERS, planFitsLentWorker, planPoolSize } from '../batch/poolSize';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
@@ -18,8 +18,15 @@ import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
 export const FLUSH_MS = 100;
-/** The workers a run of `plan` starts (src/batch/poolSize.ts): the view says it, the run uses it. */
-export const workersFor = (plan: BatchPlan | undefined): number => (plan ? planPoolSize(plan) : MAX_BATCH_WORKERS);
+/**
+ * The workers a run of `plan` uses (src/batch/poolSize.ts), `liveReady` when the live view's
+ * pipeline is up to lend its worker: the view says it, the run uses it.
+ */
+export function poolFor(plan: BatchPlan | undefined, liveReady: boolean): { workers: number; lent: boolean } {
+  if (!plan) return { workers: MAX_BATCH_WORKERS, lent: false };
+  if (liveReady && planFitsLentWorker(plan)) return { workers: 1, lent: true };
+  return { workers: planPoolSize(plan), lent: false };
+}
 
 export type BatchPhase = 'empty' | 'planning' | 'preview' | 'starting' | 'running' | 'paused' | 'cancelled' | 'finished' | 'error';
 
@@ -97,24 +104,36 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     const calibrate = priorMode === 'fixed';
     const { mode, weight2d, has3d } = defaultFusion(manifest);
     const fusion = { mode, weight2d, has3d };
+    const options = {
+      packBaseUrl: defaultPackUrl(),
+      manifest,
+      // A pack the user dropped runs from its files, like in live mode.
+      ...(pipe.pack.kind === 'files' ? { packFiles: pipe.pack.files } : {}),
+      ep: pipe.epPreference,
+      assets: appAssetUrls(),
+      // The workers share the cores: one WASM thread each.
+      numThreads: 1,
+    };
+    // A short run borrows the live view's worker when it is up (same pack, same EP): its models
+    // are loaded, so the first row comes in well under a second instead of after a worker's
+    // start-up. Larger runs start their own pool.
+    const { workers: size, lent } = poolFor(plan, pipe.status === 'ready');
+    const loan = lent ? pipe.lendClient() : undefined;
+    if (loan) set({ message: "Reading the files; the live view's worker runs them…" });
+    const poolReady = loan ? Promise.resolve([PooledClient.borrow(loan, options)]) : createClientPool(size, options);
     let pool: PooledClient[];
     try {
       const [p, built] = await Promise.all([
-        createClientPool(workersFor(plan), {
-          packBaseUrl: defaultPackUrl(),
-          manifest,
-          // A pack the user dropped runs from its files, like in live mode.
-          ...(pipe.pack.kind === 'files' ? { packFiles: pipe.pack.files } : {}),
-          ep: pipe.epPreference,
-          assets: appAssetUrls(),
-          // The workers share the cores: one WASM thread each.
-          numThreads: 1,
-        }),
+        poolReady,
         buildItems(plan, { fps, onStatus: (s) => set({ message: s }) }).then((b) => {
           batchSession.adoptItems(b);
           return b;
         }),
-      ]);
+      ]).catch((e: unknown) => {
+        // Reading the inputs failed: whatever workers did start (or were lent) are given back.
+        void poolReady.then((started) => started.forEach((c) => c.close()), () => undefined);
+        throw e;
+      });
       pool = p;
       if (!batchSession.isCurrent(runId)) {
         pool.forEach((c) => c.close());
@@ -143,7 +162,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
         runPrior: { mode: datasetPrior || priorMode !== 'dataset' ? priorMode : 'off', datasetPrior },
         startedAt: performance.now(),
         message: undefined,
-        runNotes: [...built.notes, `${pool.length} workers on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
+        runNotes: [...built.notes, `${pool[0].borrowed ? "the live view's worker (models already loaded)" : `${pool.length} worker${pool.length > 1 ? 's' : ''}`} on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
         progress: { done: 0, total: items.length, failed: 0, noFace: 0, imagesPerSecond: 0, etaSeconds: Infinity, state: 'running', restarts: 0 },
       });
       const final = await run.done;

@@ -45,6 +45,23 @@ interface PipelineState {
    * on failure it stays, and the error message is returned (undefined on success).
    */
   loadPack: (pack: PackSource) => Promise<string | undefined>;
+  /**
+   * Lend the ready pipeline's worker to a short batch run (its models are loaded already: no
+   * second worker to start). Undefined while nothing is ready. See ClientLease.
+   */
+  lendClient: () => ClientLease | undefined;
+}
+
+/**
+ * A loan of the live pipeline's worker. A pipeline replaced while lent (another pack or EP) is
+ * closed only when its last loan ends, so a run keeps the pack and EP it started with.
+ */
+export interface ClientLease {
+  readonly client: InferenceClient;
+  /** The borrower is done: the worker drops its still-image landmarker, or closes if it was replaced meanwhile. */
+  release(): void;
+  /** The worker crashed or stopped answering under the borrower: the loan ends and the pipeline, if still this one, is opened again. */
+  failed(): void;
 }
 
 async function fetchManifest(baseUrl: string): Promise<Manifest> {
@@ -79,6 +96,41 @@ let loadGeneration = 0;
  * EP keeps that client when Auto would choose what it runs, without timing both backends again.
  */
 const autoChoiceOf = new WeakMap<InferenceClient, EpChoice>();
+/** Loans per client, and the clients replaced while on loan (closed when their last loan ends). */
+const loans = new Map<InferenceClient, number>();
+const retired = new WeakSet<InferenceClient>();
+
+/** A client the store no longer runs: closed now, or when its last loan ends. */
+function retire(client: InferenceClient | undefined): void {
+  if (!client) return;
+  if (loans.get(client)) retired.add(client);
+  else client.close();
+}
+
+/** Who wants each client's still-image landmarker kept (the Teach and Batch tabs, batch loans). */
+const stillsHolds = new Map<InferenceClient, number>();
+
+/**
+ * Keep `client`'s still-image landmarker built until the returned function is called. Built on
+ * the first hold, so the first still does not wait for it; freed (≈ 40–50 MiB) when the last
+ * hold ends, since the live view itself sends no stills. A failure here is not the user's: the
+ * first still builds it again and reports its own error.
+ */
+export function holdStills(client: InferenceClient): () => void {
+  const holds = stillsHolds.get(client) ?? 0;
+  stillsHolds.set(client, holds + 1);
+  if (holds === 0) client.prepareStills().catch(() => undefined);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    const left = (stillsHolds.get(client) ?? 1) - 1;
+    if (left > 0) return void stillsHolds.set(client, left);
+    stillsHolds.delete(client);
+    client.releaseStills().catch(() => undefined);
+  };
+}
+
 /** Counts the user's EP picks: an Auto pick still asking the adapter yields to any later pick. */
 let epChoices = 0;
 
@@ -103,7 +155,10 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
   const adopt = (pack: PackSource, client: InferenceClient, manifest: Manifest, openedWith: EpPreference) => {
     startupMark('page:pipeline-ready');
     if (openedWith === 'auto') autoChoiceOf.set(client, { ep: client.info.ep, note: client.info.epNote });
-    client.onStatus((ep, message) => set({ ep, epNote: message }));
+    // A replaced client still lent to a batch run may report too: only the current one speaks for the badge.
+    client.onStatus((ep, message) => {
+      if (get().client === client) set({ ep, epNote: message });
+    });
     set({
       status: 'ready',
       error: undefined,
@@ -126,7 +181,7 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       // Switching the EP twice quickly starts two loads; only the newest may win.
       const generation = ++loadGeneration;
       const pack = get().pack;
-      get().client?.close();
+      retire(get().client);
       set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined });
       try {
         const { client, manifest } = await startClient(pack, epPreference);
@@ -160,12 +215,38 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       try {
         const epPreference = get().epPreference;
         const { client, manifest } = await startClient(pack, epPreference);
-        get().client?.close();
+        retire(get().client);
         adopt(pack, client, manifest, epPreference);
         return undefined;
       } catch (e) {
         return (e as Error).message;
       }
+    },
+    lendClient() {
+      const { status, client } = get();
+      if (status !== 'ready' || !client) return undefined;
+      loans.set(client, (loans.get(client) ?? 0) + 1);
+      const unholdStills = holdStills(client);
+      let open = true;
+      /** Ends this loan; true when it was the current pipeline's last. */
+      const end = (): boolean => {
+        if (!open) return false;
+        open = false;
+        unholdStills();
+        const left = (loans.get(client) ?? 1) - 1;
+        if (left > 0) loans.set(client, left);
+        else loans.delete(client);
+        if (left <= 0 && retired.has(client)) client.close();
+        return left <= 0 && get().client === client;
+      };
+      return {
+        client,
+        release: () => void end(),
+        failed: () => {
+          // Whatever broke the worker broke it for the live view too: open the pipeline again.
+          if (end() && get().status === 'ready') void get().load();
+        },
+      };
     },
   };
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, planPoolSize } from '../../src/batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, planFitsLentWorker, planPoolSize } from '../../src/batch/poolSize';
 
 describe('batchPoolSize', () => {
   it('one worker until a second has a full share of items', () => {
@@ -26,5 +26,14 @@ describe('planPoolSize', () => {
     expect(planPoolSize({ images: [], videos: ['v'] }, 2)).toBe(2);
     expect(planPoolSize({ images: [1], videos: ['v'] }, 3)).toBe(3);
     expect(planPoolSize({ images: [], videos: [] }, 2)).toBe(1);
+  });
+});
+
+describe('planFitsLentWorker', () => {
+  it('images up to ITEMS_ON_LENT_WORKER run on the live view\'s worker; more, or any video, get their own pool', () => {
+    expect(planFitsLentWorker({ images: [1], videos: [] })).toBe(true);
+    expect(planFitsLentWorker({ images: Array.from({ length: ITEMS_ON_LENT_WORKER }), videos: [] })).toBe(true);
+    expect(planFitsLentWorker({ images: Array.from({ length: ITEMS_ON_LENT_WORKER + 1 }), videos: [] })).toBe(false);
+    expect(planFitsLentWorker({ images: [], videos: ['v'] })).toBe(false);
   });
 });

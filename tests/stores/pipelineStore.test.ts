@@ -7,8 +7,12 @@ import type { PipelineOptions } from '../../src/core/pipelineTypes';
 
 interface FakeClient {
   info: { ep: 'wasm' | 'webgpu'; epNote?: string };
-  onStatus: () => () => void;
-  close: () => void;
+  onStatus: (cb: (ep: 'wasm' | 'webgpu', message: string) => void) => () => void;
+  close: ReturnType<typeof vi.fn>;
+  prepareStills: ReturnType<typeof vi.fn>;
+  releaseStills: ReturnType<typeof vi.fn>;
+  /** Reports a status as the worker would (e.g. a lost WebGPU device). */
+  report?: (ep: 'wasm' | 'webgpu', message: string) => void;
 }
 
 // Each load hands out a client that runs on what the options' Auto/forced EP would give here.
@@ -19,7 +23,13 @@ vi.mock('../../src/worker/inferenceClient', () => ({
   InferenceClient: {
     createFromOptions: async (options: PipelineOptions | Promise<PipelineOptions>) => {
       const resolved = await options;
-      const client: FakeClient = { info: openAs(resolved), onStatus: () => () => {}, close: vi.fn() };
+      const client: FakeClient = {
+        info: openAs(resolved),
+        onStatus: (cb) => ((client.report = cb), () => {}),
+        close: vi.fn(),
+        prepareStills: vi.fn(async () => undefined),
+        releaseStills: vi.fn(async () => undefined),
+      };
       created.push({ options: resolved, client });
       return client;
     },
@@ -30,7 +40,7 @@ vi.mock('../../src/worker/assetUrls', () => ({
   appAssetUrls: () => ({}),
 }));
 
-const { usePipelineStore } = await import('../../src/stores/pipelineStore');
+const { holdStills, usePipelineStore } = await import('../../src/stores/pipelineStore');
 
 const manifestText = readFileSync(new URL('../../public/models/manifest.json', import.meta.url), 'utf8');
 const SOFTWARE = { vendor: 'google', architecture: 'swiftshader', device: '', description: '' };
@@ -131,5 +141,71 @@ describe('pipeline store: choosing the execution provider', () => {
     await auto;
     expect(state()).toMatchObject({ epPreference: 'wasm', epNote: undefined });
     expect(created).toHaveLength(1);
+  });
+});
+
+describe('pipeline store: lending the live worker to a batch run', () => {
+  beforeEach(() => {
+    adapterIs(SOFTWARE);
+    openAs = () => ({ ep: 'wasm' });
+  });
+
+  it('nothing to lend before the pipeline is ready', () => {
+    expect(state().lendClient()).toBeUndefined();
+  });
+
+  it('a loan keeps the still-image landmarker built while it lasts, and gives it back once', async () => {
+    await state().load('wasm');
+    const live = created[0].client;
+    const loan = state().lendClient()!;
+    expect(loan.client).toBe(live);
+    expect(live.prepareStills).toHaveBeenCalledTimes(1);
+    loan.release();
+    loan.release();
+    expect(live.releaseStills).toHaveBeenCalledTimes(1);
+    expect(live.close).not.toHaveBeenCalled();
+  });
+
+  it('the Batch tab, the Teach tab and a loan share one still-image landmarker: built on the first hold, freed after the last', async () => {
+    await state().load('wasm');
+    const live = created[0].client;
+    const unholdTab = holdStills(live as never);
+    const loan = state().lendClient()!;
+    expect(live.prepareStills).toHaveBeenCalledTimes(1);
+    loan.release();
+    expect(live.releaseStills).not.toHaveBeenCalled();
+    unholdTab();
+    unholdTab();
+    expect(live.releaseStills).toHaveBeenCalledTimes(1);
+  });
+
+  it('an EP switch during a loan: the lent worker runs on until the loan ends, then closes; it no longer speaks for the badge', async () => {
+    await state().load('wasm');
+    const lent = created[0].client;
+    const loan = state().lendClient()!;
+    openAs = () => ({ ep: 'webgpu' });
+    await state().chooseEp('webgpu');
+    expect(created).toHaveLength(2);
+    expect(lent.close).not.toHaveBeenCalled();
+    lent.report!('wasm', 'now running on WASM: the WebGPU device was lost');
+    expect(state().epNote).toBeUndefined();
+    loan.release();
+    expect(lent.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('a pipeline replaced with no loan is closed at once', async () => {
+    await state().load('wasm');
+    await state().load('wasm');
+    expect(created[0].client.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('a lent worker that failed under the batch: the live pipeline opens again', async () => {
+    await state().load('wasm');
+    const loan = state().lendClient()!;
+    loan.failed();
+    await vi.waitFor(() => expect(state().status).toBe('ready'));
+    expect(created).toHaveLength(2);
+    expect(state().client).toBe(created[1].client);
+    expect(created[0].client.close).toHaveBeenCalled();
   });
 });

@@ -1,13 +1,12 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { modelByRole } from '../../core/manifest/parseManifest';
 import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../core/calibration/datasetPrior';
 import { adaptBatchRows } from '../../batch/datasetPriorRows';
 import { ClassMixPanel } from './ClassMixPanel';
-import { useBatchStore, workersFor } from '../../stores/batchStore';
-import { ITEMS_PER_WORKER } from '../../batch/poolSize';
-import type { BatchPlan } from '../../batch/prepareBatch';
-import { usePipelineStore } from '../../stores/pipelineStore';
+import { poolFor, useBatchStore } from '../../stores/batchStore';
+import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER } from '../../batch/poolSize';
+import { holdStills, usePipelineStore } from '../../stores/pipelineStore';
 import { BatchExports } from './BatchExports';
 import { BatchInput } from './BatchInput';
 import { BatchPreview } from './BatchPreview';
@@ -21,7 +20,12 @@ import './batch.css';
 
 export function BatchView() {
   const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
-  const { manifest, status: pipelineStatus, epPreference, calibrations } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations })));
+  const { manifest, status: pipelineStatus, epPreference, calibrations, client } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations, client: s.client })));
+  // Files picked for a run that will borrow the live view's worker: it builds its still-image
+  // landmarker while the preview is read, so Run is not kept waiting for it (given back on leaving).
+  const pool = poolFor(s.plan, pipelineStatus === 'ready');
+  const lendsWorker = !!s.plan && pool.lent;
+  useEffect(() => (lendsWorker && client ? holdStills(client) : undefined), [lendsWorker, client]);
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
   const has3dPack = !!manifest && !!modelByRole(manifest, 'head3d');
@@ -111,8 +115,8 @@ export function BatchView() {
               Clear
             </button>
           )}
-          <span className="muted small" data-testid="batch-pool-note" data-workers={workersFor(s.plan)}>
-            {poolNote(s.plan)} Execution provider: {epPreference} (change it at the top right).
+          <span className="muted small" data-testid="batch-pool-note" data-workers={pool.workers} data-lent-worker={lendsWorker}>
+            {poolNote(pool)} Execution provider: {epPreference} (change it at the top right).
             {!has3dPack && ' The loaded pack has no 3D head: results are 2D only.'}
           </span>
         </div>
@@ -143,7 +147,9 @@ export function BatchView() {
   );
 }
 
-function poolNote(plan: BatchPlan | undefined): string {
-  const n = workersFor(plan);
-  return n === 1 ? `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images: its start-up costs more than it saves on fewer).` : `Runs ${n} inference workers.`;
+/** What the run will use (batchStore.poolFor). */
+function poolNote(pool: { workers: number; lent: boolean }): string {
+  if (pool.lent) return `Runs in the live view's inference worker, whose models are already loaded (from ${ITEMS_ON_LENT_WORKER + 1} images two workers of its own run faster).`;
+  if (pool.workers > 1) return `Runs ${pool.workers} inference workers.`;
+  return `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images: its start-up costs more than it saves on fewer).`;
 }

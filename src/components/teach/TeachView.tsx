@@ -5,7 +5,7 @@ import { defaultFusion, DEFAULT_VA_WEIGHT_2D } from '../../core/fusion/fusionPol
 import { EXPRESSION_LABELS } from '../../core/classes/expressionClasses';
 import type { ClientResult } from '../../worker/inferenceClient';
 import { useCameraStore } from '../../stores/cameraStore';
-import { usePipelineStore } from '../../stores/pipelineStore';
+import { holdStills, usePipelineStore } from '../../stores/pipelineStore';
 import { useTeachStore } from '../../stores/teachStore';
 import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
@@ -97,11 +97,7 @@ export function TeachView() {
   // 1.3–1.8 s; prepared, 0.4–0.6 s, and later ones ≈ 0.15 s (`npm run bench -- teach-freeze`).
   // A failure here is not the visitor's: the first still builds it again and reports its own error.
   // Leaving the tab gives its memory (≈ 40–50 MiB) back; the live view has no stills.
-  useEffect(() => {
-    if (!client) return;
-    void client.prepareStills().catch(() => undefined);
-    return () => void client.releaseStills().catch(() => undefined);
-  }, [client]);
+  useEffect(() => (client ? holdStills(client) : undefined), [client]);
 
   // Leaving the tab stops the loop and the camera; a new client (EP switch) restarts the loop.
   useEffect(() => () => stopCamera(), [stopCamera]);
