@@ -531,6 +531,7 @@ test.describe('batch mode', () => {
     expect(csv.filter((r) => r.status === 'ok').length).toBeGreaterThan(MANY - errors.length - 20);
     // The crashed worker was the live view's: its pipeline was opened again, in a new worker.
     await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+    await expect(page.getByTestId('pipeline-notice')).toContainText('simulated worker crash (e2e)');
     await expect.poll(() => page.workers().filter((w) => /inference/.test(w.url()) && !workers.includes(w)).length, { timeout: 30_000 }).toBe(2);
   });
 

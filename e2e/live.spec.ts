@@ -176,3 +176,31 @@ test.describe('a camera that is slow to open', () => {
     await expectStopReleasesCamera(page);
   });
 });
+
+test.describe('the inference worker crashes while the camera runs', () => {
+  test.use({ fakeVideo: 'afew' });
+
+  // As an out-of-memory abort or a bug would: an error nothing in the worker catches. The worker's
+  // models cannot be trusted after it; the visitor should not have to reload the page.
+  test('the models are opened again in a new worker, the camera resumes, and the visitor is told why', async ({ page }) => {
+    await openAppOnWasm(page);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(2);
+    const crashed = page.workers().filter((w) => /inference/.test(w.url()));
+    expect(crashed).toHaveLength(1);
+    await crashed[0].evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated worker crash (e2e)');
+      });
+    });
+    await expect(page.getByTestId('pipeline-notice')).toHaveText(/^The inference worker crashed: .*simulated worker crash \(e2e\); the models were opened again in a new worker\.$/, { timeout: 90_000 });
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM');
+    // A new worker runs the camera: frames flow again and faces are found.
+    await expect.poll(() => page.workers().filter((w) => /inference/.test(w.url()) && !crashed.includes(w)).length, { timeout: 30_000 }).toBe(1);
+    const after = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(after + 2);
+    await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1);
+    await expect(page.getByTestId('live-status')).toHaveText('Tracking.');
+    await expectStopReleasesCamera(page);
+  });
+});

@@ -4,7 +4,7 @@ import { usePipelineStore } from '../stores/pipelineStore';
 
 /** Shows which execution provider runs the models and lets a user force one. */
 export function EpBadge() {
-  const { ep, epNote, epPreference, status, chooseEp } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, epPreference: s.epPreference, status: s.status, chooseEp: s.chooseEp })));
+  const { ep, epNote, notice, epPreference, status, chooseEp } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, notice: s.notice, epPreference: s.epPreference, status: s.status, chooseEp: s.chooseEp })));
   return (
     <div className="ep">
       <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>
@@ -21,6 +21,11 @@ export function EpBadge() {
         <option value="wasm">Force WASM</option>
       </select>
       {epNote && <span className="muted small" data-testid="ep-note">{epNote}</span>}
+      {notice && (
+        <span className="small" role="status" data-testid="pipeline-notice">
+          {notice}
+        </span>
+      )}
     </div>
   );
 }

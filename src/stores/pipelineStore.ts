@@ -25,6 +25,8 @@ interface PipelineState {
   ep?: ExecutionProvider;
   /** Why the preferred EP is not the one running (no WebGPU, device lost, ...). */
   epNote?: string;
+  /** What the pipeline recovered from on its own (a crashed worker), until the user next changes it. */
+  notice?: string;
   manifest?: Manifest;
   error?: string;
   triangles?: Uint32Array;
@@ -159,6 +161,15 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
     client.onStatus((ep, message) => {
       if (get().client === client) set({ ep, epNote: message });
     });
+    // A crashed worker takes its models with it: open them again in a new one. The live view
+    // restarts its loop on the new client, as after an EP switch; the notice says what happened.
+    client.onCrash((message) => {
+      if (get().client !== client) return;
+      const notice = `The ${message}; the models were opened again in a new worker.`;
+      void get().load().then(() => {
+        if (get().status === 'ready') set({ notice });
+      });
+    });
     set({
       status: 'ready',
       error: undefined,
@@ -182,7 +193,7 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       const generation = ++loadGeneration;
       const pack = get().pack;
       retire(get().client);
-      set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined });
+      set({ status: 'loading', epPreference, error: undefined, client: undefined, epNote: undefined, notice: undefined });
       try {
         const { client, manifest } = await startClient(pack, epPreference);
         if (generation !== loadGeneration) return client.close();
@@ -195,7 +206,7 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
     async chooseEp(epPreference) {
       const choice = ++epChoices;
       const { status, ep, client } = get();
-      const keep = (epNote: string | undefined) => set({ epPreference, epNote });
+      const keep = (epNote: string | undefined) => set({ epPreference, epNote, notice: undefined });
       if (status !== 'ready' || !client) return get().load(epPreference);
       if (epPreference !== 'auto') {
         // Same pipeline: only the badge and its note change (Auto's "why WASM" no longer applies).

@@ -33,6 +33,7 @@ export class InferenceClient {
   private readonly pending = new Map<number, Pending>();
   private readonly liveHandlers = new Map<number, (m: LiveFrameOutcome) => void>();
   private statusCallbacks: StatusCallback[] = [];
+  private crashCallbacks: ((message: string) => void)[] = [];
   private closed = false;
   private restarting = false;
 
@@ -59,7 +60,11 @@ export class InferenceClient {
     }
     const client = new InferenceClient(worker, undefined as unknown as ReadyInfo, resolved);
     worker.onmessage = (ev: MessageEvent<FromWorker>) => client.onMessage(ev.data);
-    worker.onerror = (ev) => client.failAll(`inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`);
+    worker.onerror = (ev) => {
+      const message = `inference worker ${client.info ? 'crashed' : 'failed to start'}: ${ev.message || (client.info ? 'unknown error' : 'script error')}`;
+      client.failAll(message);
+      if (client.info && !client.closed) for (const cb of client.crashCallbacks) cb(message);
+    };
     try {
       startupMark('page:init-sent');
       client.info = await client.request('init', { options: resolved });
@@ -140,6 +145,15 @@ export class InferenceClient {
    */
   simulateLandmarkerFailure(failRecovery = false): void {
     this.worker.postMessage({ type: 'simulateLandmarkerFailure', failRecovery } satisfies ToWorker);
+  }
+
+  /**
+   * `cb` runs when the worker, once ready, throws an error nothing caught (an out-of-memory abort,
+   * a bug): every request in flight has failed by then, and what the worker holds can no longer be
+   * trusted. The owner decides what to do (the live view's pipeline opens its models again).
+   */
+  onCrash(cb: (message: string) => void): void {
+    this.crashCallbacks.push(cb);
   }
 
   onStatus(cb: StatusCallback): () => void {

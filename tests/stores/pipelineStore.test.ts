@@ -11,8 +11,11 @@ interface FakeClient {
   close: ReturnType<typeof vi.fn>;
   prepareStills: ReturnType<typeof vi.fn>;
   releaseStills: ReturnType<typeof vi.fn>;
+  onCrash: (cb: (message: string) => void) => void;
   /** Reports a status as the worker would (e.g. a lost WebGPU device). */
   report?: (ep: 'wasm' | 'webgpu', message: string) => void;
+  /** Crashes as the worker would (an uncaught error once ready). */
+  crash?: (message: string) => void;
 }
 
 // Each load hands out a client that runs on what the options' Auto/forced EP would give here.
@@ -26,6 +29,7 @@ vi.mock('../../src/worker/inferenceClient', () => ({
       const client: FakeClient = {
         info: openAs(resolved),
         onStatus: (cb) => ((client.report = cb), () => {}),
+        onCrash: (cb) => void (client.crash = cb),
         close: vi.fn(),
         prepareStills: vi.fn(async () => undefined),
         releaseStills: vi.fn(async () => undefined),
@@ -207,5 +211,35 @@ describe('pipeline store: lending the live worker to a batch run', () => {
     expect(created).toHaveLength(2);
     expect(state().client).toBe(created[1].client);
     expect(created[0].client.close).toHaveBeenCalled();
+  });
+});
+
+describe('pipeline store: a crashed worker', () => {
+  beforeEach(() => {
+    adapterIs(SOFTWARE);
+    openAs = () => ({ ep: 'wasm' });
+  });
+
+  it('opens the models again in a new worker, with the same EP preference, and says why until the next change', async () => {
+    await state().load('wasm');
+    const first = created[0].client;
+    first.crash!('inference worker crashed: out of memory');
+    await vi.waitFor(() => expect(state().notice).toBeDefined());
+    expect(created).toHaveLength(2);
+    expect(lastOptions().ep).toBe('wasm');
+    expect(first.close).toHaveBeenCalled();
+    expect(state()).toMatchObject({ status: 'ready', client: created[1].client, notice: 'The inference worker crashed: out of memory; the models were opened again in a new worker.' });
+    await state().chooseEp('wasm');
+    expect(state().notice).toBeUndefined();
+  });
+
+  it('a replaced worker crashing later changes nothing', async () => {
+    await state().load('wasm');
+    const old = created[0].client;
+    await state().load('wasm');
+    old.crash!('inference worker crashed: late');
+    await Promise.resolve();
+    expect(created).toHaveLength(2);
+    expect(state().notice).toBeUndefined();
   });
 });

@@ -21,11 +21,13 @@ import './batch.css';
 export function BatchView() {
   const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
   const { manifest, status: pipelineStatus, epPreference, calibrations, client } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations, client: s.client })));
-  // Files picked for a run that will borrow the live view's worker: it builds its still-image
-  // landmarker while the preview is read, so Run is not kept waiting for it (given back on leaving).
+  // A run on the live view's worker (batchStore.poolFor) needs its still-image landmarker: built
+  // from the tab's opening, while files are picked and the preview is read, so Run is not kept
+  // waiting for it (1–2 s here); given back on leaving, or when the files picked need a pool of their own.
   const pool = poolFor(s.plan, pipelineStatus === 'ready');
   const lendsWorker = !!s.plan && pool.lent;
-  useEffect(() => (lendsWorker && client ? holdStills(client) : undefined), [lendsWorker, client]);
+  const mayLend = pipelineStatus === 'ready' && (!s.plan || pool.lent);
+  useEffect(() => (mayLend && client ? holdStills(client) : undefined), [mayLend, client]);
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
   const has3dPack = !!manifest && !!modelByRole(manifest, 'head3d');
