@@ -27,8 +27,8 @@ export function planPoolSize(plan: { images: readonly unknown[]; videos: readonl
 
 /**
  * Up to this many images a Batch-tab run borrows the live view's worker, already up with its
- * models loaded, instead of starting its own. The live worker runs a still slower than a batch
- * worker (≈ 49 against 33 ms per image for two fresh workers side by side), but starts at once:
+ * models loaded, instead of starting its own. One worker runs stills at ≈ 49 ms per image here,
+ * two fresh ones side by side at ≈ 33 ms once both are up, but the lent one starts at once:
  * `npm run bench -- batch-small` on FER+ Test, Run → finished, lent worker vs two fresh ones:
  * 141 images 9.3 vs 10.6 s, 300 images 17.1 vs 15.8 s; the lines cross at ≈ 220.
  */
