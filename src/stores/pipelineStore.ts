@@ -133,6 +133,10 @@ export function holdStills(client: InferenceClient): () => void {
   };
 }
 
+/** When the pipeline last reopened itself after a crash; a second crash sooner than CRASH_AGAIN_MS stops it. */
+let lastCrashRecovery = -Infinity;
+const CRASH_AGAIN_MS = 30_000;
+
 /** Counts the user's EP picks: an Auto pick still asking the adapter yields to any later pick. */
 let epChoices = 0;
 
@@ -163,8 +167,22 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
     });
     // A crashed worker takes its models with it: open them again in a new one. The live view
     // restarts its loop on the new client, as after an EP switch; the notice says what happened.
+    // A worker that crashes again soon after (a frame or a model that breaks it every time) is
+    // not reopened in a loop: the error banner says so and its Retry is the user's call.
     client.onCrash((message) => {
       if (get().client !== client) return;
+      const now = performance.now();
+      if (now - lastCrashRecovery < CRASH_AGAIN_MS) {
+        retire(client);
+        set({
+          status: 'error',
+          client: undefined,
+          notice: undefined,
+          error: `The ${message}, again within ${CRASH_AGAIN_MS / 1000} s of being opened after a crash, so it was not opened again. Press Retry, or pick another execution provider.`,
+        });
+        return;
+      }
+      lastCrashRecovery = now;
       const notice = `The ${message}; the models were opened again in a new worker.`;
       void get().load().then(() => {
         if (get().status === 'ready') set({ notice });

@@ -233,6 +233,27 @@ describe('pipeline store: a crashed worker', () => {
     expect(state().notice).toBeUndefined();
   });
 
+  it('a worker that crashes again soon after is not reopened in a loop: the error says so, and Retry opens it', async () => {
+    let now = 1_000_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    await state().load('wasm');
+    created[0].client.crash!('inference worker crashed: bad frame');
+    await vi.waitFor(() => expect(state().notice).toBeDefined());
+    now += 5_000;
+    created[1].client.crash!('inference worker crashed: bad frame');
+    expect(state()).toMatchObject({ status: 'error', client: undefined, notice: undefined });
+    expect(state().error).toMatch(/^The inference worker crashed: bad frame, again within 30 s of being opened after a crash, so it was not opened again\. Press Retry/);
+    expect(created).toHaveLength(2);
+    expect(created[1].client.close).toHaveBeenCalled();
+    await state().load();
+    expect(state()).toMatchObject({ status: 'ready', client: created[2].client });
+    // Long after, a crash is reopened again.
+    now += 60_000;
+    created[2].client.crash!('inference worker crashed: once');
+    await vi.waitFor(() => expect(created).toHaveLength(4));
+    vi.restoreAllMocks();
+  });
+
   it('a replaced worker crashing later changes nothing', async () => {
     await state().load('wasm');
     const old = created[0].client;
