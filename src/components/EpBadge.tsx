@@ -4,7 +4,9 @@ import { usePipelineStore } from '../stores/pipelineStore';
 
 /** Shows which execution provider runs the models and lets a user force one. */
 export function EpBadge() {
-  const { ep, epNote, notice, epPreference, status, chooseEp } = usePipelineStore(useShallow((s) => ({ ep: s.ep, epNote: s.epNote, notice: s.notice, epPreference: s.epPreference, status: s.status, chooseEp: s.chooseEp })));
+  const { ep, epNote, notice, epPreference, status, chooseEp, dismissNotice } = usePipelineStore(
+    useShallow((s) => ({ ep: s.ep, epNote: s.epNote, notice: s.notice, epPreference: s.epPreference, status: s.status, chooseEp: s.chooseEp, dismissNotice: s.dismissNotice })),
+  );
   return (
     <div className="ep">
       <span className={`badge badge--${ep ?? 'none'}`} data-testid="ep-badge" title={epNote}>
@@ -23,7 +25,10 @@ export function EpBadge() {
       {epNote && <span className="muted small" data-testid="ep-note">{epNote}</span>}
       {notice && (
         <span className="small" role="status" data-testid="pipeline-notice">
-          {notice}
+          {notice}{' '}
+          <button type="button" onClick={dismissNotice} aria-label="Dismiss this notice">
+            ×
+          </button>
         </span>
       )}
     </div>

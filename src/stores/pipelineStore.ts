@@ -52,6 +52,8 @@ interface PipelineState {
    * second worker to start). Undefined while nothing is ready. See ClientLease.
    */
   lendClient: () => ClientLease | undefined;
+  /** The user has read the notice. */
+  dismissNotice: () => void;
 }
 
 /**
@@ -250,6 +252,9 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
       } catch (e) {
         return (e as Error).message;
       }
+    },
+    dismissNotice() {
+      set({ notice: undefined });
     },
     lendClient() {
       const { status, client } = get();

@@ -233,6 +233,12 @@ describe('pipeline store: a crashed worker', () => {
     expect(state().notice).toBeUndefined();
   });
 
+  it('the notice can be dismissed', async () => {
+    usePipelineStore.setState({ notice: 'The inference worker crashed: x; the models were opened again in a new worker.' });
+    state().dismissNotice();
+    expect(state().notice).toBeUndefined();
+  });
+
   it('a worker that crashes again soon after is not reopened in a loop: the error says so, and Retry opens it', async () => {
     let now = 1_000_000;
     vi.spyOn(performance, 'now').mockImplementation(() => now);
