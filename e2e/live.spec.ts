@@ -182,7 +182,7 @@ test.describe('the inference worker crashes while the camera runs', () => {
 
   // As an out-of-memory abort or a bug would: an error nothing in the worker catches. The worker's
   // models cannot be trusted after it; the visitor should not have to reload the page.
-  test('the models are opened again in a new worker, the camera resumes, and the visitor is told why', async ({ page }) => {
+  test('the models are opened again in a new worker, the camera resumes, and the visitor is told why; a second crash soon after waits for Retry', async ({ page }) => {
     await openAppOnWasm(page);
     await page.getByRole('button', { name: 'Start camera' }).click();
     await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(2);
@@ -201,8 +201,25 @@ test.describe('the inference worker crashes while the camera runs', () => {
     await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(after + 2);
     await expect(page.getByTestId('bars-2d').locator('li.top')).toHaveCount(1);
     await expect(page.getByTestId('live-status')).toHaveText('Tracking.');
-    await expectStopReleasesCamera(page);
     await page.getByRole('button', { name: 'Dismiss this notice' }).click();
     await expect(page.getByTestId('pipeline-notice')).toHaveCount(0);
+
+    // The new worker crashes too, soon after: no reopening in a loop; the banner says why, and
+    // Retry (the visitor's call) brings the models and the running camera back.
+    const crashedAgain = page.workers().filter((w) => /inference/.test(w.url()) && !crashed.includes(w));
+    await crashedAgain[0].evaluate(() => {
+      setTimeout(() => {
+        throw new Error('simulated second crash (e2e)');
+      });
+    });
+    await expect(page.getByTestId('pipeline-error')).toContainText(/simulated second crash \(e2e\), again within 30 s of being opened after a crash, so it was not opened again/, { timeout: 30_000 });
+    await page.waitForTimeout(2_000);
+    expect(page.workers().filter((w) => /inference/.test(w.url()) && !crashed.includes(w) && !crashedAgain.includes(w))).toHaveLength(0);
+    await page.getByTestId('pipeline-error').getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByTestId('ep-badge')).toHaveText('WASM', { timeout: 90_000 });
+    await expect(page.getByTestId('pipeline-error')).toHaveCount(0);
+    const retried = await liveFrames(page);
+    await expect.poll(() => liveFrames(page), { timeout: 90_000 }).toBeGreaterThan(retried + 2);
+    await expectStopReleasesCamera(page);
   });
 });

@@ -62,7 +62,7 @@ interface PipelineState {
  */
 export interface ClientLease {
   readonly client: InferenceClient;
-  /** The borrower is done: the worker drops its still-image landmarker, or closes if it was replaced meanwhile. */
+  /** The borrower is done: its hold on the still-image landmarker ends, and a worker replaced meanwhile closes. */
   release(): void;
   /** The worker crashed or stopped answering under the borrower: the loan ends and the pipeline, if still this one, is opened again. */
   failed(): void;
@@ -100,19 +100,38 @@ let loadGeneration = 0;
  * EP keeps that client when Auto would choose what it runs, without timing both backends again.
  */
 const autoChoiceOf = new WeakMap<InferenceClient, EpChoice>();
+/** A count per client: `add` gives the count before, `remove` the count left. */
+function countsPerClient() {
+  const counts = new Map<InferenceClient, number>();
+  return {
+    add(client: InferenceClient): number {
+      const before = counts.get(client) ?? 0;
+      counts.set(client, before + 1);
+      return before;
+    },
+    remove(client: InferenceClient): number {
+      const left = (counts.get(client) ?? 1) - 1;
+      if (left > 0) counts.set(client, left);
+      else counts.delete(client);
+      return left;
+    },
+    has: (client: InferenceClient): boolean => counts.has(client),
+  };
+}
+
 /** Loans per client, and the clients replaced while on loan (closed when their last loan ends). */
-const loans = new Map<InferenceClient, number>();
+const loans = countsPerClient();
 const retired = new WeakSet<InferenceClient>();
 
 /** A client the store no longer runs: closed now, or when its last loan ends. */
 function retire(client: InferenceClient | undefined): void {
   if (!client) return;
-  if (loans.get(client)) retired.add(client);
+  if (loans.has(client)) retired.add(client);
   else client.close();
 }
 
 /** Who wants each client's still-image landmarker kept (the Teach and Batch tabs, batch loans). */
-const stillsHolds = new Map<InferenceClient, number>();
+const stillsHolds = countsPerClient();
 
 /**
  * Keep `client`'s still-image landmarker built until the returned function is called. Built on
@@ -121,17 +140,12 @@ const stillsHolds = new Map<InferenceClient, number>();
  * first still builds it again and reports its own error.
  */
 export function holdStills(client: InferenceClient): () => void {
-  const holds = stillsHolds.get(client) ?? 0;
-  stillsHolds.set(client, holds + 1);
-  if (holds === 0) client.prepareStills().catch(() => undefined);
+  if (stillsHolds.add(client) === 0) client.prepareStills().catch(() => undefined);
   let held = true;
   return () => {
     if (!held) return;
     held = false;
-    const left = (stillsHolds.get(client) ?? 1) - 1;
-    if (left > 0) return void stillsHolds.set(client, left);
-    stillsHolds.delete(client);
-    client.releaseStills().catch(() => undefined);
+    if (stillsHolds.remove(client) === 0) client.releaseStills().catch(() => undefined);
   };
 }
 
@@ -259,7 +273,7 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
     lendClient() {
       const { status, client } = get();
       if (status !== 'ready' || !client) return undefined;
-      loans.set(client, (loans.get(client) ?? 0) + 1);
+      loans.add(client);
       const unholdStills = holdStills(client);
       let open = true;
       /** Ends this loan; true when it was the current pipeline's last. */
@@ -267,11 +281,9 @@ export const usePipelineStore = create<PipelineState>()((set, get) => {
         if (!open) return false;
         open = false;
         unholdStills();
-        const left = (loans.get(client) ?? 1) - 1;
-        if (left > 0) loans.set(client, left);
-        else loans.delete(client);
-        if (left <= 0 && retired.has(client)) client.close();
-        return left <= 0 && get().client === client;
+        if (loans.remove(client) > 0) return false;
+        if (retired.has(client)) client.close();
+        return get().client === client;
       };
       return {
         client,

@@ -174,8 +174,8 @@ export class InferenceClient {
 
   /**
    * Get the worker ready for still images (its landmarker for stills built and warmed), queued
-   * like a frame. The Teach tab asks for it on opening: its first Freeze then takes 0.4–0.6 s here
-   * instead of 1.3–1.8 s (later ones ≈ 0.15 s).
+   * like a frame; callers go through pipelineStore.holdStills. Prepared on opening the Teach tab,
+   * its first Freeze takes 0.4–0.6 s here instead of 1.3–1.8 s (later ones ≈ 0.15 s).
    */
   prepareStills(): Promise<void> {
     return this.request('prepareStills', {});

@@ -54,11 +54,12 @@ export type Request =
   /** Run the 3D head alone on a raw feature vector (no image): teaching mode's parameter explorer. */
   | { type: 'evalHead3d'; id: number; features: Float32Array }
   /**
-   * Build and warm the landmarker for still images ahead of the first one: the Teach tab asks on
-   * opening, so its first Freeze or photo does not pay it (FaceLandmarkerRunner, one per mode).
+   * Build and warm the landmarker for still images ahead of the first one (FaceLandmarkerRunner,
+   * one per mode), so a Freeze, a photo or a lent batch run does not pay it: sent on the first
+   * hold of pipelineStore.holdStills (the Teach tab, the Batch tab, a batch loan).
    */
   | { type: 'prepareStills'; id: number }
-  /** Its counterpart when the Teach tab closes; queued, so a still in flight finishes first. */
+  /** Its counterpart when the last hold ends; queued, so a still in flight finishes first. */
   | { type: 'releaseStills'; id: number }
   /**
    * Live frames read by the worker itself from a transferred MediaStreamTrackProcessor stream

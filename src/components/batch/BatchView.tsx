@@ -25,7 +25,6 @@ export function BatchView() {
   // from the tab's opening, while files are picked and the preview is read, so Run is not kept
   // waiting for it (1–2 s here); given back on leaving, or when the files picked need a pool of their own.
   const pool = poolFor(s.plan, pipelineStatus === 'ready');
-  const lendsWorker = !!s.plan && pool.lent;
   const mayLend = pipelineStatus === 'ready' && (!s.plan || pool.lent);
   useEffect(() => (mayLend && client ? holdStills(client) : undefined), [mayLend, client]);
   const [openId, setOpenId] = useState<number>();
@@ -117,7 +116,7 @@ export function BatchView() {
               Clear
             </button>
           )}
-          <span className="muted small" data-testid="batch-pool-note" data-workers={pool.workers} data-lent-worker={lendsWorker}>
+          <span className="muted small" data-testid="batch-pool-note" data-workers={pool.workers} data-lent-worker={pool.lent}>
             {poolNote(pool)} Execution provider: {epPreference} (change it at the top right).
             {!has3dPack && ' The loaded pack has no 3D head: results are 2D only.'}
           </span>
