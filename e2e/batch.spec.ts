@@ -539,12 +539,22 @@ test.describe('batch mode', () => {
     await openBatch(page, false);
     await page.getByTestId('batch-files-input').setInputFiles(VIDEO);
     await expect(page.getByTestId('preview-videos')).toHaveAttribute('data-count', '1');
-    // Its frames are only known once it is read: a video gets the full pool.
-    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-workers', '2');
+    // The preview reads the clip's length and counts its frames at the chosen rate: a short clip runs
+    // on the live view's worker, whose models are loaded, like a few images.
+    const note = page.getByTestId('batch-pool-note');
+    await page.getByTestId('batch-fps').fill('2');
+    await expect(note).toContainText('The video gives 5 frames at 2/s.');
     await page.getByTestId('batch-fps').fill('5');
+    await expect(note).toContainText('The video gives 11 frames at 5/s.');
+    await expect(note).toHaveAttribute('data-items', '11');
+    await expect(note).toHaveAttribute('data-lent-worker', 'true');
+    const inferenceWorkers = () => page.workers().filter((w) => /inference/.test(w.url())).length;
+    expect(inferenceWorkers()).toBe(1);
     await page.getByTestId('batch-start').click();
     const bar = page.getByTestId('batch-progress');
     await expect(bar).toHaveAttribute('data-state', 'finished', { timeout: 180_000 });
+    await expect(page.getByTestId('batch-notes')).toContainText("the live view's worker (models already loaded) on WASM");
+    expect(inferenceWorkers()).toBe(1); // the run started no worker of its own
     // 2.1 s at 5 frames/s: t = 0, 0.2, …, 2.0.
     const p = await progress(page);
     expect(p.total).toBe(11);

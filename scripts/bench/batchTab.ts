@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- batch-small`: a short run in the app's Batch tab, as a teacher or researcher
  * makes one. The page is opened (Auto) and left until its models are up, the Batch tab gets a
- * folder of the first N FER+ Test images, the preview is read for BENCH_THINK_MS (default 2000;
- * 0 = Run pressed the moment it shows), then Run: time from Run to the first row and to the last.
- * Why: a run of up to ITEMS_PER_WORKER images borrows the live view's worker, whose models are
- * loaded, instead of starting one (src/stores/batchStore.ts). With BENCH_BASELINE_DIST=<another
+ * folder of the first N FER+ Test images (BENCH_SMALL_SIZES, default 12,140,clip; `clip` is one
+ * 2.1 s video), the preview is read for BENCH_THINK_MS (default 2000; 0 = Run pressed the moment it
+ * shows), then Run: time from Run to the first row and to the last.
+ * Why: a run of up to ITEMS_ON_LENT_WORKER images or video frames borrows the live view's worker,
+ * whose models are loaded, instead of starting one (src/stores/batchStore.ts). With BENCH_BASELINE_DIST=<another
  * build's dist/> the two builds alternate per round (which goes first alternates too). Only when
  * named.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -21,6 +23,20 @@ interface SmallRun {
   notes: string;
   inferenceWorkers: number;
   tabRendererMiB: number;
+}
+
+/**
+ * A folder with one 2.1 s clip of the AFEW-VA frames (VP8 at 10 fps, as e2e/batch.spec.ts makes it):
+ * 11 frames at the Batch tab's default 5/s, so the preview counts them and the live view's worker runs them.
+ */
+function clipFolder(afewDir: string, scratch: string): string {
+  const dir = join(scratch, 'batch-small-clip');
+  const clip = join(dir, 'clip.webm');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(clip)) {
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', '10', '-start_number', '0', '-i', join(afewDir, '%05d.png'), '-frames:v', '21', '-vf', 'scale=360:288,format=yuv420p', '-c:v', 'libvpx', '-b:v', '600k', '-deadline', 'realtime', clip]);
+  }
+  return dir;
 }
 
 /** A folder of the first `n` FER+ Test images (copies: a folder input skips symbolic links). */
@@ -56,9 +72,10 @@ async function smallRun(dir: string, thinkMs: number, dist: string | undefined):
   });
 }
 
-export async function benchBatchSmall(opts: { ferplusTest: string; scratch: string; rows: BenchRow[]; json: Record<string, unknown> }): Promise<void> {
+export async function benchBatchSmall(opts: { ferplusTest: string; afewDir: string; scratch: string; rows: BenchRow[]; json: Record<string, unknown> }): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const sizes = (process.env.BENCH_SMALL_SIZES ?? '12,140').split(',').map(Number);
+  // Image counts, and `clip`: one 2.1 s video (clipFolder).
+  const sizes = (process.env.BENCH_SMALL_SIZES ?? '12,140,clip').split(',');
   const thinkMs = Number(process.env.BENCH_THINK_MS ?? 2000);
   const builds: [string, string | undefined][] = [['this build', undefined]];
   if (process.env.BENCH_BASELINE_DIST) builds.unshift(['baseline build', process.env.BENCH_BASELINE_DIST]);
@@ -66,11 +83,11 @@ export async function benchBatchSmall(opts: { ferplusTest: string; scratch: stri
   const runs: Record<string, SmallRun[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const n of sizes) {
-      const dir = folderOf(opts.ferplusTest, opts.scratch, n);
+      const dir = n === 'clip' ? clipFolder(opts.afewDir, opts.scratch) : folderOf(opts.ferplusTest, opts.scratch, Number(n));
       for (const [label, dist] of r % 2 ? [...builds].reverse() : builds) {
         const run = await smallRun(dir, thinkMs, dist);
         (runs[`${n}:${label}`] ??= []).push(run);
-        process.stderr.write(`\rbatch-small: round ${r + 1}/${rounds}, ${n} images, ${label}   `);
+        process.stderr.write(`\rbatch-small: round ${r + 1}/${rounds}, ${what(n)}, ${label}   `);
       }
     }
   }
@@ -81,7 +98,7 @@ export async function benchBatchSmall(opts: { ferplusTest: string; scratch: stri
       const rs = runs[`${n}:${label}`];
       opts.rows.push({
         section,
-        metric: `${n} images, ${label}: Run → first row / → finished (medians)`,
+        metric: `${what(n)}, ${label}: Run → first row / → finished (medians)`,
         value: `${median(rs.map((x) => x.firstRowMs)).toFixed(0)} / ${median(rs.map((x) => x.finishedMs)).toFixed(0)}`,
         unit: 'ms',
         note: `per round: first row ${f0(rs.map((x) => x.firstRowMs))}, finished ${f0(rs.map((x) => x.finishedMs))} ms; ${rs[0].inferenceWorkers} inference worker(s) in the page at the end, tab renderer ${f0(rs.map((x) => x.tabRendererMiB))} MiB; "${rs[0].notes}"`,
@@ -90,3 +107,5 @@ export async function benchBatchSmall(opts: { ferplusTest: string; scratch: stri
   }
   opts.json.batchSmall = runs;
 }
+
+const what = (size: string) => (size === 'clip' ? 'a 2.1 s clip (11 frames)' : `${size} images`);

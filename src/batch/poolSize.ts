@@ -1,3 +1,5 @@
+import { sampleTimes } from './frameSampling';
+
 /**
  * How many inference workers a batch run starts: one, and a second only when it has enough items
  * to earn its start-up. Every worker opens its own landmarker and ONNX sessions, which on a
@@ -17,13 +19,33 @@ export function batchPoolSize(items: number, maxWorkers = MAX_BATCH_WORKERS): nu
 }
 
 /**
- * The pool for a Batch-tab plan, decided before its videos are sampled: a video's frames are only
- * known once it has been read, so any video gets the full pool. Other files become error rows
+ * What the Batch tab knows of a plan's videos before the run: each one's length in seconds, in plan
+ * order (null: unreadable, it becomes an error row without a worker). `complete` is false while some
+ * are still being read.
+ */
+export interface VideoLengths {
+  durations: (number | null)[];
+  complete: boolean;
+}
+
+/**
+ * The items of a plan that need a worker: its images plus its videos' frames sampled at `fps` (as
+ * buildItems samples them). Infinity while a video's length is unknown: such a plan gets the full
+ * pool, as every plan with a video did before its lengths were read. Other files become error rows
  * without a worker.
  */
-export function planPoolSize(plan: { images: readonly unknown[]; videos: readonly unknown[] }, maxWorkers = MAX_BATCH_WORKERS): number {
-  return batchPoolSize(plan.videos.length ? Infinity : plan.images.length, maxWorkers);
+export function plannedItems(plan: { images: readonly unknown[]; videos: readonly unknown[] }, videos: VideoLengths | undefined, fps: number): number {
+  if (plan.videos.length === 0) return plan.images.length;
+  if (!videos?.complete || videos.durations.length !== plan.videos.length) return Infinity;
+  return videos.durations.reduce<number>((n, d) => n + (d === null ? 0 : sampleTimes(d, fps).times.length), plan.images.length);
 }
+
+/**
+ * A plan with more videos than this keeps the full pool without reading their lengths first: each
+ * readable video gives at least one frame, so such a run is rarely small, and reading hundreds of
+ * headers would delay the preview for nothing.
+ */
+export const MAX_VIDEOS_MEASURED = 20;
 
 /**
  * Up to this many images a Batch-tab run borrows the live view's worker, already up with its
@@ -34,7 +56,7 @@ export function planPoolSize(plan: { images: readonly unknown[]; videos: readonl
  */
 export const ITEMS_ON_LENT_WORKER = 220;
 
-/** Whether a Batch-tab plan runs on the live view's worker when that one is up: few images, no video. */
-export function planFitsLentWorker(plan: { images: readonly unknown[]; videos: readonly unknown[] }): boolean {
-  return plan.videos.length === 0 && plan.images.length <= ITEMS_ON_LENT_WORKER;
+/** Whether a Batch-tab run of `items` items (plannedItems) fits the live view's worker when that one is up. */
+export function fitsLentWorker(items: number): boolean {
+  return items <= ITEMS_ON_LENT_WORKER;
 }

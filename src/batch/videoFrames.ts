@@ -26,6 +26,29 @@ function waitFor(el: HTMLVideoElement, event: string, timeoutMs: number, what: s
   });
 }
 
+/**
+ * A video's length in seconds from its metadata alone (no frame is decoded), so the Batch tab can
+ * count a run's frames in the preview and size its pool. Rejects with a readable reason, like
+ * VideoFrameSource.open, when the file cannot be read or its length is not known.
+ */
+export async function probeVideoDuration(file: Blob, timeoutMs = 10_000): Promise<number> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.preload = 'metadata';
+  const url = URL.createObjectURL(file);
+  try {
+    const loaded = waitFor(video, 'loadedmetadata', timeoutMs, 'reading the video');
+    video.src = url;
+    await loaded;
+    if (!Number.isFinite(video.duration) || video.duration <= 0) throw new Error('the video has no known duration');
+    return video.duration;
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+    URL.revokeObjectURL(url);
+  }
+}
+
 export class VideoFrameSource {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;

@@ -9,7 +9,8 @@ import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems } from '../batch/buildItems';
 import { PooledClient, createClientPool } from '../batch/clientPool';
-import { MAX_BATCH_WORKERS, planFitsLentWorker, planPoolSize } from '../batch/poolSize';
+import { MAX_BATCH_WORKERS, MAX_VIDEOS_MEASURED, batchPoolSize, fitsLentWorker, plannedItems, type VideoLengths } from '../batch/poolSize';
+import { probeVideoDuration } from '../batch/videoFrames';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
@@ -18,14 +19,32 @@ import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
 export const FLUSH_MS = 100;
+/** Video sampling rate a run starts with, frames per second. */
+const DEFAULT_FPS = 5;
+
 /**
  * The workers a run of `plan` uses (src/batch/poolSize.ts), `liveReady` when the live view's
- * pipeline is up to lend its worker: the view says it, the run uses it.
+ * pipeline is up to lend its worker: the view says it, the run uses it. `videos` and `fps` count the
+ * frames its videos will give (unknown lengths: the full pool).
  */
-export function poolFor(plan: BatchPlan | undefined, liveReady: boolean): { workers: number; lent: boolean } {
-  if (!plan) return { workers: MAX_BATCH_WORKERS, lent: false };
-  if (liveReady && planFitsLentWorker(plan)) return { workers: 1, lent: true };
-  return { workers: planPoolSize(plan), lent: false };
+export function poolFor(plan: BatchPlan | undefined, liveReady: boolean, videos?: VideoLengths, fps = DEFAULT_FPS): { workers: number; lent: boolean; items: number } {
+  if (!plan) return { workers: MAX_BATCH_WORKERS, lent: false, items: Infinity };
+  const items = plannedItems(plan, videos, fps);
+  if (liveReady && fitsLentWorker(items)) return { workers: 1, lent: true, items };
+  return { workers: batchPoolSize(items), lent: false, items };
+}
+
+/**
+ * Reads the length of each of the plan's videos (metadata only, ≈ 50–100 ms each), reporting after
+ * each one, so the preview can count the run's frames and the run can size its pool. Plans with more
+ * than MAX_VIDEOS_MEASURED videos are not read: they keep the full pool.
+ */
+async function measureVideos(plan: BatchPlan, report: (lengths: VideoLengths) => boolean): Promise<void> {
+  const durations: (number | null)[] = [];
+  for (const v of plan.videos) {
+    durations.push(await probeVideoDuration(v.file).catch(() => null));
+    if (!report({ durations: [...durations], complete: durations.length === plan.videos.length })) return;
+  }
 }
 
 export type BatchPhase = 'empty' | 'planning' | 'preview' | 'starting' | 'running' | 'paused' | 'cancelled' | 'finished' | 'error';
@@ -37,6 +56,8 @@ interface BatchState {
   plan?: BatchPlan;
   /** Video sampling rate, frames per second. */
   fps: number;
+  /** The plan's video lengths, read in the preview (measureVideos); undefined: not read (no video, or too many). */
+  videoLengths?: VideoLengths;
   /** How the next run treats the training prior; undefined = the pack's default (defaultBatchPriorMode). */
   priorMode?: PriorMode;
   setPriorMode: (mode: PriorMode) => void;
@@ -59,21 +80,33 @@ interface BatchState {
 
 /** Not reactive: the workers, decoded sources and thumbnails of the run, which the views look up by row id. */
 export const batchSession = new BatchSession();
+/** The reading of the current plan's video lengths, which a run started meanwhile waits for. */
+let measuring: Promise<void> | undefined;
 
 export const useBatchStore = create<BatchState>()((set, get) => ({
   phase: 'empty',
   inputProblems: [],
-  fps: 5,
+  fps: DEFAULT_FPS,
   rows: [],
   runNotes: [],
 
   async setFiles(files, problems = []) {
     if (get().phase === 'running' || get().phase === 'paused' || get().phase === 'starting') return;
-    set({ phase: 'planning', inputProblems: problems, plan: undefined, rows: [], progress: undefined, message: undefined, runNotes: [], runPrior: undefined });
+    set({ phase: 'planning', inputProblems: problems, plan: undefined, videoLengths: undefined, rows: [], progress: undefined, message: undefined, runNotes: [], runPrior: undefined });
+    measuring = undefined;
     try {
       const plan = await planBatch(files);
       const n = plan.images.length + plan.videos.length + plan.others.length;
-      set({ phase: n ? 'preview' : 'empty', plan, message: n ? undefined : 'No files found in what was dropped.' });
+      const measure = plan.videos.length > 0 && plan.videos.length <= MAX_VIDEOS_MEASURED;
+      set({ phase: n ? 'preview' : 'empty', plan, videoLengths: measure ? { durations: [], complete: false } : undefined, message: n ? undefined : 'No files found in what was dropped.' });
+      // A short clip can then run on the live view's worker, and a long one gets its pool before Run.
+      if (measure) {
+        measuring = measureVideos(plan, (videoLengths) => {
+          if (get().plan !== plan) return false;
+          set({ videoLengths });
+          return true;
+        });
+      }
     } catch (e) {
       set({ phase: 'error', message: `Could not read the files: ${(e as Error).message}` });
     }
@@ -88,14 +121,25 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
 
   async start() {
     const { plan, fps } = get();
-    const pipe = usePipelineStore.getState();
     if (!plan) return;
-    if (!pipe.manifest) {
+    if (!usePipelineStore.getState().manifest) {
       set({ phase: 'error', message: 'The model pack is not loaded yet.' });
       return;
     }
     const runId = batchSession.beginRun();
     set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [], runPrior: undefined });
+    // Run pressed while the preview still reads the videos' lengths: the pool depends on them.
+    if (measuring && !get().videoLengths?.complete) {
+      set({ message: "Reading the videos' lengths…" });
+      await measuring;
+      if (!batchSession.isCurrent(runId)) return;
+    }
+    const pipe = usePipelineStore.getState();
+    if (!pipe.manifest) {
+      batchSession.release(false);
+      set({ phase: 'error', message: 'The model pack is not loaded yet.' });
+      return;
+    }
 
     const manifest = pipe.manifest;
     const priorMode = get().priorMode ?? defaultBatchPriorMode(manifest);
@@ -117,7 +161,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     // A short run borrows the live view's worker when it is up (same pack, same EP): its models
     // are loaded, so the first row comes in well under a second instead of after a worker's
     // start-up. Larger runs start their own pool.
-    const { workers: size, lent } = poolFor(plan, pipe.status === 'ready');
+    const { workers: size, lent } = poolFor(plan, pipe.status === 'ready', get().videoLengths, fps);
     const loan = lent ? pipe.lendClient() : undefined;
     if (loan) set({ message: "Reading the files; the live view's worker runs them…" });
     const poolReady = loan ? Promise.resolve([PooledClient.borrow(loan, options)]) : createClientPool(size, options);
@@ -189,6 +233,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
   },
   reset() {
     batchSession.reset();
-    set({ phase: 'empty', plan: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [], runPrior: undefined });
+    measuring = undefined;
+    set({ phase: 'empty', plan: undefined, videoLengths: undefined, rows: [], progress: undefined, message: undefined, inputProblems: [], runNotes: [], runPrior: undefined });
   },
 }));

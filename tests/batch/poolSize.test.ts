@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, planFitsLentWorker, planPoolSize } from '../../src/batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, fitsLentWorker, plannedItems } from '../../src/batch/poolSize';
 
 describe('batchPoolSize', () => {
   it('one worker until a second has a full share of items', () => {
@@ -19,21 +19,39 @@ describe('batchPoolSize', () => {
   });
 });
 
-describe('planPoolSize', () => {
-  it('images decide; any video gets the full pool (its frames are not known yet); other files need no worker', () => {
-    expect(planPoolSize({ images: [1, 2, 3], videos: [] }, 2)).toBe(1);
-    expect(planPoolSize({ images: Array.from({ length: ITEMS_PER_WORKER + 1 }), videos: [] }, 2)).toBe(2);
-    expect(planPoolSize({ images: [], videos: ['v'] }, 2)).toBe(2);
-    expect(planPoolSize({ images: [1], videos: ['v'] }, 3)).toBe(3);
-    expect(planPoolSize({ images: [], videos: [] }, 2)).toBe(1);
+describe('plannedItems', () => {
+  const images = (n: number) => Array.from({ length: n });
+  it('a plan without video: its images (other files need no worker)', () => {
+    expect(plannedItems({ images: images(3), videos: [] }, undefined, 5)).toBe(3);
+    expect(plannedItems({ images: [], videos: [] }, undefined, 5)).toBe(0);
+  });
+  it('videos add their frames at the sampling rate, as buildItems samples them', () => {
+    // 2.1 s at 5/s: t = 0, 0.2, …, 2.0 (11 frames); at 2/s: 0, 0.5, …, 2.0 (5 frames).
+    const lengths = { durations: [2.1], complete: true };
+    expect(plannedItems({ images: images(4), videos: ['v'] }, lengths, 5)).toBe(4 + 11);
+    expect(plannedItems({ images: images(4), videos: ['v'] }, lengths, 2)).toBe(4 + 5);
+    expect(plannedItems({ images: [], videos: ['a', 'b'] }, { durations: [2.1, 10], complete: true }, 1)).toBe(3 + 10);
+  });
+  it('an unreadable video gives no frame (it becomes an error row without a worker)', () => {
+    expect(plannedItems({ images: images(2), videos: ['v', 'bad'] }, { durations: [1, null], complete: true }, 5)).toBe(2 + 5);
+  });
+  it('unknown lengths count as a large run: still reading, not read, or read for another plan', () => {
+    expect(plannedItems({ images: [], videos: ['v'] }, undefined, 5)).toBe(Infinity);
+    expect(plannedItems({ images: [], videos: ['v', 'w'] }, { durations: [1], complete: false }, 5)).toBe(Infinity);
+    expect(plannedItems({ images: [], videos: ['v', 'w'] }, { durations: [1], complete: true }, 5)).toBe(Infinity);
+  });
+  it('the pool follows the count', () => {
+    const long = { durations: [60], complete: true }; // 300 frames at 5/s
+    expect(batchPoolSize(plannedItems({ images: [], videos: ['v'] }, long, 5))).toBe(2);
+    expect(batchPoolSize(plannedItems({ images: [], videos: ['v'] }, long, 1))).toBe(1); // 60 frames
   });
 });
 
-describe('planFitsLentWorker', () => {
-  it('images up to ITEMS_ON_LENT_WORKER run on the live view\'s worker; more, or any video, get their own pool', () => {
-    expect(planFitsLentWorker({ images: [1], videos: [] })).toBe(true);
-    expect(planFitsLentWorker({ images: Array.from({ length: ITEMS_ON_LENT_WORKER }), videos: [] })).toBe(true);
-    expect(planFitsLentWorker({ images: Array.from({ length: ITEMS_ON_LENT_WORKER + 1 }), videos: [] })).toBe(false);
-    expect(planFitsLentWorker({ images: [], videos: ['v'] })).toBe(false);
+describe('fitsLentWorker', () => {
+  it("up to ITEMS_ON_LENT_WORKER items run on the live view's worker; more, or an unknown count, get their own pool", () => {
+    expect(fitsLentWorker(1)).toBe(true);
+    expect(fitsLentWorker(ITEMS_ON_LENT_WORKER)).toBe(true);
+    expect(fitsLentWorker(ITEMS_ON_LENT_WORKER + 1)).toBe(false);
+    expect(fitsLentWorker(Infinity)).toBe(false);
   });
 });

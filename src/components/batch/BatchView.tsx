@@ -5,7 +5,7 @@ import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../cor
 import { adaptBatchRows } from '../../batch/datasetPriorRows';
 import { ClassMixPanel } from './ClassMixPanel';
 import { poolFor, useBatchStore } from '../../stores/batchStore';
-import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER } from '../../batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_VIDEOS_MEASURED } from '../../batch/poolSize';
 import { holdStills, usePipelineStore } from '../../stores/pipelineStore';
 import { BatchExports } from './BatchExports';
 import { BatchInput } from './BatchInput';
@@ -19,13 +19,15 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
+  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, videoLengths: b.videoLengths, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
   const { manifest, status: pipelineStatus, epPreference, calibrations, client } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations, client: s.client })));
   // A run on the live view's worker (batchStore.poolFor) needs its still-image landmarker: built
   // from the tab's opening, while files are picked and the preview is read, so Run is not kept
-  // waiting for it (1–2 s here); given back on leaving, or when the files picked need a pool of their own.
-  const pool = poolFor(s.plan, pipelineStatus === 'ready');
-  const mayLend = pipelineStatus === 'ready' && (!s.plan || pool.lent);
+  // waiting for it (1–2 s here); given back on leaving, or when the files picked need a pool of their own
+  // (kept while the videos' lengths are read: a short clip borrows the worker too).
+  const pool = poolFor(s.plan, pipelineStatus === 'ready', s.videoLengths, s.fps);
+  const readingVideos = !!s.videoLengths && !s.videoLengths.complete;
+  const mayLend = pipelineStatus === 'ready' && (!s.plan || pool.lent || readingVideos);
   useEffect(() => (mayLend && client ? holdStills(client) : undefined), [mayLend, client]);
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
@@ -116,8 +118,9 @@ export function BatchView() {
               Clear
             </button>
           )}
-          <span className="muted small" data-testid="batch-pool-note" data-workers={pool.workers} data-lent-worker={pool.lent}>
-            {poolNote(pool)} Execution provider: {epPreference} (change it at the top right).
+          <span className="muted small" data-testid="batch-pool-note" data-workers={pool.workers} data-lent-worker={pool.lent} data-items={Number.isFinite(pool.items) ? pool.items : undefined}>
+            {readingVideos ? "Reading the videos' lengths to choose the workers…" : poolNote(pool)}
+            {s.plan && s.plan.videos.length > 0 && !readingVideos && ` ${videoNote(s.plan, pool.items, s.fps)}`} Execution provider: {epPreference} (change it at the top right).
             {!has3dPack && ' The loaded pack has no 3D head: results are 2D only.'}
           </span>
         </div>
@@ -148,9 +151,16 @@ export function BatchView() {
   );
 }
 
+/** How many frames the plan's videos give at this rate (pool.items counts them with the images). */
+function videoNote(plan: { images: readonly unknown[]; videos: readonly unknown[] }, items: number, fps: number): string {
+  if (!Number.isFinite(items)) return `Their frames are counted when the videos are read (more than ${MAX_VIDEOS_MEASURED} videos).`;
+  const frames = items - plan.images.length;
+  return `${plan.videos.length === 1 ? 'The video gives' : `The ${plan.videos.length} videos give`} ${frames} frame${frames === 1 ? '' : 's'} at ${fps}/s.`;
+}
+
 /** What the run will use (batchStore.poolFor). */
 function poolNote(pool: { workers: number; lent: boolean }): string {
-  if (pool.lent) return `Runs in the live view's inference worker, whose models are already loaded (from ${ITEMS_ON_LENT_WORKER + 1} images two workers of its own run faster).`;
+  if (pool.lent) return `Runs in the live view's inference worker, whose models are already loaded (from ${ITEMS_ON_LENT_WORKER + 1} images or frames two workers of its own run faster).`;
   if (pool.workers > 1) return `Runs ${pool.workers} inference workers.`;
-  return `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images: its start-up costs more than it saves on fewer).`;
+  return `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images or frames: its start-up costs more than it saves on fewer).`;
 }
