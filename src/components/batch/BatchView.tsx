@@ -153,7 +153,7 @@ export function BatchView() {
 
 /** How many frames the plan's videos give at this rate (pool.items counts them with the images). */
 function videoNote(plan: { images: readonly unknown[]; videos: readonly unknown[] }, items: number, fps: number): string {
-  if (!Number.isFinite(items)) return `Their frames are counted when the videos are read (more than ${MAX_VIDEOS_MEASURED} videos).`;
+  if (!Number.isFinite(items)) return `With more than ${MAX_VIDEOS_MEASURED} videos their frames are not counted ahead: the run gets the full pool.`;
   const frames = items - plan.images.length;
   return `${plan.videos.length === 1 ? 'The video gives' : `The ${plan.videos.length} videos give`} ${frames} frame${frames === 1 ? '' : 's'} at ${fps}/s.`;
 }
