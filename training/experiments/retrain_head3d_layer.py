@@ -16,6 +16,8 @@ features) is wrong; "best τ" is the prior correction ℓ − τ·log π with th
         --train training/runs/app_train/app_train.csv --valid training/runs/app_valid.csv
 
 The CSVs are `npm run extract` outputs (features of the current build) for FER+ Train and Valid.
+`--write-onnx FILE` also writes head3d.onnx with the layer of `--power` / `--l2` (default the 1/share, 10⁻³
+head of head3d.md) in place of the shipped one, the first step of shipping it (head3d.md, *Session 21*).
 """
 import argparse
 import csv
@@ -82,10 +84,14 @@ def main():
     ap.add_argument("--onnx", default=os.path.join(HERE, "..", "..", "public", "models", "head3d.onnx"))
     ap.add_argument("--train", required=True)
     ap.add_argument("--valid", required=True)
+    ap.add_argument("--write-onnx", metavar="FILE", help="write head3d.onnx with the --power/--l2 layer")
+    ap.add_argument("--power", type=float, default=1.0)
+    ap.add_argument("--l2", type=float, default=1e-3)
     a = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    w = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in onnx.load(a.onnx).graph.initializer}
+    model = onnx.load(a.onnx)
+    w = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in model.graph.initializer}
     xtr, str_, _, ftr = read(a.train)
     xva, _, yva, fva = read(a.valid)
     htr = penultimate(w, xtr[ftr]).astype(np.float32)
@@ -100,6 +106,13 @@ def main():
         for l2 in (1e-3, 1e-2):
             wn, bn = train_head(htr, str_[ftr], w0, b0, class_weight=share ** -power, l2=l2)
             row(f"cRT 1/share^{power}, L2 {l2}", hva @ wn.T + bn, yva, fva)
+            if a.write_onnx and (power, l2) == (a.power, a.l2):
+                for init in model.graph.initializer:
+                    if init.name in ("net.8.weight", "net.8.bias"):
+                        init.CopyFrom(numpy_helper.from_array((wn if init.name.endswith("weight") else bn).astype(np.float32), init.name))
+                onnx.checker.check_model(model)
+                onnx.save(model, a.write_onnx)
+                print(f"wrote {a.write_onnx} (cRT 1/share^{power}, L2 {l2})")
 
 
 if __name__ == "__main__":
