@@ -92,8 +92,12 @@ def head3d_curve(features_csv, prior):
         m = metrics(y, z - tau * np.log(prior))
         out.append({"tau": tau, **m})
         print(f"head3d tau {tau}: {len(y)} images ({int((~np.isnan(z).all(1)).sum())} with 3D features), accuracy {m['accuracy']:.4f}, balanced {m['balancedAccuracy']:.4f}, macro-F1 {m['macroF1']:.4f}")
-    best = max(out, key=lambda r: r["balancedAccuracy"])
-    print(f"head3d: highest Valid balanced accuracy at tau {best['tau']}")
+    # The highest balanced accuracy; τ within 0.5 points of it count as tied and the most accurate of them
+    # wins (session 21: the class-balanced head is 59.47 % balanced at τ 0.5 and 59.33 % at τ 0.25, where it
+    # is 5.8 points more accurate).
+    top = max(r["balancedAccuracy"] for r in out)
+    best = max((r for r in out if r["balancedAccuracy"] >= top - 0.005), key=lambda r: r["accuracy"])
+    print(f"head3d: highest Valid balanced accuracy (ties within 0.5 points: the more accurate) at tau {best['tau']}")
     return out
 
 

@@ -381,7 +381,7 @@ def calibration_section(path, branch="2d", name="fer2d"):
     tau = f"τ = {cal['tau']}" if cal else "none declared"
     if branch == "3d":
         heading = f"## Class balance and the class-prior correction (generated: `training/model_card.py --section {name}`)"
-        chosen = ("τ was chosen on Valid: the highest balanced accuracy\n"
+        chosen = ("τ was chosen on Valid: the highest balanced accuracy, τ within 0.5 points of it going to the more accurate\n"
                   "(`training/choose_calibration.py --head3d valid.csv`; `calibration.md`).")
         missing = ", ".join(f"{c[s]['no3d']} of {c[s]['rows']:,} {s}" for s in ("Valid", "Test") if s in c)
         chosen += (f" n counts every labelled image: one where no face was found has no 3D features and counts as wrong\n"

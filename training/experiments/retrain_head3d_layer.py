@@ -17,7 +17,9 @@ features) is wrong; "best τ" is the prior correction ℓ − τ·log π with th
 
 The CSVs are `npm run extract` outputs (features of the current build) for FER+ Train and Valid.
 `--write-onnx FILE` also writes head3d.onnx with the layer of `--power` / `--l2` (default the 1/share, 10⁻³
-head of head3d.md) in place of the shipped one, the first step of shipping it (head3d.md, *Session 21*).
+head of head3d.md) in place of the given one's (head3d.md, *Session 21*: how it was shipped). Since then the shipped
+head3d.onnx carries that layer; head3d.md's table was measured from the one before it:
+`git show cbb727e:public/models/head3d.onnx > /tmp/head3d_before.onnx` and `--onnx /tmp/head3d_before.onnx`.
 """
 import argparse
 import csv
