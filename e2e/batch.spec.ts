@@ -23,6 +23,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import type { Page } from '@playwright/test';
 import { FIXTURES_DIR, REPO_ROOT, SHARED_DIR, expect, test } from './fixtures';
+import { makeAfewClip } from './global-setup';
 import { linearOnnx } from './onnxWriter';
 
 const CLASSES = ['neutral', 'happy', 'sad', 'surprise', 'fear', 'disgust', 'anger', 'contempt'] as const;
@@ -129,8 +130,7 @@ function makeFixtures(): Expected {
   mkdirSync(MANY_DIR);
   for (const f of fer.slice(100, 100 + MANY)) copyFileSync(path.join(FER_TEST, f.file), path.join(MANY_DIR, f.file));
 
-  // 2.1 s of AFEW-VA at 10 fps, VP8 WebM (decodable by every Chromium build, proprietary codecs or not).
-  ffmpeg(['-framerate', '10', '-start_number', '0', '-i', path.join(AFEW_DIR, '%05d.png'), '-frames:v', '21', '-vf', 'scale=360:288,format=yuv420p', '-c:v', 'libvpx', '-b:v', '600k', '-deadline', 'realtime', VIDEO]);
+  makeAfewClip(VIDEO);
 
   const expected: Expected = { files, labelled };
   writeFileSync(expectedFile, JSON.stringify(expected));

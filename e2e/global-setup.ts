@@ -77,6 +77,14 @@ function ffmpeg(args: string[], out: string) {
   renameSync(tmp, out);
 }
 
+/**
+ * A 2.1 s clip of the AFEW-VA frames at 10 fps, VP8 WebM (decodable by every Chromium build, proprietary
+ * codecs or not): the Batch tab's video fixture (e2e/batch.spec.ts) and the `batch-small` bench's clip.
+ */
+export function makeAfewClip(out: string): void {
+  ffmpeg(['-framerate', '10', '-start_number', '0', '-i', path.join(AFEW_DIR, '%05d.png'), '-frames:v', '21', '-vf', 'scale=360:288,format=yuv420p', '-c:v', 'libvpx', '-b:v', '600k', '-deadline', 'realtime', '-f', 'webm'], out);
+}
+
 export function ensureFixtures(): string[] {
   const stamp = path.join(FIXTURES_DIR, '.recipe');
   const current = existsSync(stamp) && readFileSync(stamp, 'utf8') === RECIPE_VERSION;

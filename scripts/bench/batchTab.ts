@@ -9,10 +9,10 @@
  * build's dist/> the two builds alternate per round (which goes first alternates too). Only when
  * named.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { makeAfewClip } from '../../e2e/global-setup';
 import { withRunnerPage } from '../cli/runHeadless';
 import { chromiumMemory } from './processMemory';
 import { median, type BenchRow } from './table';
@@ -25,17 +25,12 @@ interface SmallRun {
   tabRendererMiB: number;
 }
 
-/**
- * A folder with one 2.1 s clip of the AFEW-VA frames (VP8 at 10 fps, as e2e/batch.spec.ts makes it):
- * 11 frames at the Batch tab's default 5/s, so the preview counts them and the live view's worker runs them.
- */
-function clipFolder(afewDir: string, scratch: string): string {
+/** A folder with e2e's 2.1 s AFEW-VA clip (makeAfewClip): 11 frames at the Batch tab's default 5/s. */
+function clipFolder(scratch: string): string {
   const dir = join(scratch, 'batch-small-clip');
   const clip = join(dir, 'clip.webm');
   mkdirSync(dir, { recursive: true });
-  if (!existsSync(clip)) {
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-framerate', '10', '-start_number', '0', '-i', join(afewDir, '%05d.png'), '-frames:v', '21', '-vf', 'scale=360:288,format=yuv420p', '-c:v', 'libvpx', '-b:v', '600k', '-deadline', 'realtime', clip]);
-  }
+  if (!existsSync(clip)) makeAfewClip(clip);
   return dir;
 }
 
@@ -72,7 +67,7 @@ async function smallRun(dir: string, thinkMs: number, dist: string | undefined):
   });
 }
 
-export async function benchBatchSmall(opts: { ferplusTest: string; afewDir: string; scratch: string; rows: BenchRow[]; json: Record<string, unknown> }): Promise<void> {
+export async function benchBatchSmall(opts: { ferplusTest: string; scratch: string; rows: BenchRow[]; json: Record<string, unknown> }): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   // Image counts, and `clip`: one 2.1 s video (clipFolder).
   const sizes = (process.env.BENCH_SMALL_SIZES ?? '12,140,clip').split(',');
@@ -83,7 +78,7 @@ export async function benchBatchSmall(opts: { ferplusTest: string; afewDir: stri
   const runs: Record<string, SmallRun[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const n of sizes) {
-      const dir = n === 'clip' ? clipFolder(opts.afewDir, opts.scratch) : folderOf(opts.ferplusTest, opts.scratch, Number(n));
+      const dir = n === 'clip' ? clipFolder(opts.scratch) : folderOf(opts.ferplusTest, opts.scratch, Number(n));
       for (const [label, dist] of r % 2 ? [...builds].reverse() : builds) {
         const run = await smallRun(dir, thinkMs, dist);
         (runs[`${n}:${label}`] ??= []).push(run);

@@ -1246,7 +1246,7 @@ const sections: [string, () => Promise<void>][] = [
   ['batch', benchBatch],
   ['batch-pool', () => benchBatchPool({ ferplusTest: FERPLUS_TEST, rows, json })],
   ['batch-ui', benchBatchUi],
-  ['batch-small', () => benchBatchSmall({ ferplusTest: FERPLUS_TEST, afewDir: join(SHARED_DIR, 'data', 'afew-va', '001'), scratch: FIXTURES_DIR, rows, json })],
+  ['batch-small', () => benchBatchSmall({ ferplusTest: FERPLUS_TEST, scratch: FIXTURES_DIR, rows, json })],
   ['batch-drop', benchBatchDrop],
   ['flame', benchFlame],
   ['ict', benchIct],

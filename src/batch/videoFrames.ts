@@ -27,26 +27,44 @@ function waitFor(el: HTMLVideoElement, event: string, timeoutMs: number, what: s
 }
 
 /**
+ * A <video> element reading `file` until `until` fires, its length checked. The caller owns the element
+ * and its object URL (closeVideo); on failure both are released here and the error says why.
+ */
+async function loadVideo(file: Blob, until: 'loadedmetadata' | 'loadeddata', timeoutMs: number): Promise<{ video: HTMLVideoElement; url: string }> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.preload = until === 'loadeddata' ? 'auto' : 'metadata';
+  video.playsInline = true;
+  const url = URL.createObjectURL(file);
+  try {
+    const loaded = waitFor(video, until, timeoutMs, 'reading the video');
+    video.src = url;
+    await loaded;
+    if (until === 'loadeddata' && !(video.videoWidth > 0 && video.videoHeight > 0)) throw new Error('the file has no video track');
+    if (!Number.isFinite(video.duration) || video.duration <= 0) throw new Error('the video has no known duration');
+    return { video, url };
+  } catch (e) {
+    closeVideo(video, url);
+    throw e;
+  }
+}
+
+function closeVideo(video: HTMLVideoElement, url: string): void {
+  video.removeAttribute('src');
+  video.load();
+  URL.revokeObjectURL(url);
+}
+
+/**
  * A video's length in seconds from its metadata alone (no frame is decoded), so the Batch tab can
  * count a run's frames in the preview and size its pool. Rejects with a readable reason, like
  * VideoFrameSource.open, when the file cannot be read or its length is not known.
  */
 export async function probeVideoDuration(file: Blob, timeoutMs = 10_000): Promise<number> {
-  const video = document.createElement('video');
-  video.muted = true;
-  video.preload = 'metadata';
-  const url = URL.createObjectURL(file);
-  try {
-    const loaded = waitFor(video, 'loadedmetadata', timeoutMs, 'reading the video');
-    video.src = url;
-    await loaded;
-    if (!Number.isFinite(video.duration) || video.duration <= 0) throw new Error('the video has no known duration');
-    return video.duration;
-  } finally {
-    video.removeAttribute('src');
-    video.load();
-    URL.revokeObjectURL(url);
-  }
+  const { video, url } = await loadVideo(file, 'loadedmetadata', timeoutMs);
+  const duration = video.duration;
+  closeVideo(video, url);
+  return duration;
 }
 
 export class VideoFrameSource {
@@ -70,23 +88,8 @@ export class VideoFrameSource {
 
   /** Rejects with a readable reason when the file is not a video this browser can decode. */
   static async open(file: Blob, timeoutMs = 15_000): Promise<VideoFrameSource> {
-    const video = document.createElement('video');
-    video.muted = true;
-    video.preload = 'auto';
-    video.playsInline = true;
-    const url = URL.createObjectURL(file);
-    const src = new VideoFrameSource(video, url);
-    try {
-      const loaded = waitFor(video, 'loadeddata', timeoutMs, 'reading the video');
-      video.src = url;
-      await loaded;
-      if (!(video.videoWidth > 0 && video.videoHeight > 0)) throw new Error('the file has no video track');
-      if (!Number.isFinite(video.duration) || video.duration <= 0) throw new Error('the video has no known duration');
-      return src;
-    } catch (e) {
-      src.close();
-      throw e;
-    }
+    const { video, url } = await loadVideo(file, 'loadeddata', timeoutMs);
+    return new VideoFrameSource(video, url);
   }
 
   /** The frame shown at `time` seconds, plus an optional small JPEG thumbnail of it. */
@@ -117,8 +120,6 @@ export class VideoFrameSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.video.removeAttribute('src');
-    this.video.load();
-    URL.revokeObjectURL(this.url);
+    closeVideo(this.video, this.url);
   }
 }

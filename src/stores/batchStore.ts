@@ -122,10 +122,8 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
   async start() {
     const { plan, fps } = get();
     if (!plan) return;
-    if (!usePipelineStore.getState().manifest) {
-      set({ phase: 'error', message: 'The model pack is not loaded yet.' });
-      return;
-    }
+    const noPack = () => set({ phase: 'error', message: 'The model pack is not loaded yet.' });
+    if (!usePipelineStore.getState().manifest) return noPack();
     const runId = batchSession.beginRun();
     set({ phase: 'starting', rows: [], progress: undefined, message: 'Starting inference workers…', runNotes: [], runPrior: undefined });
     // Run pressed while the preview still reads the videos' lengths: the pool depends on them.
@@ -134,11 +132,11 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       await measuring;
       if (!batchSession.isCurrent(runId)) return;
     }
+    // Read again after that wait: the run uses the pipeline of the moment it starts its workers.
     const pipe = usePipelineStore.getState();
     if (!pipe.manifest) {
       batchSession.release(false);
-      set({ phase: 'error', message: 'The model pack is not loaded yet.' });
-      return;
+      return noPack();
     }
 
     const manifest = pipe.manifest;

@@ -75,7 +75,7 @@ def scores(logits, y, face, tau=0.0):
 
 def row(name, logits, y, face):
     acc, bal, recall = scores(logits, y, face)
-    best = max((scores(logits, y, face, t)[1], scores(logits, y, face, t)[0], round(float(t), 2)) for t in np.arange(0, 1.51, 0.05))
+    best = max((b, a, round(float(t), 2)) for t in np.arange(0, 1.51, 0.05) for a, b, _ in [scores(logits, y, face, t)])
     a75, b75, _ = scores(logits, y, face, 0.75)
     print(f"| {name} | {acc:.2f} / {bal:.2f} | {a75:.2f} / {b75:.2f} | τ {best[2]}: {best[1]:.2f} / {best[0]:.2f} | "
           + " ".join(f"{r:.2f}" for r in recall) + " |", flush=True)
@@ -102,7 +102,7 @@ def main():
     print(f"Train faces {ftr.sum()} of {len(ftr)}; Valid faces {fva.sum()} of {len(fva)} (no face = wrong)")
     print("| head | off: acc / bal | τ 0.75 (shipped live): acc / bal | best τ on Valid: acc / bal | recall off (" + ", ".join(CLASSES) + ") |")
     print("|---|---|---|---|---|")
-    row("shipped", hva @ w0.T + b0, yva, fva)
+    row("given head (--onnx)", hva @ w0.T + b0, yva, fva)
     share = str_[ftr].mean(0)
     for power in (0.5, 1.0):
         for l2 in (1e-3, 1e-2):

@@ -25,9 +25,11 @@ export function BatchView() {
   // from the tab's opening, while files are picked and the preview is read, so Run is not kept
   // waiting for it (1–2 s here); given back on leaving, or when the files picked need a pool of their own
   // (kept while the videos' lengths are read: a short clip borrows the worker too).
-  const pool = poolFor(s.plan, pipelineStatus === 'ready', s.videoLengths, s.fps);
+  const liveReady = pipelineStatus === 'ready';
+  // Memoised: a run re-renders this view at every row flush, and counting frames samples each video.
+  const pool = useMemo(() => poolFor(s.plan, liveReady, s.videoLengths, s.fps), [s.plan, liveReady, s.videoLengths, s.fps]);
   const readingVideos = !!s.videoLengths && !s.videoLengths.complete;
-  const mayLend = pipelineStatus === 'ready' && (!s.plan || pool.lent || readingVideos);
+  const mayLend = liveReady && (!s.plan || pool.lent || readingVideos);
   useEffect(() => (mayLend && client ? holdStills(client) : undefined), [mayLend, client]);
   const [openId, setOpenId] = useState<number>();
   const close = useCallback(() => setOpenId(undefined), []);
