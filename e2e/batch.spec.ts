@@ -10,6 +10,8 @@
 //   batch/misc/two-faces.jpg two faces side by side               → row says so, uses the largest
 //   batch/afew/*.png + labels.csv  AFEW-VA frames with valence/arousal → VA metrics
 //   batch/readme.txt         not an image                        → error row, "not an image or video"
+//   batch/angry/pattern-48.png  48×48 flat grey, no face          → 'no face', read whole (a face-crop-sized image)
+//   whole/pattern-{48,640}.png  no face, 48×48 and 640×480       → the "No face found" choice: read whole or not
 //   clip.webm                2.1 s VP8 from the AFEW-VA frames   → one row per sampled frame + timeline
 //   many/*.png               120 FER+ images for pause / resume / cancel
 //
@@ -46,10 +48,11 @@ const MANY = 120;
 const ROOT = path.join(FIXTURES_DIR, 'batch-e2e');
 const BATCH_DIR = path.join(ROOT, 'batch');
 const MANY_DIR = path.join(ROOT, 'many');
+const WHOLE_DIR = path.join(ROOT, 'whole');
 const VIDEO = path.join(ROOT, 'clip.webm');
 const FER_TEST = path.join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const AFEW_DIR = path.join(SHARED_DIR, 'data', 'afew-va', '001');
-const RECIPE = 'batch-e2e v3';
+const RECIPE = 'batch-e2e v4';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -116,6 +119,15 @@ function makeFixtures(): Expected {
   files++;
   writeFileSync(path.join(BATCH_DIR, 'readme.txt'), 'A folder for the batch test.\n');
   files++;
+  // A flat grey image: no face. At 48×48 the size of a FER+ crop (read whole by default), at 640×480 a scene (never by
+  // default). Not colour bars: on those, upscaled with padding, the landmarker finds a "face".
+  const grey = (size: string, out: string) => ffmpeg(['-f', 'lavfi', '-i', `color=c=0x7f7f7f:size=${size}:rate=1:duration=1`, '-frames:v', '1', '-f', 'image2', '-c:v', 'png', out]);
+  grey('48x48', path.join(BATCH_DIR, FOLDER_NAME.anger, 'pattern-48.png'));
+  labelled.anger++;
+  files++;
+  mkdirSync(WHOLE_DIR);
+  grey('48x48', path.join(WHOLE_DIR, 'pattern-48.png'));
+  grey('640x480', path.join(WHOLE_DIR, 'pattern-640.png'));
   // AFEW-VA frames with their valence/arousal (−10..10) in a generic CSV.
   const afew = JSON.parse(readFileSync(path.join(AFEW_DIR, '001.json'), 'utf8')) as { frames: Record<string, { valence: number; arousal: number }> };
   mkdirSync(path.join(BATCH_DIR, 'afew'));
@@ -376,6 +388,10 @@ test.describe('batch mode', () => {
     expect(Number(byName('two-faces.jpg').face_count), JSON.stringify(byName('two-faces.jpg'))).toBe(2);
     expect(byName('two-faces.jpg').notes).toContain('2 faces found: using the largest');
     for (const r of rows) if (r.status !== 'ok') expect(r.reason, r.path).not.toBe('');
+    // No face in a face-crop-sized image: the 2D model read it whole (the default), the row says so and stays 'no face'.
+    expect(byName('pattern-48.png')).toMatchObject({ status: 'no-face', label: 'anger', pred_3d: '' });
+    expect(byName('pattern-48.png').pred_2d).not.toBe('');
+    expect(byName('pattern-48.png').notes).toMatch(/looks like a tight face crop .* read it whole/);
     const faces = rows.filter((r) => r.status === 'ok');
     expect(faces.length, 'some images have a face').toBeGreaterThan(5);
     // The synthetic pack has a 3D head: faces have both branches and a fused prediction.
@@ -386,6 +402,11 @@ test.describe('batch mode', () => {
     for (const r of faces) CLASSES.forEach((c, k) => expect(Number(r[`p2d_${c}`]), `${r.path} p2d_${c}`).toBeCloseTo(BIAS_PROBS[k], 4));
 
     await expect(page.getByTestId('metrics-table')).toBeVisible();
+    // Rows read whole are answered but not scored: the three branches are scored on the same faces.
+    const readWholeRows = rows.filter((r) => r.status === 'no-face' && r.label && r.pred_2d).length;
+    expect(readWholeRows).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId('metrics-coverage')).toHaveAttribute('data-read-whole', String(readWholeRows));
+    await expect(page.getByTestId('metrics-coverage')).toContainText(`${readWholeRows} of them were read whole by the 2D model`);
     for (const [branch, col] of [['2d', 'pred_2d'], ['3d', 'pred_3d'], ['fused', 'pred_fused']] as const) {
       const s = scoreFromCsv(rows, col);
       expect(await metricValue(page, `metric-${branch}-n`)).toBe(s.n);
@@ -454,8 +475,29 @@ test.describe('batch mode', () => {
 
     // The "wrong predictions" filter shows exactly the labelled faces the fused prediction gets wrong.
     await page.getByTestId('results-filter').selectOption('wrong');
-    const wrong = faces.filter((r) => r.label && r.label !== r.pred_fused).length;
+    // Images read whole without a face count too: their answer is wrong or right like any other.
+    const wrong = rows.filter((r) => r.status !== 'error' && r.label && (r.pred_fused || r.pred_2d) && r.label !== (r.pred_fused || r.pred_2d)).length;
     await expect(page.getByTestId('results-count')).toHaveAttribute('data-count', String(wrong));
+    // In the table, the row says it was read whole.
+    await page.getByTestId('results-filter').selectOption('no-face');
+    await expect(page.locator('[data-testid=results-row][data-path$="pattern-48.png"] [data-read-whole]')).toHaveText('no face · read whole');
+
+    // The "No face found" choice, on a folder of two images without a face: a 48×48 one and a 640×480 one.
+    await page.getByTestId('batch-folder-input').setInputFiles(WHOLE_DIR);
+    const readWholeIn = async (choice: string) => {
+      await page.getByTestId('batch-whole-image').selectOption(choice);
+      await page.getByTestId('batch-start').click();
+      await expect(bar).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
+      const out = parseCsv((await download(page, 'export-csv')).text).data;
+      expect(out.map((r) => r.status)).toEqual(['no-face', 'no-face']);
+      return out.filter((r) => r.pred_2d).map((r) => path.basename(r.path)).sort();
+    };
+    expect(await readWholeIn('face-crops')).toEqual(['pattern-48.png']);
+    expect(await readWholeIn('always')).toEqual(['pattern-48.png', 'pattern-640.png']);
+    await expect(page.locator('[data-testid=results-row] [data-read-whole]')).toHaveCount(2);
+    expect(await readWholeIn('off')).toEqual([]);
+    await expect(page.locator('[data-testid=results-row] [data-read-whole]')).toHaveCount(0);
+
     // MediaPipe's wasm prints its INFO/WARNING log lines to stderr (console.error): not errors.
     expect(diagnostics.consoleErrors.filter((m) => !/^(INFO|WARNING): |^[IW]\d{4} /.test(m))).toEqual([]);
   });

@@ -18,7 +18,7 @@ export async function benchBatchPool(opts: { ferplusTest: string; rows: BenchRow
       // Alternate which pool goes first, so a drift of the host's speed favours neither.
       for (const workers of r % 2 ? [2, 1] : [1, 2]) {
         const t0 = performance.now();
-        await runHeadless({ input: opts.ferplusTest, limit: n, workers, wholeImageFallback: true, onRows: () => undefined });
+        await runHeadless({ input: opts.ferplusTest, limit: n, workers, wholeImageFallback: 'always', onRows: () => undefined });
         (seconds[`${n}:${workers}`] ??= []).push((performance.now() - t0) / 1000);
         process.stderr.write(`\rbatch-pool: round ${r + 1}/${rounds}, ${n} images, ${workers} worker(s)   `);
       }

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToJson } from '../../src/batch/exportRows';
-import { calibrationFlag, parseArgs } from './args';
+import { calibrationFlag, parseArgs, wholeImageFlag } from './args';
 import { defaultBatchPriorMode } from '../../src/core/calibration/datasetPrior';
 import { adaptBatchRows, applyBatchMix } from '../../src/batch/datasetPriorRows';
 import { adaptStreamedOutputs, datasetPriorRun, describeEstimate, packManifest } from './datasetPriorPass';
@@ -21,7 +21,7 @@ import { progressLine, runHeadless } from './runHeadless';
 import { parseShard } from './shard';
 
 const USAGE =
-  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--jsonl r.jsonl] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback] [--calibration off|on|dataset]';
+  'usage: npm run batch -- <folder|label.csv> --out results.csv [--features f.csv] [--jsonl r.jsonl] [--json r.json] [--resume] [--shard k/n] [--pack dir] [--ep wasm|webgpu|auto] [--workers N] [--limit N] [--item-timeout s] [--whole-image-fallback [face-crops|always|off]] [--calibration off|on|dataset]';
 const { positional, flags } = parseArgs(process.argv.slice(2));
 if (positional.length !== 1 || (!flags.out && !flags.features && !flags.jsonl && !flags.json)) {
   console.error(USAGE);
@@ -58,7 +58,8 @@ try {
     ep: (str('ep') as 'wasm' | 'webgpu' | 'auto') ?? 'wasm',
     workers: flags.workers ? Number(flags.workers) : undefined,
     limit: flags.limit ? Number(flags.limit) : undefined,
-    wholeImageFallback: !!flags['whole-image-fallback'],
+    // Tight face crops without a landmarked face are read whole unless told otherwise (the CSV's notes say so).
+    wholeImageFallback: wholeImageFlag(flags),
     // --calibration off|on|dataset overrides the pack's default; the CSV's calibration column says which ran.
     priorMode,
     shard,

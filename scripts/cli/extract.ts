@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToFeaturesCsv } from '../../src/batch/exportRows';
-import { calibrationFlag, parseArgs } from './args';
+import { calibrationFlag, parseArgs, wholeImageFlag } from './args';
 import { progressLine, runHeadless } from './runHeadless';
 
 const { positional, flags } = parseArgs(process.argv.slice(2));
@@ -27,7 +27,7 @@ const { rows, progress } = await runHeadless({
   wantCanonicalLandmarks: typeof flags.landmarks === 'string',
   wantCrops: typeof flags.crops === 'string',
   // Datasets fed to extract are tight face crops (FER+): keep a 2D prediction when no face is found.
-  wholeImageFallback: !flags['no-whole-image-fallback'],
+  wholeImageFallback: wholeImageFlag(flags, 'always'),
   // Features are the net's own outputs: as trained unless `--calibration on` asks for the fixed correction (no dataset prior here).
   priorMode: calibrationFlag(flags.calibration, ['off', 'fixed']) ?? 'off',
   workers: flags.workers ? Number(flags.workers) : undefined,

@@ -9,6 +9,7 @@ import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 import { labelKey, labelsFromFolders, parseAnyLabelCsv, type ItemLabel, type LabelTable } from '../../src/core/labels/datasetLabels';
 import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
+import type { WholeImageFallback } from '../../src/core/crop/wholeImageFallback';
 import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
 import type { CliRunRequest } from '../../src/cli/cliPage';
 import type { PriorMode } from '../../src/core/calibration/datasetPrior';
@@ -34,8 +35,8 @@ export interface HeadlessOptions {
   /** Also return the landmarks in the canonical face frame (478×3 per row). */
   wantCanonicalLandmarks?: boolean;
   wantCrops?: boolean;
-  /** Tight-crop datasets: run the 2D model on the whole image when no face is found. */
-  wholeImageFallback?: boolean;
+  /** When no face is found: may the 2D model read the whole image (core/crop/wholeImageFallback.ts)? undefined = 'off'. */
+  wholeImageFallback?: WholeImageFallback;
   /** How the run treats the training prior (undefined = the pack's default); 'dataset' marks face rows pending (src/batch/datasetPriorRows.ts). */
   priorMode?: PriorMode;
   onProgress?: (p: BatchProgress) => void;

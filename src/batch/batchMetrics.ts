@@ -1,7 +1,8 @@
 /**
  * Metrics over batch rows, Ig3D-style: the same labelled faces scored by the 2D branch alone,
- * the 3D branch alone and late fusion. Rows without a face (or with an error) cannot be
- * scored and are counted separately, never silently dropped. Pure.
+ * the 3D branch alone and late fusion. Rows without a face (or with an error) are counted
+ * separately, never silently dropped: not scored, even those the 2D model read whole
+ * (core/crop/wholeImageFallback.ts), so that all three branches are scored on the same faces. Pure.
  */
 import { EXPRESSIONS, NUM_CLASSES } from '../core/classes/expressionClasses';
 import { argmax, classificationReport, type ClassificationReport } from '../core/metrics/classification';
@@ -24,6 +25,9 @@ export function predictedClass(row: BatchRow, branch: Branch): number | undefine
 export const labelIndex = (row: BatchRow): number | undefined =>
   row.label?.expression ? EXPRESSIONS.indexOf(row.label.expression) : undefined;
 
+/** A row without a face that the 2D model read whole (the whole-image fallback): it has a 2D answer. */
+export const readWhole = (row: BatchRow): boolean => row.status === 'no-face' && !!row.p2d;
+
 /** True when the row has a class label and a fused prediction that differs from it. */
 export function isWrong(row: BatchRow): boolean {
   const t = labelIndex(row);
@@ -36,6 +40,8 @@ export interface ClassMetrics {
   labelled: number;
   /** Labelled rows that could not be scored (no face, error). */
   unscored: number;
+  /** Of those, the rows without a face that the 2D model read whole (answered, but not scored). */
+  readWhole: number;
   reports: Partial<Record<Branch, ClassificationReport>>;
 }
 
@@ -52,7 +58,7 @@ export function classMetrics(rows: readonly BatchRow[]): ClassMetrics {
     );
   }
   const scoredAny = labelled.filter((r) => r.status === 'ok' && (r.fused || r.p2d || r.p3d)).length;
-  return { labelled: labelled.length, unscored: labelled.length - scoredAny, reports };
+  return { labelled: labelled.length, unscored: labelled.length - scoredAny, readWhole: labelled.filter(readWhole).length, reports };
 }
 
 export interface VAMetrics {

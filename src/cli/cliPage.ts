@@ -12,6 +12,7 @@ import { defaultBatchPriorMode, type PriorMode } from '../core/calibration/datas
 import { asTrained } from '../batch/datasetPriorRows';
 import type { FusionMode } from '../core/types';
 import type { EpPreference } from '../core/pipelineTypes';
+import type { WholeImageFallback } from '../core/crop/wholeImageFallback';
 import { appAssetUrls } from '../worker/assetUrls';
 import { serializeRow, type SerializedRow } from './serializedRow';
 import { BundleReader, type BundleRef } from './bundleReader';
@@ -26,7 +27,8 @@ export interface CliRunRequest {
   wantCanonicalLandmarks?: boolean;
   /** Rows carry the first 2D model's crop (grey bytes): offline checks of other 2D nets on the app's own crops. */
   wantCrops?: boolean;
-  wholeImageFallback?: boolean;
+  /** When no face is found in an image (core/crop/wholeImageFallback.ts); undefined = 'off'. */
+  wholeImageFallback?: WholeImageFallback;
   /**
    * How the run treats the training prior; undefined = the pack's default. 'dataset' runs the net as
    * trained and marks each face row pending: the Node side adapts its outputs when the run ends.

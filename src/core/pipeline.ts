@@ -10,6 +10,7 @@ import type { Manifest } from './manifest/schema';
 import type { FrameOptions, Head3dEvaluation, PipelineResult, ReadyInfo } from './pipelineTypes';
 import type { BranchOutput, ExecutionProvider, FrameResult } from './types';
 import { landmarksToPixels, type CropSource } from './crop';
+import { readsWholeImage, wholeImageNote } from './crop/wholeImageFallback';
 import type { CanonicalMesh } from './mesh/canonicalMesh';
 import { landmarksToCanonicalFrame } from './mesh/canonicalFrame';
 import type { ImageLike, LandmarkDetection } from './inference/faceLandmarker';
@@ -83,7 +84,7 @@ export class InferencePipeline {
       input.landmarksPx = landmarksToPixels(det.face.landmarks, size.width, size.height);
       // 2. 3D parameters (always, raw: batch extraction trains heads on them).
       await this.parameters3d(input, det, options, result);
-    } else if (options.mode === 'image' && options.wholeImageFallback) {
+    } else if (options.mode === 'image' && readsWholeImage(options.wholeImageFallback, size)) {
       // Tight-crop datasets: the image branches run on the whole image; the row stays 'no face'.
       branches = branches.filter((b) => !b.needsFace);
       if (!branches.some((b) => b.side === '2d')) return this.finish(result, t0);
@@ -111,7 +112,7 @@ export class InferencePipeline {
     t = performance.now();
     const fusion = det.face ? { fusionMode: options.fusionMode, weight2d: options.weight2d } : { fusionMode: '2d' as const, weight2d: 1 };
     Object.assign(result, fuseFrame(result.branch2d, result.branch3d, { ...fusion, vaWeight2d: this.vaWeight2d }, notes));
-    if (!det.face) notes.push('no face found: the 2D model ran on the whole image (tight-crop fallback)');
+    if (!det.face) notes.push(wholeImageNote(options.wholeImageFallback));
     else timings.fusion = performance.now() - t;
     return this.finish(result, t0);
   }

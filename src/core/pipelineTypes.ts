@@ -5,6 +5,7 @@
  */
 import type { Manifest } from './manifest/schema';
 import type { ExecutionProvider, FrameResult, FusionMode, ValenceArousal } from './types';
+import type { WholeImageFallback } from './crop/wholeImageFallback';
 
 export type EpPreference = 'auto' | ExecutionProvider;
 
@@ -35,10 +36,10 @@ export interface FrameOptions {
   /** Also compute the landmarks in the canonical face frame (feature extraction, teaching mode). */
   wantCanonicalLandmarks?: boolean;
   /**
-   * Still images only: when no face is found, run the 2D model on the centred square of the
-   * whole image (for datasets of tight face crops). The row stays 'no face' and says so.
+   * Still images only: when no face is found, whether the 2D model reads the centred square of the
+   * whole image (core/crop/wholeImageFallback.ts); undefined = 'off'. The row stays 'no face' and says so.
    */
-  wholeImageFallback?: boolean;
+  wholeImageFallback?: WholeImageFallback;
   /** Apply the branches' declared calibration (class-prior correction); undefined = the pack's default. */
   calibrate?: boolean;
 }

@@ -15,6 +15,7 @@ import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch
 import { defaultFusion } from '../core/fusion/fusionPolicy';
 import { datasetPriorOf, defaultBatchPriorMode, type DatasetPrior, type PriorMode } from '../core/calibration/datasetPrior';
 import type { FusionMode } from '../core/types';
+import { DEFAULT_WHOLE_IMAGE_FALLBACK, type WholeImageFallback } from '../core/crop/wholeImageFallback';
 import { appAssetUrls, defaultPackUrl } from '../worker/assetUrls';
 import { usePipelineStore } from './pipelineStore';
 
@@ -61,6 +62,9 @@ interface BatchState {
   /** How the next run treats the training prior; undefined = the pack's default (defaultBatchPriorMode). */
   priorMode?: PriorMode;
   setPriorMode: (mode: PriorMode) => void;
+  /** Images where no face is found: may the 2D model read them whole (core/crop/wholeImageFallback.ts)? */
+  wholeImage: WholeImageFallback;
+  setWholeImage: (policy: WholeImageFallback) => void;
   /** What this run used: the mode, and for 'dataset' the pack's declaration (applied when the run stops: BatchView). */
   runPrior?: { mode: PriorMode; datasetPrior?: DatasetPrior };
   progress?: BatchProgress;
@@ -87,6 +91,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
   phase: 'empty',
   inputProblems: [],
   fps: DEFAULT_FPS,
+  wholeImage: DEFAULT_WHOLE_IMAGE_FALLBACK,
   rows: [],
   runNotes: [],
 
@@ -115,12 +120,15 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
   setPriorMode(priorMode) {
     set({ priorMode });
   },
+  setWholeImage(wholeImage) {
+    set({ wholeImage });
+  },
   setFps(fps) {
     if (Number.isFinite(fps) && fps > 0) set({ fps: Math.min(fps, 60) });
   },
 
   async start() {
-    const { plan, fps } = get();
+    const { plan, fps, wholeImage } = get();
     if (!plan) return;
     const noPack = () => set({ phase: 'error', message: 'The model pack is not loaded yet.' });
     if (!usePipelineStore.getState().manifest) return noPack();
@@ -185,7 +193,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       const items = built.items;
 
       const run = startBatchRun(pool, items, {
-        frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d, calibrate },
+        frame: { fusionMode: fusion.mode, weight2d: fusion.weight2d, calibrate, wholeImageFallback: wholeImage },
         flushMs: FLUSH_MS,
         deliver: (add, progress) => {
           if (!batchSession.isCurrent(runId)) return;

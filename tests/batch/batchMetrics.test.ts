@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classMetrics, fitSamples, isWrong, vaMetrics } from '../../src/batch/batchMetrics';
+import { classMetrics, fitSamples, isWrong, readWhole, vaMetrics } from '../../src/batch/batchMetrics';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import type { Expression } from '../../src/core/classes/expressionClasses';
 
@@ -35,6 +35,21 @@ describe('batch metrics', () => {
     expect(isWrong(rows[1])).toBe(true);
     expect(isWrong(rows[2])).toBe(false);
     expect(isWrong(rows[3])).toBe(false);
+  });
+
+  it('rows read whole without a face are answered but not scored, and counted as such', () => {
+    const whole = row(5, 'sad', undefined, undefined, { p2d: probs(3), fused: probs(3), notes: ['no face found: …read it whole'] });
+    const rows = [row(0, 'neutral', 0, 0), row(3, 'sad'), whole, row(6, undefined, undefined, undefined, { p2d: probs(1), fused: probs(1) })];
+    expect(rows.map(readWhole)).toEqual([false, false, true, true]);
+    const m = classMetrics(rows);
+    expect(m.labelled).toBe(3);
+    expect(m.unscored).toBe(2);
+    expect(m.readWhole).toBe(1);
+    expect(m.reports['2d']!.n).toBe(1);
+    // Its answer is still right or wrong for the table's filter.
+    expect(isWrong(whole)).toBe(true);
+    expect(isWrong({ ...whole, label: { expression: 'happy' } })).toBe(true);
+    expect(isWrong({ ...whole, label: { expression: 'surprise' } })).toBe(false);
   });
 
   it('leaves out branches nobody has', () => {

@@ -24,11 +24,11 @@ describe('PooledClient', () => {
   it('keeps every frame option (whole-image fallback, canonical landmarks, crops)', async () => {
     const [client] = await createClientPool(1, pipelineOptions);
     const bitmap = {} as ImageBitmap;
-    const options: FrameOptions = { mode: 'video', fusionMode: 'weighted', weight2d: 0.7, wantCrops: true, wholeImageFallback: true, wantCanonicalLandmarks: true };
+    const options: FrameOptions = { mode: 'video', fusionMode: 'weighted', weight2d: 0.7, wantCrops: true, wholeImageFallback: 'always', wantCanonicalLandmarks: true };
     await client.detect(bitmap, options);
-    expect(detect).toHaveBeenLastCalledWith(bitmap, { fusionMode: 'weighted', weight2d: 0.7, wantCrops: true, wholeImageFallback: true, wantCanonicalLandmarks: true });
-    await client.detectWithCrops(bitmap, { fusionMode: '2d', weight2d: 1, wholeImageFallback: true });
-    expect(detect).toHaveBeenLastCalledWith(bitmap, { fusionMode: '2d', weight2d: 1, wholeImageFallback: true });
+    expect(detect).toHaveBeenLastCalledWith(bitmap, { fusionMode: 'weighted', weight2d: 0.7, wantCrops: true, wholeImageFallback: 'always', wantCanonicalLandmarks: true });
+    await client.detectWithCrops(bitmap, { fusionMode: '2d', weight2d: 1, wholeImageFallback: 'face-crops' });
+    expect(detect).toHaveBeenLastCalledWith(bitmap, { fusionMode: '2d', weight2d: 1, wholeImageFallback: 'face-crops' });
   });
 
   it('replaces the worker when its pipeline cannot be rebuilt; both open their landmarker for still images', async () => {

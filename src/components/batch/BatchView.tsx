@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { modelByRole } from '../../core/manifest/parseManifest';
+import { FACE_CROP_MAX_SIDE, type WholeImageFallback } from '../../core/crop/wholeImageFallback';
 import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../core/calibration/datasetPrior';
 import { adaptBatchRows } from '../../batch/datasetPriorRows';
 import { ClassMixPanel } from './ClassMixPanel';
@@ -19,7 +20,7 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, videoLengths: b.videoLengths, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, setFps: b.setFps, start: b.start })));
+  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, videoLengths: b.videoLengths, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, wholeImage: b.wholeImage, setWholeImage: b.setWholeImage, setFps: b.setFps, start: b.start })));
   const { manifest, status: pipelineStatus, epPreference, calibrations, client } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations, client: s.client })));
   // A run on the live view's worker (batchStore.poolFor) needs its still-image landmarker: built
   // from the tab's opening, while files are picked and the preview is read, so Run is not kept
@@ -93,6 +94,14 @@ export function BatchView() {
               <option value="off">as trained</option>
               {!!calibrations?.length && <option value="fixed">fixed correction ({fixedLabel})</option>}
               {datasetPrior?.prior && <option value="dataset">adapt to this dataset (label-free EM)</option>}
+            </select>
+          </label>
+          <label title={`When the landmarker finds no face in an image, the 2D model can still read the whole image (its centred square). Datasets of tight face crops (FER+, 48×48) need this: the detector misses some of their faces. Such rows stay 'no face', have no 3D answer, and their notes say the image was read whole; the metrics leave them out.`}>
+            No face found{' '}
+            <select aria-label="batch whole-image fallback" value={s.wholeImage} disabled={active} onChange={(e) => s.setWholeImage(e.target.value as WholeImageFallback)} data-testid="batch-whole-image">
+              <option value="face-crops">read small square images whole (face crops, ≤ {FACE_CROP_MAX_SIDE} px)</option>
+              <option value="always">read every image whole</option>
+              <option value="off">leave unanswered</option>
             </select>
           </label>
           {!active && (

@@ -114,9 +114,11 @@ export function MetricsPanel({ rows, fusionLabel }: { rows: BatchRow[]; fusionLa
       <h3>Metrics</h3>
       {cm.labelled > 0 && (
         <>
-          <p className="muted small" data-testid="metrics-coverage" data-labelled={cm.labelled} data-unscored={cm.unscored}>
+          <p className="muted small" data-testid="metrics-coverage" data-labelled={cm.labelled} data-unscored={cm.unscored} data-read-whole={cm.readWhole}>
             {cm.labelled} images with a class label; {cm.labelled - cm.unscored} scored.{' '}
-            {cm.unscored > 0 && `${cm.unscored} without a face (or failed) are left out of these numbers.`}
+            {cm.unscored > 0 && `${cm.unscored} without a face (or failed) are left out of these numbers`}
+            {cm.readWhole > 0 && ` (${cm.readWhole} of them were read whole by the 2D model: their answers are in the table and the CSV, but the three branches are scored on the same faces)`}
+            {cm.unscored > 0 && '.'}
           </p>
           {branches.length === 0 ? (
             <p>No labelled image has a prediction yet.</p>

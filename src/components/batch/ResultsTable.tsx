@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { BatchRow } from '../../batch/batchTypes';
-import { branchProbs, isWrong, labelIndex, predictedClass, type Branch } from '../../batch/batchMetrics';
+import { branchProbs, isWrong, labelIndex, predictedClass, readWhole, type Branch } from '../../batch/batchMetrics';
 import { EXPRESSIONS } from '../../core/classes/expressionClasses';
 import { Thumb } from './Thumb';
 import { className, fixed } from './util';
@@ -63,6 +63,12 @@ function Pred({ row, branch }: { row: BatchRow; branch: Branch }) {
 
 function Found({ row }: { row: BatchRow }) {
   if (row.status === 'error') return <span className="status-error" title={row.reason}>error</span>;
+  if (readWhole(row))
+    return (
+      <span className="status-noface" title={row.notes.join('; ')} data-read-whole="true">
+        no face · read whole
+      </span>
+    );
   if (row.status === 'no-face') return <span className="status-noface">no face</span>;
   return (
     <span>

@@ -3,3 +3,4 @@ export * from './landmarkSets';
 export * from './cropGeometry';
 export * from './tensorFromPixels';
 export * from './sampleCrop';
+export * from './wholeImageFallback';
