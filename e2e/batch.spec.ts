@@ -481,6 +481,14 @@ test.describe('batch mode', () => {
     // In the table, the row says it was read whole.
     await page.getByTestId('results-filter').selectOption('no-face');
     await expect(page.locator('[data-testid=results-row][data-path$="pattern-48.png"] [data-read-whole]')).toHaveText('no face · read whole');
+    // Its detail re-runs it as the run did: the whole image is the 2D model's crop, and the notes say why.
+    await page.locator('[data-testid=results-row][data-path$="pattern-48.png"]').click();
+    await expect(detail).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+    await expect(detail.getByTestId('detail-crop')).toHaveCount(1);
+    await expect(detail.getByTestId('detail-bars-2d')).toBeVisible();
+    await expect(detail.getByTestId('detail-bars-3d')).toHaveCount(0);
+    await expect(detail).toContainText('looks like a tight face crop');
+    await page.getByTestId('detail-close').click();
 
     // The "No face found" choice, on a folder of two images without a face: a 48×48 one and a 640×480 one.
     await page.getByTestId('batch-folder-input').setInputFiles(WHOLE_DIR);

@@ -71,6 +71,8 @@ interface BatchState {
   rows: BatchRow[];
   /** Fusion used for this run. */
   fusion?: { mode: FusionMode; weight2d: number; has3d: boolean };
+  /** The whole-image fallback this run used (its detail view re-runs a row the same way). */
+  runWholeImage?: WholeImageFallback;
   runNotes: string[];
   startedAt?: number;
   setFiles: (files: InputFile[], problems?: string[]) => Promise<void>;
@@ -209,6 +211,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       set({
         phase: 'running',
         fusion,
+        runWholeImage: wholeImage,
         runPrior: { mode: datasetPrior || priorMode !== 'dataset' ? priorMode : 'off', datasetPrior },
         startedAt: performance.now(),
         message: undefined,

@@ -20,7 +20,7 @@ import { VideoTimelines } from './VideoTimeline';
 import './batch.css';
 
 export function BatchView() {
-  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, videoLengths: b.videoLengths, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, wholeImage: b.wholeImage, setWholeImage: b.setWholeImage, setFps: b.setFps, start: b.start })));
+  const s = useBatchStore(useShallow((b) => ({ cancel: b.cancel, fps: b.fps, videoLengths: b.videoLengths, fusion: b.fusion, inputProblems: b.inputProblems, message: b.message, pause: b.pause, phase: b.phase, plan: b.plan, progress: b.progress, reset: b.reset, resume: b.resume, rows: b.rows, runNotes: b.runNotes, priorMode: b.priorMode, runPrior: b.runPrior, setPriorMode: b.setPriorMode, wholeImage: b.wholeImage, setWholeImage: b.setWholeImage, runWholeImage: b.runWholeImage, setFps: b.setFps, start: b.start })));
   const { manifest, status: pipelineStatus, epPreference, calibrations, client } = usePipelineStore(useShallow((s) => ({ manifest: s.manifest, status: s.status, epPreference: s.epPreference, calibrations: s.calibrations, client: s.client })));
   // A run on the live view's worker (batchStore.poolFor) needs its still-image landmarker: built
   // from the tab's opening, while files are picked and the preview is read, so Run is not kept
@@ -51,9 +51,10 @@ export function BatchView() {
   const priorMode: PriorMode = s.priorMode ?? (manifest ? defaultBatchPriorMode(manifest) : 'off');
   const fixedLabel = calibrations?.map((c) => `${c.id}: ${c.label}`).join('; ');
   const openRow = openId === undefined ? undefined : rows.find((r) => r.id === openId);
+  // The detail view re-runs a row as the run did: its fusion and its whole-image fallback.
   const detailFusion = useMemo(
-    () => ({ fusionMode: s.fusion?.mode ?? '2d', weight2d: s.fusion?.weight2d ?? 1 }),
-    [s.fusion],
+    () => ({ fusionMode: s.fusion?.mode ?? '2d', weight2d: s.fusion?.weight2d ?? 1, wholeImageFallback: s.runWholeImage }),
+    [s.fusion, s.runWholeImage],
   );
   const fusionLabel = s.fusion
     ? s.fusion.has3d
