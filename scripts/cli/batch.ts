@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import type { BatchRow } from '../../src/batch/batchTypes';
 import { rowsToJson } from '../../src/batch/exportRows';
 import { calibrationFlag, parseArgs, wholeImageFlag } from './args';
+import { noFaceSummary } from './noFaceSummary';
 import { defaultBatchPriorMode } from '../../src/core/calibration/datasetPrior';
 import { adaptBatchRows, applyBatchMix } from '../../src/batch/datasetPriorRows';
 import { adaptStreamedOutputs, datasetPriorRun, describeEstimate, packManifest } from './datasetPriorPass';
@@ -52,6 +53,7 @@ try {
   const priorMode = calibrationFlag(flags.calibration) ?? defaultBatchPriorMode(manifest);
   const adaptation = priorMode === 'dataset' ? datasetPriorRun(manifest) : undefined;
   if (adaptation && 'unavailable' in adaptation) throw new Error(`--calibration dataset: ${adaptation.unavailable}`);
+  const wholeImageFallback = wholeImageFlag(flags);
   const result = await runHeadless({
     input: positional[0],
     packDir: str('pack'),
@@ -59,7 +61,7 @@ try {
     workers: flags.workers ? Number(flags.workers) : undefined,
     limit: flags.limit ? Number(flags.limit) : undefined,
     // Tight face crops without a landmarked face are read whole unless told otherwise (the CSV's notes say so).
-    wholeImageFallback: wholeImageFlag(flags),
+    wholeImageFallback,
     // --calibration off|on|dataset overrides the pack's default; the CSV's calibration column says which ran.
     priorMode,
     shard,
@@ -99,9 +101,11 @@ try {
     shard ? `shard ${shard.index}/${shard.count}: ${result.selected} inputs` : '',
     result.skippedDone ? `${result.skippedDone} already in the output (resumed)` : '',
     result.browserRestarts ? `browser relaunched ${result.browserRestarts}×` : '',
+    noFaceSummary(result.progress.noFace, result.readWhole, wholeImageFallback),
   ];
   console.error(parts.filter(Boolean).join('; '));
 } catch (e) {
   console.error(`\nbatch: ${(e as Error).message}`);
   process.exit(1);
 }
+

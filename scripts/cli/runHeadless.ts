@@ -9,6 +9,7 @@ import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 import { labelKey, labelsFromFolders, parseAnyLabelCsv, type ItemLabel, type LabelTable } from '../../src/core/labels/datasetLabels';
 import type { BatchProgress, BatchRow } from '../../src/batch/batchTypes';
+import { readWhole } from '../../src/batch/batchMetrics';
 import type { WholeImageFallback } from '../../src/core/crop/wholeImageFallback';
 import { deserializeRow, type SerializedRow } from '../../src/cli/serializedRow';
 import type { CliRunRequest } from '../../src/cli/cliPage';
@@ -106,6 +107,8 @@ export interface HeadlessResult {
   selected: number;
   skippedDone: number;
   browserRestarts: number;
+  /** Rows of this run without a found face that the 2D model read whole (--whole-image-fallback). */
+  readWhole: number;
 }
 
 export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult> {
@@ -127,7 +130,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
   if (opts.packDir) mounts['/__pack/'] = resolve(opts.packDir);
   const collected: BatchRow[] = [];
   const reported = new Set<number>();
-  const counts = { done: 0, failed: 0, noFace: 0 };
+  const counts = { done: 0, failed: 0, noFace: 0, readWhole: 0 };
   let restartsInARow = 0;
   let browserRestarts = 0;
   let sinkError: Error | undefined;
@@ -151,6 +154,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
             counts.done++;
             if (r.status === 'error') counts.failed++;
             if (r.status === 'no-face') counts.noFace++;
+            if (readWhole(r)) counts.readWhole++;
           }
           // An output error (disk full) must end the run with its own message, not Playwright's wrapping.
           try {
@@ -198,7 +202,7 @@ export async function runHeadless(opts: HeadlessOptions): Promise<HeadlessResult
     }
   }
   collected.sort((a, b) => a.id - b.id);
-  return { rows: collected, progress: overall(last!.progress), ep: last!.ep, pack: last!.pack, priorMode: last!.priorMode, labels, selected, skippedDone, browserRestarts };
+  return { rows: collected, progress: overall(last!.progress), ep: last!.ep, pack: last!.pack, priorMode: last!.priorMode, labels, selected, skippedDone, browserRestarts, readWhole: counts.readWhole };
 
   /** Progress over the whole run, across browser relaunches (the page only knows its own part). */
   function overall(p: BatchProgress): BatchProgress {
