@@ -11,7 +11,7 @@ import {
 const size = (width: number, height: number) => ({ width, height });
 
 describe('whole-image fallback policy', () => {
-  it('face crops: small and about square (FER+ 48×48, RAF-DB 100×100, JAFFE 256×256, SFEW 143×181)', () => {
+  it('face crops: small and about square (FER+ 48×48, RAF-DB 100×100, JAFFE 256×256, portrait crops up to 3:4)', () => {
     for (const [w, h] of [[48, 48], [100, 100], [256, 256], [143, 181], [181, 143], [96, 128], [1, 1]]) expect(looksLikeFaceCrop(size(w, h)), `${w}×${h}`).toBe(true);
   });
 

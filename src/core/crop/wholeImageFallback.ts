@@ -12,7 +12,7 @@
  * Why only small, near-square images by default: a photo or webcam frame where no face is found
  * most likely has none, and an expression read from a whole scene would be noise. A face crop is
  * small and about square; 256 px covers the crop datasets above, and 4:3 either way covers crops
- * cut with a margin (SFEW's aligned faces are 143×181, 1.27).
+ * cut with a margin (portrait crops of 3:4).
  *
  * The row stays 'no face' (status, detection) and its notes say the whole image was read.
  */
