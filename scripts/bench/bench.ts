@@ -49,6 +49,7 @@ import { benchStartupFloor } from './startupFloor';
 import { benchBatchPool } from './batchPool';
 import { benchBatchSmall } from './batchTab';
 import { appToFirstPrediction } from './appVisit';
+import { DEFAULT_WHOLE_IMAGE_FALLBACK, parseWholeImageFallback } from '../../src/core/crop/wholeImageFallback';
 
 const FERPLUS_TEST = join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const rows: BenchRow[] = [];
@@ -820,6 +821,9 @@ async function benchBatch(): Promise<void> {
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
     workers: 2,
+    // npm run batch's default: a 48×48 crop without a found face is read whole (one more 2D run).
+    // BENCH_WHOLE_IMAGE=off|face-crops|always measures another policy.
+    wholeImageFallback: parseWholeImageFallback(process.env.BENCH_WHOLE_IMAGE) ?? DEFAULT_WHOLE_IMAGE_FALLBACK,
     launchArgs: [EAGER_MEMORY_FLAG],
     onPage: (p) => (page = p),
     onRows: (batch) => {
@@ -841,7 +845,7 @@ async function benchBatch(): Promise<void> {
   outputs.close();
   rmSync(outDir, { recursive: true, force: true });
   const secs = (Date.now() - t0) / 1000;
-  const section = `batch (FER+ ${split}, WASM, 2 workers)`;
+  const section = `batch (FER+ ${split}, WASM, 2 workers, whole-image ${parseWholeImageFallback(process.env.BENCH_WHOLE_IMAGE) ?? DEFAULT_WHOLE_IMAGE_FALLBACK})`;
   rows.push({ section, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
   rows.push({ section, metric: 'Node (CLI) RSS at 10% / 50% / end', value: rss.map((x) => x.mib.toFixed(0)).join(' / '), unit: 'MiB', note: `rows streamed to a CSV (npm run batch's writer); at ${rss.map((x) => x.done).join(' / ')} rows` });
   memoryRows(section, samples, progress.total);
