@@ -10,8 +10,8 @@
 //   batch/misc/two-faces.jpg two faces side by side               → row says so, uses the largest
 //   batch/afew/*.png + labels.csv  AFEW-VA frames with valence/arousal → VA metrics
 //   batch/readme.txt         not an image                        → error row, "not an image or video"
-//   batch/angry/pattern-48.png  48×48 flat grey, no face          → 'no face', read whole (a face-crop-sized image)
-//   whole/pattern-{48,640}.png  no face, 48×48 and 640×480       → the "No face found" choice: read whole or not
+//   batch/angry/grey-48.png  48×48 flat grey, no face            → 'no face', read whole (a face-crop-sized image)
+//   whole/grey-{48,640}.png  no face, 48×48 and 640×480          → the "No face found" choice: read whole or not
 //   clip.webm                2.1 s VP8 from the AFEW-VA frames   → one row per sampled frame + timeline
 //   many/*.png               120 FER+ images for pause / resume / cancel
 //
@@ -52,7 +52,7 @@ const WHOLE_DIR = path.join(ROOT, 'whole');
 const VIDEO = path.join(ROOT, 'clip.webm');
 const FER_TEST = path.join(SHARED_DIR, 'data', 'ferplus', 'Test');
 const AFEW_DIR = path.join(SHARED_DIR, 'data', 'afew-va', '001');
-const RECIPE = 'batch-e2e v4';
+const RECIPE = 'batch-e2e v5';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -122,12 +122,12 @@ function makeFixtures(): Expected {
   // A flat grey image: no face. At 48×48 the size of a FER+ crop (read whole by default), at 640×480 a scene (never by
   // default). Not colour bars: on those, upscaled with padding, the landmarker finds a "face".
   const grey = (size: string, out: string) => ffmpeg(['-f', 'lavfi', '-i', `color=c=0x7f7f7f:size=${size}:rate=1:duration=1`, '-frames:v', '1', '-f', 'image2', '-c:v', 'png', out]);
-  grey('48x48', path.join(BATCH_DIR, FOLDER_NAME.anger, 'pattern-48.png'));
+  grey('48x48', path.join(BATCH_DIR, FOLDER_NAME.anger, 'grey-48.png'));
   labelled.anger++;
   files++;
   mkdirSync(WHOLE_DIR);
-  grey('48x48', path.join(WHOLE_DIR, 'pattern-48.png'));
-  grey('640x480', path.join(WHOLE_DIR, 'pattern-640.png'));
+  grey('48x48', path.join(WHOLE_DIR, 'grey-48.png'));
+  grey('640x480', path.join(WHOLE_DIR, 'grey-640.png'));
   // AFEW-VA frames with their valence/arousal (−10..10) in a generic CSV.
   const afew = JSON.parse(readFileSync(path.join(AFEW_DIR, '001.json'), 'utf8')) as { frames: Record<string, { valence: number; arousal: number }> };
   mkdirSync(path.join(BATCH_DIR, 'afew'));
@@ -389,9 +389,9 @@ test.describe('batch mode', () => {
     expect(byName('two-faces.jpg').notes).toContain('2 faces found: using the largest');
     for (const r of rows) if (r.status !== 'ok') expect(r.reason, r.path).not.toBe('');
     // No face in a face-crop-sized image: the 2D model read it whole (the default), the row says so and stays 'no face'.
-    expect(byName('pattern-48.png')).toMatchObject({ status: 'no-face', label: 'anger', pred_3d: '' });
-    expect(byName('pattern-48.png').pred_2d).not.toBe('');
-    expect(byName('pattern-48.png').notes).toMatch(/looks like a tight face crop .* read it whole/);
+    expect(byName('grey-48.png')).toMatchObject({ status: 'no-face', label: 'anger', pred_3d: '' });
+    expect(byName('grey-48.png').pred_2d).not.toBe('');
+    expect(byName('grey-48.png').notes).toMatch(/looks like a tight face crop .* read it whole/);
     const faces = rows.filter((r) => r.status === 'ok');
     expect(faces.length, 'some images have a face').toBeGreaterThan(5);
     // The synthetic pack has a 3D head: faces have both branches and a fused prediction.
@@ -480,9 +480,9 @@ test.describe('batch mode', () => {
     await expect(page.getByTestId('results-count')).toHaveAttribute('data-count', String(wrong));
     // In the table, the row says it was read whole.
     await page.getByTestId('results-filter').selectOption('no-face');
-    await expect(page.locator('[data-testid=results-row][data-path$="pattern-48.png"] [data-read-whole]')).toHaveText('no face · read whole');
+    await expect(page.locator('[data-testid=results-row][data-path$="grey-48.png"] [data-read-whole]')).toHaveText('no face · read whole');
     // Its detail re-runs it as the run did: the whole image is the 2D model's crop, and the notes say why.
-    await page.locator('[data-testid=results-row][data-path$="pattern-48.png"]').click();
+    await page.locator('[data-testid=results-row][data-path$="grey-48.png"]').click();
     await expect(detail).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
     await expect(detail.getByTestId('detail-crop')).toHaveCount(1);
     await expect(detail.getByTestId('detail-bars-2d')).toBeVisible();
@@ -500,8 +500,8 @@ test.describe('batch mode', () => {
       expect(out.map((r) => r.status)).toEqual(['no-face', 'no-face']);
       return out.filter((r) => r.pred_2d).map((r) => path.basename(r.path)).sort();
     };
-    expect(await readWholeIn('face-crops')).toEqual(['pattern-48.png']);
-    expect(await readWholeIn('always')).toEqual(['pattern-48.png', 'pattern-640.png']);
+    expect(await readWholeIn('face-crops')).toEqual(['grey-48.png']);
+    expect(await readWholeIn('always')).toEqual(['grey-48.png', 'grey-640.png']);
     await expect(page.locator('[data-testid=results-row] [data-read-whole]')).toHaveCount(2);
     expect(await readWholeIn('off')).toEqual([]);
     await expect(page.locator('[data-testid=results-row] [data-read-whole]')).toHaveCount(0);

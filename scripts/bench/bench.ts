@@ -807,6 +807,9 @@ async function benchBatch(): Promise<void> {
       .catch(() => undefined)
       .finally(() => (sampling = false));
   };
+  // npm run batch's default: a 48×48 crop without a found face is read whole (one more 2D run).
+  // BENCH_WHOLE_IMAGE=off|face-crops|always measures another policy.
+  const wholeImage = parseWholeImageFallback(process.env.BENCH_WHOLE_IMAGE) ?? DEFAULT_WHOLE_IMAGE_FALLBACK;
   const t0 = Date.now();
   // As `npm run batch` does: rows streamed to a CSV, only a small summary kept per row, so
   // Node's RSS shows whether the CLI's memory stays flat in the number of rows.
@@ -821,9 +824,7 @@ async function benchBatch(): Promise<void> {
     input: join(SHARED_DIR, 'data', 'ferplus', split),
     limit,
     workers: 2,
-    // npm run batch's default: a 48×48 crop without a found face is read whole (one more 2D run).
-    // BENCH_WHOLE_IMAGE=off|face-crops|always measures another policy.
-    wholeImageFallback: parseWholeImageFallback(process.env.BENCH_WHOLE_IMAGE) ?? DEFAULT_WHOLE_IMAGE_FALLBACK,
+    wholeImageFallback: wholeImage,
     launchArgs: [EAGER_MEMORY_FLAG],
     onPage: (p) => (page = p),
     onRows: (batch) => {
@@ -845,7 +846,7 @@ async function benchBatch(): Promise<void> {
   outputs.close();
   rmSync(outDir, { recursive: true, force: true });
   const secs = (Date.now() - t0) / 1000;
-  const section = `batch (FER+ ${split}, WASM, 2 workers, whole-image ${parseWholeImageFallback(process.env.BENCH_WHOLE_IMAGE) ?? DEFAULT_WHOLE_IMAGE_FALLBACK})`;
+  const section = `batch (FER+ ${split}, WASM, 2 workers, whole-image ${wholeImage})`;
   rows.push({ section, metric: 'throughput', value: progress.imagesPerSecond, unit: 'img/s', note: `${out.length} images; ${secs.toFixed(0)} s incl. start-up` });
   rows.push({ section, metric: 'Node (CLI) RSS at 10% / 50% / end', value: rss.map((x) => x.mib.toFixed(0)).join(' / '), unit: 'MiB', note: `rows streamed to a CSV (npm run batch's writer); at ${rss.map((x) => x.done).join(' / ')} rows` });
   memoryRows(section, samples, progress.total);

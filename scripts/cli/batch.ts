@@ -108,4 +108,3 @@ try {
   console.error(`\nbatch: ${(e as Error).message}`);
   process.exit(1);
 }
-

@@ -9,8 +9,7 @@
 import type { Manifest } from './manifest/schema';
 import type { FrameOptions, Head3dEvaluation, PipelineResult, ReadyInfo } from './pipelineTypes';
 import type { BranchOutput, ExecutionProvider, FrameResult } from './types';
-import { landmarksToPixels, type CropSource } from './crop';
-import { readsWholeImage, wholeImageNote } from './crop/wholeImageFallback';
+import { landmarksToPixels, readsWholeImage, wholeImageNote, type CropSource } from './crop';
 import type { CanonicalMesh } from './mesh/canonicalMesh';
 import { landmarksToCanonicalFrame } from './mesh/canonicalFrame';
 import type { ImageLike, LandmarkDetection } from './inference/faceLandmarker';
