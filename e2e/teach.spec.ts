@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { REPO_ROOT, expect, test } from './fixtures';
+import { REPO_ROOT, SHARED_DIR, expect, test } from './fixtures';
 import { STILLS } from './global-setup';
 import { linearOnnx } from './onnxWriter';
 
@@ -315,6 +315,29 @@ test.describe('teaching mode with a face on the webcam', () => {
     await expect(page.getByTestId('teach-status')).toContainText('Could not open broken.jpg');
     await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true');
     expect(await frameParams()).toBe(photoParams);
+
+    // A FER+ face the landmarker misses (48×48, as in a class's sample folder): the 2D network reads
+    // it whole, as the Batch tab does; the 3D branch has nothing from it until a slider moves.
+    await openPhoto(path.join(SHARED_DIR, 'data/ferplus/Valid/fer0028732.png'));
+    await expect(page.getByTestId('teach-status')).toContainText('No face found in this photo.', { timeout: 60_000 });
+    await expect(page.getByTestId('teach-status')).toContainText('the 2D network read it whole');
+    await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true');
+    await expect(page.getByTestId('teach-detection')).toContainText('No face found. The image is small and about square');
+    await expect(page.getByTestId('teach-crop-note')).toContainText('the whole image (no face to align), 48×48 pixels');
+    const topCount = (id: string) => page.getByTestId(id).locator('li.top').count();
+    expect(await topCount('teach-bars-2d')).toBe(1);
+    expect(await topCount('teach-bars-3d-pipeline')).toBe(0);
+    await expect(page.getByTestId('teach-no-params')).toBeVisible();
+    const fusedNote = page.getByTestId('teach-bars-fused-note');
+    await expect(page.getByTestId('teach-bars-fused').getByRole('heading')).toHaveText('Fused = 2D');
+    await expect(fusedNote).toHaveText('No face in this frame, so no 3D parameters: these bars repeat the 2D model.');
+    expect(await frameParams()).toBe('');
+    // A slider moved: the explorer's values drive the 3D head, fused with the photo's 2D reading.
+    await page.getByTestId('param-jawOpen').fill('0.8');
+    await expect(page.getByTestId('teach-no-params')).toHaveCount(0);
+    await expect.poll(() => topCount('teach-bars-3d-pipeline')).toBe(1);
+    await expect(page.getByTestId('teach-bars-fused').getByRole('heading')).toHaveText(/^Fused = 2D \(w = /); // the weight's title again
+    await expect(fusedNote).not.toContainText('No face');
 
     // Unfreeze: the camera's frames flow again (on the live worker's video landmarker).
     await page.getByRole('button', { name: /Unfreeze/ }).click();

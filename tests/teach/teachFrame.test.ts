@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frozenValuesOrigin, shownHeadEvaluation, teachFrame, teachFusedLabel, type TeachFrameInput } from '../../src/components/teach/teachFrame';
+import { frozenValuesOrigin, frozenWithoutFaceOrigin, noFaceMessage, shownHeadEvaluation, teachFrame, teachFusedLabel, type TeachFrameInput } from '../../src/components/teach/teachFrame';
 import type { FaceParamAdapter } from '../../src/core/blendshapeModel/faceParams';
 import type { Head3dEvaluation } from '../../src/core/pipelineTypes';
 import type { ClientResult } from '../../src/worker/inferenceClient';
@@ -61,6 +61,45 @@ describe('teachFrame', () => {
     expect(copied.paramsEdited).toBe(false);
     expect(teachFrame({ ...base, frozen }).paramsEdited).toBe(true);
     expect(Array.from(copied.fusion.probs3d!)).toEqual(Array.from(headEval([0, 0, 3, 0, 0, 0, 0, 0]).probs));
+  });
+
+  it('frozen photo without a face, read whole: no 3D answer from it until a slider moves; then the sliders drive it', () => {
+    // What the worker returns for a face crop the landmarker misses: a 2D answer, no face, no 3D branch.
+    const whole = { frameId: 4, branch2d: branch([0, 0, 0, 0, 0, 0, 3, 0]) } as unknown as ClientResult;
+    const frozen = { result: whole, source: 'image', at: 0 } as unknown as FrozenFrame;
+    const kept = teachFrame({ ...base, frozen, valuesOrigin: frozenWithoutFaceOrigin('image') });
+    expect(kept).toMatchObject({ result: whole, noFace: true, paramsEdited: false, params: undefined });
+    expect(kept.fusion.probs3d).toBeUndefined();
+    // The fused bars are the 2D network's reading, whatever w says, and say why.
+    const half = teachFrame({ ...base, frozen, valuesOrigin: frozenWithoutFaceOrigin('image'), weight2d: 0.5 });
+    expect(Array.from(half.fusion.fused!.probs)).toEqual(Array.from(whole.branch2d!.probs));
+    const label = teachFusedLabel({ ...base, weight2d: 0.5 }, half.fusion, { has3dHead: true }, half);
+    expect(label).toMatchObject({ repeats: '2d', note: 'No face in this frame, so no 3D parameters: these bars repeat the 2D model.' });
+    // A slider moved after freezing: the explorer's values drive the 3D head and are fused as usual.
+    const edited = teachFrame({ ...base, frozen, weight2d: 0.5 });
+    expect(edited).toMatchObject({ noFace: true, paramsEdited: true, params: base.values });
+    expect(Array.from(edited.fusion.probs3d!)).toEqual(Array.from(headEval([0, 0, 3, 0, 0, 0, 0, 0]).probs));
+    expect(teachFusedLabel({ ...base, weight2d: 0.5 }, edited.fusion, { has3dHead: true }, edited)).toEqual({ title: 'Fused (w = 0.50)' });
+    // The origin a face's parameters would have is not the one a faceless freeze sets.
+    expect(teachFrame({ ...base, frozen, valuesOrigin: frozenValuesOrigin('image') }).paramsEdited).toBe(true);
+  });
+
+  it('a frame without a face and without a 2D answer: neither branch, and the labels say why', () => {
+    const none = { frameId: 5 } as unknown as ClientResult;
+    const f = teachFrame({ ...base, live: none });
+    expect(f).toMatchObject({ noFace: true, params: undefined });
+    expect(f.fusion.fused).toBeUndefined();
+    expect(teachFusedLabel(base, f.fusion, { has3dHead: true }, f)).toEqual({ title: 'Fused' });
+    // With the 3D head answering from the sliders (frozen, edited), the 2D side's absence is named.
+    const frozen = { result: none, source: 'camera', at: 0 } as unknown as FrozenFrame;
+    const edited = teachFrame({ ...base, frozen });
+    expect(teachFusedLabel(base, edited.fusion, { has3dHead: true }, edited).note).toBe('No face in this frame for the 2D network: these bars repeat the 3D head.');
+  });
+
+  it('says what happened to a frozen frame without a face', () => {
+    expect(noFaceMessage({ branch2d: branch([1, 0, 0, 0, 0, 0, 0, 0]) }, 'image')).toMatch(/^No face found in this photo\. .* the 2D network read it whole .* The sliders keep their values\.$/);
+    expect(noFaceMessage({}, 'camera')).toBe('No face found in this camera frame, so neither branch has anything to read. The sliders keep their values.');
+    expect(frozenWithoutFaceOrigin('image')).not.toBe(frozenValuesOrigin('image'));
   });
 
   it('shows the last good 3D head answer while the next one is computed or failed', () => {

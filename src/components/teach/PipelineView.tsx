@@ -95,6 +95,8 @@ interface Props {
   /** Values feeding the 3D head (slider values when frozen). */
   params?: Float32Array;
   paramsEdited: boolean;
+  /** The frame was analysed and no face was found (teachFrame). */
+  noFace: boolean;
   fusion: TeachFusion;
   has3dHead: boolean;
   /** The pack's fusion weight, for the fused panel's note. */
@@ -105,7 +107,7 @@ interface Props {
  * The frame's way through the method, stage by stage, with plain-language explanations. Memoised:
  * TeachPipeline re-renders for every live result but hands new props only for the results it shows.
  */
-export const PipelineView = memo(function PipelineView({ result, frozenImage, liveVideo, triangles, adapter, params, paramsEdited, fusion, has3dHead, packWeight2d }: Props) {
+export const PipelineView = memo(function PipelineView({ result, frozenImage, liveVideo, triangles, adapter, params, paramsEdited, noFace, fusion, has3dHead, packWeight2d }: Props) {
   const { use2d, use3d, weight2d, fusionMode } = useTeachStore(useShallow((s) => ({ use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, fusionMode: s.fusionMode })));
   const crop = result?.crops ? Object.values(result.crops)[0] : undefined;
   const face = result?.face;
@@ -118,7 +120,9 @@ export const PipelineView = memo(function PipelineView({ result, frozenImage, li
       .slice(0, 8);
   })();
   const d = fusion.disagreement;
-  const fusedLabel = teachFusedLabel({ use2d, use3d, weight2d, fusionMode }, fusion, { has3dHead, weight2d: packWeight2d });
+  const fusedLabel = teachFusedLabel({ use2d, use3d, weight2d, fusionMode }, fusion, { has3dHead, weight2d: packWeight2d }, { noFace });
+  // No face, yet a 2D answer: the photo looked like a dataset's face crop and was read whole.
+  const readWhole = noFace && !!result?.branch2d;
   const poseIdx = adapter?.params.findIndex((p) => p.key === 'pose.yaw') ?? -1;
 
   return (
@@ -135,17 +139,30 @@ export const PipelineView = memo(function PipelineView({ result, frozenImage, li
             ? 'No frame yet: start the camera, freeze, or open a photo.'
             : face
               ? `Face found (${result.detection === 'padded' ? 'after padding the image' : 'directly'}), ${face.landmarks.length / 3} landmarks${result.faceCount > 1 ? `; ${result.faceCount} faces, using the largest` : ''}. Head pose: yaw ${deg(face.headPose.yaw)}, pitch ${deg(face.headPose.pitch)}, roll ${deg(face.headPose.roll)}.`
-              : 'No face found in this frame.'}
+              : readWhole
+                ? 'No face found. The image is small and about square, like a dataset’s face crop, so the 2D network reads it whole (as the Batch tab does). The 3D branch needs landmarks, so it has no parameters from this image.'
+                : 'No face found in this frame.'}
         </p>
       </Stage>
       <Stage s={STAGES.crop} testId="stage-crop">
         {crop ? <CropCanvas crop={crop} /> : <p className="muted small">—</p>}
-        {crop && <span className="muted small"> {crop.width}×{crop.height} pixels, shown enlarged</span>}
+        {crop && (
+          <span className="muted small" data-testid="teach-crop-note">
+            {' '}
+            {readWhole ? 'the whole image (no face to align), ' : ''}
+            {crop.width}×{crop.height} pixels, shown enlarged
+          </span>
+        )}
       </Stage>
       <Stage s={STAGES.p2d} testId="stage-2d">
         <ExpressionBars title="2D network" probs={fusion.probs2d} testId="teach-bars-2d" emphasis={d?.followed === '2d'} />
       </Stage>
       <Stage s={STAGES.params} testId="stage-params">
+        {noFace && !paramsEdited && (
+          <p className="small" data-testid="teach-no-params">
+            No face, so no 3D parameters from this frame.{frozenImage ? ' Move a slider or pick a preset in the explorer to give the 3D head some.' : ''}
+          </p>
+        )}
         {topParams.length > 0 && (
           <>
             <p className="small">

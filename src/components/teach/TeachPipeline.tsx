@@ -77,6 +77,7 @@ export function TeachPipeline({ videoRef, stream, cameraActive, analysedPreview,
       adapter={s.adapter}
       params={frame.params}
       paramsEdited={frame.paramsEdited}
+      noFace={frame.noFace}
       fusion={frame.fusion}
       has3dHead={has3dHead}
       packWeight2d={packWeight2d}

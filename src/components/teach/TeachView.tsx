@@ -11,7 +11,8 @@ import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
 import { TeachPipeline } from './TeachPipeline';
 import { composeFigure, downloadCanvasPng } from './figureExport';
-import { frozenValuesOrigin, teachFrame, teachFusedLabel } from './teachFrame';
+import { DEFAULT_WHOLE_IMAGE_FALLBACK } from '../../core/crop/wholeImageFallback';
+import { frozenValuesOrigin, frozenWithoutFaceOrigin, noFaceMessage, teachFrame, teachFusedLabel } from './teachFrame';
 import './teach.css';
 
 const SHORTCUTS: [string, string][] = [
@@ -115,11 +116,18 @@ export function TeachView() {
     setBusy(true);
     try {
       const bitmap = await createImageBitmap(image);
-      const result = await c.detect(bitmap, { fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true, wantCanonicalLandmarks: true });
+      // A photo where no face is found is read whole when it looks like a dataset's face crop, as the
+      // Batch tab reads it (core/crop/wholeImageFallback.ts): a class opening FER+ samples gets the
+      // 2D answer for the few the landmarker misses. Camera frames never are (a scene, not a crop).
+      const wholeImage = source === 'image' ? { wholeImageFallback: DEFAULT_WHOLE_IMAGE_FALLBACK } : {};
+      const result = await c.detect(bitmap, { fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true, wantCanonicalLandmarks: true, ...wholeImage });
       const st = useTeachStore.getState();
       st.setFrozen({ result, image, source, at: Date.now() });
       const a = st.adapter;
-      if (a) {
+      if (!result.face) {
+        if (st.values) st.setValues(st.values, frozenWithoutFaceOrigin(source));
+        setMessage(noFaceMessage(result, source));
+      } else if (a) {
         const v = a.fromFrame(result);
         if (typeof v === 'string') setMessage(`Frozen, but the parameters could not be copied: ${v}.`);
         else {
@@ -171,11 +179,11 @@ export function TeachView() {
   const exportFigure = useCallback(async () => {
     const st = useTeachStore.getState();
     const stream = useCameraStore.getState().stream;
-    const { result: r, fusion, paramsEdited } = teachFrame({ ...st, cameraOn: !!stream, vaWeight2d: fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D });
+    const { result: r, fusion, paramsEdited, noFace } = teachFrame({ ...st, cameraOn: !!stream, vaWeight2d: fusionDefaults?.vaWeight2d ?? DEFAULT_VA_WEIGHT_2D });
     const d = fusion.disagreement;
     const crop = r?.crops ? Object.values(r.crops)[0] : undefined;
     const frameImage = st.frozen?.image ?? (videoRef.current && videoRef.current.videoWidth ? frameToCanvas(videoRef.current, videoRef.current.videoWidth, videoRef.current.videoHeight) : undefined);
-    const fused = teachFusedLabel(st, fusion, { has3dHead: !!fusionDefaults?.has3d, weight2d: fusionDefaults?.declared ? fusionDefaults.weight2d : undefined });
+    const fused = teachFusedLabel(st, fusion, { has3dHead: !!fusionDefaults?.has3d, weight2d: fusionDefaults?.declared ? fusionDefaults.weight2d : undefined }, { noFace });
     const fig = composeFigure({
       title: 'Ig3D in the browser: 2D pixels + 3D face parameters',
       subtitle: `Parameters: ${st.valuesOrigin}. ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,

@@ -36,11 +36,29 @@ export interface TeachFrame {
   params?: Float32Array;
   /** Frozen, and the sliders moved away from the frame's parameters. */
   paramsEdited: boolean;
+  /** The frame shown was analysed and no face was found in it (the 2D side may still have read it whole). */
+  noFace: boolean;
 }
 
 /** The slider values' origin right after freezing (TeachView sets it; moving a slider replaces it). */
 export function frozenValuesOrigin(source: FrozenFrame['source']): string {
   return `copied from the frozen ${source === 'camera' ? 'camera frame' : 'photo'}`;
+}
+
+/**
+ * The slider values' origin right after freezing a frame without a face: the sliders keep their
+ * values, and the 3D head has no parameters from the frame until one is moved.
+ */
+export function frozenWithoutFaceOrigin(source: FrozenFrame['source']): string {
+  return `kept: no face in the frozen ${source === 'camera' ? 'camera frame' : 'photo'}`;
+}
+
+/** What the status line says after freezing a frame where no face was found. */
+export function noFaceMessage(result: Pick<ClientResult, 'branch2d'>, source: FrozenFrame['source']): string {
+  const what = source === 'camera' ? 'camera frame' : 'photo';
+  return result.branch2d
+    ? `No face found in this ${what}. It is small and about square, like a dataset's face crop, so the 2D network read it whole (as the Batch tab does); the 3D branch needs the face's landmarks and has no answer. The sliders keep their values.`
+    : `No face found in this ${what}, so neither branch has anything to read. The sliders keep their values.`;
 }
 
 /** The 3D head's answer to show: the current one, or the last good one while the next is computed or failed. */
@@ -50,20 +68,25 @@ export function shownHeadEvaluation(head: HeadState): Head3dEvaluation | undefin
 
 export function teachFrame(s: TeachFrameInput): TeachFrame {
   const result = s.frozen?.result ?? (s.cameraOn ? s.live : undefined);
-  const sliders = !!s.frozen || !result; // the sliders drive the 3D branch
+  const noFace = !!result && !result.face;
+  const frozenOrigin = s.frozen && (s.frozen.result.face ? frozenValuesOrigin(s.frozen.source) : frozenWithoutFaceOrigin(s.frozen.source));
+  const paramsEdited = !!s.frozen && s.valuesOrigin !== frozenOrigin;
+  // The sliders drive the 3D branch when frozen or without a frame, except right after freezing a
+  // frame without a face: the slider values did not come from it, so fusing them with the 2D
+  // network's reading of that frame would explain an answer the frame never gave.
+  const sliders = (!!s.frozen && !(noFace && !paramsEdited)) || !result;
   const b = result?.branch3d;
   const b3d: Head3dEvaluation | undefined = sliders ? shownHeadEvaluation(s.head) : b ? { logits: b.logits, probs: b.probs, va: branchVA(b) } : undefined;
   const fusion = teachFusion(result?.branch2d, b3d, { use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, fusionMode: s.fusionMode, vaWeight2d: s.vaWeight2d });
   let params: Float32Array | undefined;
   if (s.adapter) {
     if (sliders) params = s.values;
-    else {
+    else if (!noFace) {
       const v = s.adapter.fromFrame(result!);
       params = typeof v === 'string' ? undefined : v;
     }
   }
-  const paramsEdited = !!s.frozen && s.valuesOrigin !== frozenValuesOrigin(s.frozen.source);
-  return { result, fusion, params, paramsEdited };
+  return { result, fusion, params, paramsEdited, noFace };
 }
 
 /** The fused panel's title and note for what the fusion actually had: a branch switched off, or no answer from it yet. */
@@ -71,14 +94,21 @@ export function teachFusedLabel(
   s: Pick<TeachFrameInput, 'use2d' | 'use3d' | 'weight2d' | 'fusionMode'>,
   fusion: TeachFusion,
   pack: { has3dHead: boolean; weight2d?: number },
+  frame: Pick<TeachFrame, 'noFace'> = { noFace: false },
 ): FusedPanelLabel {
   return fusedPanelLabel({
     mode: s.fusionMode,
     weight2d: s.weight2d,
     has2d: s.use2d && !!fusion.logits2d,
-    no2dReason: s.use2d ? 'No frame for the 2D network yet' : 'The 2D branch is switched off',
+    no2dReason: !s.use2d ? 'The 2D branch is switched off' : frame.noFace ? 'No face in this frame for the 2D network' : 'No frame for the 2D network yet',
     has3d: s.use3d && pack.has3dHead && !!fusion.logits3d,
-    no3dReason: !pack.has3dHead ? 'This pack has no 3D head' : s.use3d ? 'No 3D head answer for this frame' : 'The 3D branch is switched off',
+    no3dReason: !pack.has3dHead
+      ? 'This pack has no 3D head'
+      : !s.use3d
+        ? 'The 3D branch is switched off'
+        : frame.noFace
+          ? 'No face in this frame, so no 3D parameters'
+          : 'No 3D head answer for this frame',
     packWeight2d: pack.weight2d,
   });
 }
