@@ -290,7 +290,7 @@ test.describe('teaching mode with a face on the webcam', () => {
     expect(await page.getByTestId('teach-values-origin').textContent()).toContain('edited with the sliders');
   });
 
-  test('a photo opened while the camera runs is analysed and frozen; a broken file is refused and loses nothing; Unfreeze goes back to the camera', async ({ page }) => {
+  test('a photo opened while the camera runs is analysed and frozen; a face crop the landmarker misses is read whole by the 2D network, a larger photo without a face is not; a broken file is refused and loses nothing; Unfreeze goes back to the camera', async ({ page }) => {
     await openTeach(page);
     await page.getByTestId('teach-start-camera').click();
     await expect(page.getByTestId('teach-detection')).toContainText('Face found', { timeout: 90_000 });
@@ -338,6 +338,12 @@ test.describe('teaching mode with a face on the webcam', () => {
     await expect.poll(() => topCount('teach-bars-3d-pipeline')).toBe(1);
     await expect(page.getByTestId('teach-bars-fused').getByRole('heading')).toHaveText(/^Fused = 2D \(w = /); // the weight's title again
     await expect(fusedNote).not.toContainText('No face');
+    // A photo-sized image without a face is not read whole: neither branch has an answer from it.
+    await openPhoto(STILLS.noface);
+    await expect(page.getByTestId('teach-status')).toContainText('No face found in this photo, so neither branch has anything to read.', { timeout: 60_000 });
+    await expect(page.getByTestId('teach-detection')).toHaveText('No face found in this frame.');
+    await expect(page.getByTestId('teach-crop')).toHaveCount(0);
+    expect(await topCount('teach-bars-2d')).toBe(0);
 
     // Unfreeze: the camera's frames flow again (on the live worker's video landmarker).
     await page.getByRole('button', { name: /Unfreeze/ }).click();
