@@ -319,10 +319,10 @@ test.describe('teaching mode with a face on the webcam', () => {
     // A FER+ face the landmarker misses (48×48, as in a class's sample folder): the 2D network reads
     // it whole, as the Batch tab does; the 3D branch has nothing from it until a slider moves.
     await openPhoto(path.join(SHARED_DIR, 'data/ferplus/Valid/fer0028732.png'));
-    await expect(page.getByTestId('teach-status')).toContainText('No face found in this photo.', { timeout: 60_000 });
-    await expect(page.getByTestId('teach-status')).toContainText('the 2D network read it whole');
+    await expect(page.getByTestId('teach-status')).toContainText('No face found in this photo: the image looks like a tight face crop', { timeout: 60_000 });
+    await expect(page.getByTestId('teach-status')).toContainText('so the 2D model read it whole, as the Batch tab does');
     await expect(page.getByTestId('teach-status')).toHaveAttribute('data-frozen', 'true');
-    await expect(page.getByTestId('teach-detection')).toContainText('No face found. The image is small and about square');
+    await expect(page.getByTestId('teach-detection')).toContainText('No face found: the image looks like a tight face crop');
     await expect(page.getByTestId('teach-crop-note')).toContainText('the whole image (no face to align), 48×48 pixels');
     const topCount = (id: string) => page.getByTestId(id).locator('li.top').count();
     expect(await topCount('teach-bars-2d')).toBe(1);

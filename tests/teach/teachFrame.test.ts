@@ -97,7 +97,7 @@ describe('teachFrame', () => {
   });
 
   it('says what happened to a frozen frame without a face', () => {
-    expect(noFaceMessage({ branch2d: branch([1, 0, 0, 0, 0, 0, 0, 0]) }, 'image')).toMatch(/^No face found in this photo\. .* the 2D network read it whole .* The sliders keep their values\.$/);
+    expect(noFaceMessage({ branch2d: branch([1, 0, 0, 0, 0, 0, 0, 0]) }, 'image')).toMatch(/^No face found in this photo: the image looks like a tight face crop \(≤ 256 px, about square\), so the 2D model read it whole, as the Batch tab does; the 3D branch .* The sliders keep their values\.$/);
     expect(noFaceMessage({}, 'camera')).toBe('No face found in this camera frame, so neither branch has anything to read. The sliders keep their values.');
     expect(frozenWithoutFaceOrigin('image')).not.toBe(frozenValuesOrigin('image'));
   });

@@ -10,7 +10,7 @@ import { ExpressionBars } from '../ExpressionBars';
 import { drawCrop, drawFaceBox, drawLandmarkMesh } from '../draw2d';
 import { VACircumplex } from '../VACircumplex';
 import { PAPER_URL, STAGES, type StageText } from './paper';
-import { teachFusedLabel } from './teachFrame';
+import { READ_WHOLE_EXPLANATION, teachFusedLabel } from './teachFrame';
 
 /** A stage's plain-language paragraph: memoised, it does not change with the frame. */
 const StageExplain = memo(function StageExplain({ s }: { s: StageText }) {
@@ -140,7 +140,7 @@ export const PipelineView = memo(function PipelineView({ result, frozenImage, li
             : face
               ? `Face found (${result.detection === 'padded' ? 'after padding the image' : 'directly'}), ${face.landmarks.length / 3} landmarks${result.faceCount > 1 ? `; ${result.faceCount} faces, using the largest` : ''}. Head pose: yaw ${deg(face.headPose.yaw)}, pitch ${deg(face.headPose.pitch)}, roll ${deg(face.headPose.roll)}.`
               : readWhole
-                ? 'No face found. The image is small and about square, like a dataset’s face crop, so the 2D network reads it whole (as the Batch tab does). The 3D branch needs landmarks, so it has no parameters from this image.'
+                ? `No face found: ${READ_WHOLE_EXPLANATION}.`
                 : 'No face found in this frame.'}
         </p>
       </Stage>

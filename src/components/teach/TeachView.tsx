@@ -11,8 +11,7 @@ import { previewMode } from '../previewMode';
 import { ParamExplorer } from './ParamExplorer';
 import { TeachPipeline } from './TeachPipeline';
 import { composeFigure, downloadCanvasPng } from './figureExport';
-import { DEFAULT_WHOLE_IMAGE_FALLBACK } from '../../core/crop/wholeImageFallback';
-import { frozenValuesOrigin, frozenWithoutFaceOrigin, noFaceMessage, teachFrame, teachFusedLabel } from './teachFrame';
+import { frozenValuesOrigin, frozenWithoutFaceOrigin, noFaceMessage, TEACH_PHOTO_WHOLE_IMAGE, teachFrame, teachFusedLabel } from './teachFrame';
 import './teach.css';
 
 const SHORTCUTS: [string, string][] = [
@@ -116,16 +115,14 @@ export function TeachView() {
     setBusy(true);
     try {
       const bitmap = await createImageBitmap(image);
-      // A photo where no face is found is read whole when it looks like a dataset's face crop, as the
-      // Batch tab reads it (core/crop/wholeImageFallback.ts): a class opening FER+ samples gets the
-      // 2D answer for the few the landmarker misses. Camera frames never are (a scene, not a crop).
-      const wholeImage = source === 'image' ? { wholeImageFallback: DEFAULT_WHOLE_IMAGE_FALLBACK } : {};
+      const wholeImage = source === 'image' ? { wholeImageFallback: TEACH_PHOTO_WHOLE_IMAGE } : {};
       const result = await c.detect(bitmap, { fusionMode: 'weighted', weight2d: useTeachStore.getState().weight2d, wantCrops: true, wantCanonicalLandmarks: true, ...wholeImage });
       const st = useTeachStore.getState();
       st.setFrozen({ result, image, source, at: Date.now() });
       const a = st.adapter;
       if (!result.face) {
-        if (st.values) st.setValues(st.values, frozenWithoutFaceOrigin(source));
+        // The values stay as they are (nothing to copy): only their origin says why.
+        useTeachStore.setState({ valuesOrigin: frozenWithoutFaceOrigin(source) });
         setMessage(noFaceMessage(result, source));
       } else if (a) {
         const v = a.fromFrame(result);

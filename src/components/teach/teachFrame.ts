@@ -12,6 +12,17 @@ import type { Head3dEvaluation } from '../../core/pipelineTypes';
 import type { ClientResult } from '../../worker/inferenceClient';
 import type { FrozenFrame, HeadState } from '../../stores/teachStore';
 import { fusedPanelLabel, type FusedPanelLabel } from '../fusedPanel';
+import { DEFAULT_WHOLE_IMAGE_FALLBACK, wholeImageReason } from '../../core/crop/wholeImageFallback';
+
+/**
+ * How Teach's *Open photo…* treats a photo without a found face: as the Batch tab does by default
+ * (core/crop/wholeImageFallback.ts), so a class opening FER+ samples gets the 2D answer for the few
+ * the landmarker misses. Camera frames never pass a policy (a scene, not a crop).
+ */
+export const TEACH_PHOTO_WHOLE_IMAGE = DEFAULT_WHOLE_IMAGE_FALLBACK;
+
+/** Stage 2's and the status line's account of a photo read whole: one text for both. */
+export const READ_WHOLE_EXPLANATION = `${wholeImageReason(TEACH_PHOTO_WHOLE_IMAGE)}, as the Batch tab does; the 3D branch needs the face's landmarks, so it has no parameters from this image`;
 
 export interface TeachFrameInput {
   frozen?: FrozenFrame;
@@ -57,7 +68,7 @@ export function frozenWithoutFaceOrigin(source: FrozenFrame['source']): string {
 export function noFaceMessage(result: Pick<ClientResult, 'branch2d'>, source: FrozenFrame['source']): string {
   const what = source === 'camera' ? 'camera frame' : 'photo';
   return result.branch2d
-    ? `No face found in this ${what}. It is small and about square, like a dataset's face crop, so the 2D network read it whole (as the Batch tab does); the 3D branch needs the face's landmarks and has no answer. The sliders keep their values.`
+    ? `No face found in this ${what}: ${READ_WHOLE_EXPLANATION}. The sliders keep their values.`
     : `No face found in this ${what}, so neither branch has anything to read. The sliders keep their values.`;
 }
 
@@ -74,7 +85,7 @@ export function teachFrame(s: TeachFrameInput): TeachFrame {
   // The sliders drive the 3D branch when frozen or without a frame, except right after freezing a
   // frame without a face: the slider values did not come from it, so fusing them with the 2D
   // network's reading of that frame would explain an answer the frame never gave.
-  const sliders = (!!s.frozen && !(noFace && !paramsEdited)) || !result;
+  const sliders = !result || (!!s.frozen && (paramsEdited || !noFace));
   const b = result?.branch3d;
   const b3d: Head3dEvaluation | undefined = sliders ? shownHeadEvaluation(s.head) : b ? { logits: b.logits, probs: b.probs, va: branchVA(b) } : undefined;
   const fusion = teachFusion(result?.branch2d, b3d, { use2d: s.use2d, use3d: s.use3d, weight2d: s.weight2d, fusionMode: s.fusionMode, vaWeight2d: s.vaWeight2d });

@@ -38,11 +38,16 @@ export function readsWholeImage(policy: WholeImageFallback | undefined, size: { 
   return policy === 'face-crops' && looksLikeFaceCrop(size);
 }
 
+/** Why an image without a found face was read whole under `policy` (the row's note, Teach's text). */
+export function wholeImageReason(policy: WholeImageFallback | undefined): string {
+  return policy === 'always'
+    ? 'the 2D model read the whole image (whole-image fallback: always)'
+    : `the image looks like a tight face crop (≤ ${FACE_CROP_MAX_SIDE} px, about square), so the 2D model read it whole`;
+}
+
 /** The row's note: what was read, and why. */
 export function wholeImageNote(policy: WholeImageFallback | undefined): string {
-  return policy === 'always'
-    ? 'no face found: the 2D model read the whole image (whole-image fallback: always)'
-    : `no face found: the image looks like a tight face crop (≤ ${FACE_CROP_MAX_SIDE} px, about square), so the 2D model read it whole`;
+  return `no face found: ${wholeImageReason(policy)}`;
 }
 
 /** Parses a user's choice (CLI flag, stored setting); undefined when it is not one of the policies. */
