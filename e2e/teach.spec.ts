@@ -332,12 +332,14 @@ test.describe('teaching mode with a face on the webcam', () => {
     await expect(page.getByTestId('teach-bars-fused').getByRole('heading')).toHaveText('Fused = 2D');
     await expect(fusedNote).toHaveText('No face in this frame, so no 3D parameters: these bars repeat the 2D model.');
     expect(await frameParams()).toBe('');
+    await expect(page.getByTestId('teach-values-origin')).toHaveText('Showing: the values from before (the frozen photo has no face to copy from)');
     // A slider moved: the explorer's values drive the 3D head, fused with the photo's 2D reading.
     await page.getByTestId('param-jawOpen').fill('0.8');
     await expect(page.getByTestId('teach-no-params')).toHaveCount(0);
     await expect.poll(() => topCount('teach-bars-3d-pipeline')).toBe(1);
     await expect(page.getByTestId('teach-bars-fused').getByRole('heading')).toHaveText(/^Fused = 2D \(w = /); // the weight's title again
     await expect(fusedNote).not.toContainText('No face');
+    await expect(page.getByTestId('teach-values-origin')).toHaveText('Showing: edited with the sliders');
     // A photo-sized image without a face is not read whole: neither branch has an answer from it.
     await openPhoto(STILLS.noface);
     await expect(page.getByTestId('teach-status')).toContainText('No face found in this photo, so neither branch has anything to read.', { timeout: 60_000 });

@@ -61,7 +61,7 @@ export function frozenValuesOrigin(source: FrozenFrame['source']): string {
  * values, and the 3D head has no parameters from the frame until one is moved.
  */
 export function frozenWithoutFaceOrigin(source: FrozenFrame['source']): string {
-  return `kept: no face in the frozen ${source === 'camera' ? 'camera frame' : 'photo'}`;
+  return `the values from before (the frozen ${source === 'camera' ? 'camera frame' : 'photo'} has no face to copy from)`;
 }
 
 /** What the status line says after freezing a frame where no face was found. */
