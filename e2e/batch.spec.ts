@@ -510,10 +510,17 @@ test.describe('batch mode', () => {
     expect(diagnostics.consoleErrors.filter((m) => !/^(INFO|WARNING): |^[IW]\d{4} /.test(m))).toEqual([]);
   });
 
-  test('pause, resume and cancel', async ({ page }) => {
+  test('pause, resume and cancel; a worker of the run\'s own joins the live view\'s while it runs', async ({ page }) => {
     await openBatch(page, true);
     await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
     await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', String(MANY));
+    // More than a few dozen images: the live view's worker starts them, a worker of the run's own joins it.
+    const poolNote = page.getByTestId('batch-pool-note');
+    await expect(poolNote).toHaveAttribute('data-lent-worker', 'true');
+    await expect(poolNote).toHaveAttribute('data-workers', '2');
+    await expect(poolNote).toContainText("Starts at once in the live view's inference worker, whose models are already loaded; a worker of the run's own joins it when up");
+    const inferenceWorkers = () => page.workers().filter((w) => /inference/.test(w.url())).length;
+    expect(inferenceWorkers()).toBe(1);
     await page.getByTestId('batch-start').click();
     const bar = page.getByTestId('batch-progress');
     await expect.poll(async () => (await progress(page)).done, { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
@@ -532,6 +539,11 @@ test.describe('batch mode', () => {
     await page.waitForTimeout(2500);
     expect((await progress(page)).done, 'nothing runs while paused').toBe(pausedAt);
     expect(pausedAt).toBeLessThan(MANY);
+    // Items are left, so the run's own worker joins once it is up (paused like the other) …
+    await expect(page.getByTestId('batch-notes')).toContainText(/the live view's worker \(models already loaded\), joined after \d+\.\d s by a worker of the run's own, on WASM/, { timeout: 60_000 });
+    expect(inferenceWorkers()).toBe(2);
+    await page.waitForTimeout(1000);
+    expect((await progress(page)).done, 'the worker that joined waits for Resume too').toBe(pausedAt);
 
     await page.getByTestId('batch-resume').click();
     await expect(bar).toHaveAttribute('data-state', 'running');
@@ -539,6 +551,8 @@ test.describe('batch mode', () => {
 
     await page.getByTestId('batch-cancel').click();
     await expect(bar).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
+    // … and is closed when the run ends; the live view's worker stays.
+    await expect.poll(inferenceWorkers, { timeout: 30_000 }).toBe(1);
     const end = await progress(page);
     expect(end.done).toBeLessThan(MANY);
     await expect(page.getByTestId('batch-cancelled')).toBeVisible();
@@ -552,13 +566,13 @@ test.describe('batch mode', () => {
     await openBatch(page, true);
     await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
     await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', String(MANY));
+    // The run starts on the live view's worker (a worker of its own joins it later, not patched).
+    const workers = page.workers().filter((w) => /inference/.test(w.url()));
+    expect(workers.length).toBe(1);
     await page.getByTestId('batch-start').click();
     await expect.poll(async () => (await progress(page)).done, { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
-    // A real uncaught error inside the inference workers (as an out-of-memory abort would be), on the
-    // next frame each receives, once. The live-mode worker is patched too but gets no frames here.
-    const workers = page.workers().filter((w) => /inference/.test(w.url()));
-    // 120 images do not earn a second worker (src/batch/poolSize.ts): they run on the live view's.
-    expect(workers.length).toBe(1);
+    // A real uncaught error inside the lent inference worker (as an out-of-memory abort would be), on
+    // the next frame it receives, once.
     for (const w of workers)
       await w.evaluate(() => {
         const scope = self as unknown as { onmessage: ((ev: MessageEvent) => unknown) | null };

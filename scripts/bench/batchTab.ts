@@ -5,7 +5,8 @@
  * 2.1 s video), the preview is read for BENCH_THINK_MS (default 2000; 0 = Run pressed the moment it
  * shows), then Run: time from Run to the first row and to the last.
  * Why: a run of up to ITEMS_ON_LENT_WORKER images or video frames borrows the live view's worker,
- * whose models are loaded, instead of starting one (src/stores/batchStore.ts). With BENCH_BASELINE_DIST=<another
+ * whose models are loaded, instead of starting one, and beyond ITEMS_ON_LENT_WORKER_ALONE a worker of
+ * the run's own joins it when up (src/stores/batchStore.ts). With BENCH_BASELINE_DIST=<another
  * build's dist/> the two builds alternate per round (which goes first alternates too). Only when
  * named.
  */

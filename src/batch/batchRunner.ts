@@ -10,6 +10,9 @@
  * - a worker that crashes (uncaught error) or stops answering (closed, killed, hung: no answer
  *   within `itemTimeoutMs`) turns its item into an error row with the reason and is replaced;
  *   if it cannot be replaced it leaves the pool and the others finish the batch (issue #15).
+ *
+ * A worker may also join a run already going (`join`): a Batch-tab run that starts at once on the
+ * live view's worker is joined by a worker of its own once that one is up.
  */
 import type { FrameOptions } from '../core/pipelineTypes';
 import type { BatchClient, BatchItem, BatchProgress, BatchRow } from './batchTypes';
@@ -49,12 +52,33 @@ export class BatchRunner {
   /** Items taken by a worker that left the pool before it could run them. */
   private requeued: BatchItem[] = [];
   private readonly retired = new Set<BatchClient>();
+  /** The pool: the clients given at construction, then those that joined. */
+  private readonly clients: BatchClient[];
+  /** One loop per client of the pool, those that joined included; `run` waits for all of them. */
+  private loops: Promise<void>[] = [];
+  /** The shared queue's next item, from the moment `run` starts; undefined before. */
+  private take?: () => BatchItem | undefined;
+  private hasItemsLeft = (): boolean => false;
+  private ended = false;
 
   constructor(
-    private readonly clients: BatchClient[],
+    clients: BatchClient[],
     private readonly options: BatchRunnerOptions,
   ) {
     if (clients.length === 0) throw new Error('BatchRunner needs at least one inference client');
+    this.clients = [...clients];
+  }
+
+  /**
+   * Adds a worker to the running batch: it takes items from the same queue as the others. False,
+   * and the client is not used, when there is nothing left for it (not started, every item taken,
+   * cancelled or ended): the caller closes it then.
+   */
+  join(client: BatchClient): boolean {
+    if (!this.take || this.ended || this.cancelled || !this.hasItemsLeft()) return false;
+    this.clients.push(client);
+    this.loops.push(this.workerLoop(client, this.take));
+    return true;
   }
 
   pause(): void {
@@ -82,7 +106,18 @@ export class BatchRunner {
     this.startTime = performance.now();
     let next = 0;
     const take = () => (this.cancelled ? undefined : this.requeued.shift() ?? (next < items.length ? items[next++] : undefined));
-    await Promise.all(this.clients.map((client) => this.workerLoop(client, take)));
+    this.take = take;
+    this.hasItemsLeft = () => this.requeued.length > 0 || next < items.length;
+    this.loops = this.clients.map((client) => this.workerLoop(client, take));
+    try {
+      // A worker that joins while the others run adds its loop: wait until no new one came.
+      for (let settled = 0; settled < this.loops.length; ) {
+        settled = this.loops.length;
+        await Promise.all(this.loops);
+      }
+    } finally {
+      this.ended = true;
+    }
     // A worker that left the pool may have handed back an item after the others had finished.
     for (let live = this.liveClients(); this.requeued.length && live.length && !this.cancelled; live = this.liveClients())
       await Promise.all(live.map((client) => this.workerLoop(client, take)));

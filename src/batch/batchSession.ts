@@ -43,6 +43,11 @@ export class BatchSession {
     this.pool = pool;
   }
 
+  /** A worker that joined the running pool (after the lent one): released with the others. */
+  addToPool(client: PooledClient): void {
+    this.pool = [...this.pool, client];
+  }
+
   source(id: number): ItemSource | undefined {
     return this.sources.get(id);
   }

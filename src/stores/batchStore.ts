@@ -9,7 +9,7 @@ import { BatchSession } from '../batch/batchSession';
 import type { BatchProgress, BatchRow } from '../batch/batchTypes';
 import { buildItems } from '../batch/buildItems';
 import { PooledClient, createClientPool } from '../batch/clientPool';
-import { MAX_BATCH_WORKERS, MAX_VIDEOS_MEASURED, batchPoolSize, fitsLentWorker, plannedItems, type VideoLengths } from '../batch/poolSize';
+import { MAX_BATCH_WORKERS, MAX_VIDEOS_MEASURED, batchPoolSize, fitsLentWorker, lentPoolSize, plannedItems, type VideoLengths } from '../batch/poolSize';
 import { probeVideoDuration } from '../batch/videoFrames';
 import { planBatch, type BatchPlan, type InputFile } from '../batch/prepareBatch';
 import { defaultFusion } from '../core/fusion/fusionPolicy';
@@ -25,13 +25,14 @@ const DEFAULT_FPS = 5;
 
 /**
  * The workers a run of `plan` uses (src/batch/poolSize.ts), `liveReady` when the live view's
- * pipeline is up to lend its worker: the view says it, the run uses it. `videos` and `fps` count the
+ * pipeline is up to lend its worker: the view says it, the run uses it. With `lent`, `workers`
+ * counts the lent one and the run's own that join it. `videos` and `fps` count the
  * frames its videos will give (unknown lengths: the full pool).
  */
 export function poolFor(plan: BatchPlan | undefined, liveReady: boolean, videos?: VideoLengths, fps = DEFAULT_FPS): { workers: number; lent: boolean; items: number } {
   if (!plan) return { workers: MAX_BATCH_WORKERS, lent: false, items: Infinity };
   const items = plannedItems(plan, videos, fps);
-  if (liveReady && fitsLentWorker(items)) return { workers: 1, lent: true, items };
+  if (liveReady && fitsLentWorker(items)) return { workers: lentPoolSize(items), lent: true, items };
   return { workers: batchPoolSize(items), lent: false, items };
 }
 
@@ -168,11 +169,15 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
     };
     // A short run borrows the live view's worker when it is up (same pack, same EP): its models
     // are loaded, so the first row comes in well under a second instead of after a worker's
-    // start-up. Larger runs start their own pool.
+    // start-up. Beyond a few dozen items, workers of the run's own start beside it and join the
+    // run when up. Larger runs start their own pool.
     const { workers: size, lent } = poolFor(plan, pipe.status === 'ready', get().videoLengths, fps);
     const loan = lent ? pipe.lendClient() : undefined;
     if (loan) set({ message: "Reading the files; the live view's worker runs them…" });
     const poolReady = loan ? Promise.resolve([PooledClient.borrow(loan, options)]) : createClientPool(size, options);
+    const runPressedAt = performance.now();
+    const joining = loan ? Array.from({ length: size - 1 }, () => PooledClient.create(options)) : [];
+    const closeJoining = () => joining.forEach((j) => void j.then((c) => c.close(), () => undefined));
     let pool: PooledClient[];
     try {
       const [p, built] = await Promise.all([
@@ -184,11 +189,13 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       ]).catch((e: unknown) => {
         // Reading the inputs failed: whatever workers did start (or were lent) are given back.
         void poolReady.then((started) => started.forEach((c) => c.close()), () => undefined);
+        closeJoining();
         throw e;
       });
       pool = p;
       if (!batchSession.isCurrent(runId)) {
         pool.forEach((c) => c.close());
+        closeJoining();
         return;
       }
       batchSession.adoptPool(pool);
@@ -208,6 +215,22 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
       });
       batchSession.runner = run.runner;
       const ep = pool[0].info.ep;
+      const epNote = `${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`;
+      // A worker of the run's own that comes up while items are left joins the lent one; one that
+      // comes too late, or to a run already superseded, is closed. One that fails to start costs
+      // nothing but its help: the lent worker goes on, and the notes say why it ran alone.
+      for (const j of joining)
+        j.then(
+          (c) => {
+            if (!batchSession.isCurrent(runId) || !run.runner.join(c)) return c.close();
+            batchSession.addToPool(c);
+            const after = ((performance.now() - runPressedAt) / 1000).toFixed(1);
+            set({ runNotes: [...built.notes, `the live view's worker (models already loaded), joined after ${after} s by a worker of the run's own, on ${epNote}`] });
+          },
+          (e: unknown) => {
+            if (batchSession.isCurrent(runId)) set((s) => ({ runNotes: [...s.runNotes, `a worker of the run's own could not start (${(e as Error).message}): the live view's worker ran alone`] }));
+          },
+        );
       set({
         phase: 'running',
         fusion,
@@ -215,7 +238,7 @@ export const useBatchStore = create<BatchState>()((set, get) => ({
         runPrior: { mode: datasetPrior || priorMode !== 'dataset' ? priorMode : 'off', datasetPrior },
         startedAt: performance.now(),
         message: undefined,
-        runNotes: [...built.notes, `${pool[0].borrowed ? "the live view's worker (models already loaded)" : `${pool.length} worker${pool.length > 1 ? 's' : ''}`} on ${ep.toUpperCase()}${pool[0].info.epNote ? ` (${pool[0].info.epNote})` : ''}`],
+        runNotes: [...built.notes, `${pool[0].borrowed ? "the live view's worker (models already loaded)" : `${pool.length} worker${pool.length > 1 ? 's' : ''}`} on ${epNote}`],
         progress: { done: 0, total: items.length, failed: 0, noFace: 0, imagesPerSecond: 0, etaSeconds: Infinity, state: 'running', restarts: 0 },
       });
       const final = await run.done;

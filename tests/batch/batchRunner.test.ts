@@ -62,6 +62,42 @@ describe('BatchRunner', () => {
     expect(p.failed).toBe(2);
   });
 
+  it('a worker that joins a running batch takes items from the same queue: every item once, none twice', async () => {
+    const rows: BatchRow[] = [];
+    const first = new FlakyClient();
+    const late = new FlakyClient();
+    const runner = new BatchRunner([first], { frame: { fusionMode: '2d', weight2d: 1 }, onRow: (r) => rows.push(r) });
+    expect(runner.join(late), 'not started: nothing to join').toBe(false);
+    const running = runner.run(items(60));
+    await new Promise((r) => setTimeout(r, 15));
+    expect(runner.join(late)).toBe(true);
+    const p = await running;
+    expect(p.state).toBe('finished');
+    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual([...Array(60).keys()]);
+    expect(first.calls + late.calls).toBe(60);
+    expect(late.calls).toBeGreaterThan(0);
+    expect(first.calls).toBeGreaterThan(0);
+    // The run has ended: a worker that comes up now is not used.
+    const tooLate = new FlakyClient();
+    expect(runner.join(tooLate)).toBe(false);
+    expect(tooLate.calls).toBe(0);
+  });
+
+  it('a worker that comes up once every item is taken, or after a cancel, is not used', async () => {
+    const client = new FlakyClient();
+    const runner = new BatchRunner([client], { frame: { fusionMode: '2d', weight2d: 1 }, onRow: () => undefined });
+    const running = runner.run(items(2));
+    // Both items are taken at once (one running, one decoded ahead): nothing is left to share.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(runner.join(new FlakyClient())).toBe(false);
+    await running;
+    const cancelled = new BatchRunner([new FlakyClient()], { frame: { fusionMode: '2d', weight2d: 1 }, onRow: () => undefined });
+    const r2 = cancelled.run(items(50));
+    cancelled.cancel();
+    expect(cancelled.join(new FlakyClient())).toBe(false);
+    expect((await r2).state).toBe('cancelled');
+  });
+
   it('a broken landmarker never turns into "no face" rows: it is rebuilt and the items redone', async () => {
     const client = new FlakyClient(12);
     const rows: BatchRow[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, fitsLentWorker, plannedItems } from '../../src/batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_ON_LENT_WORKER_ALONE, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, batchPoolSize, fitsLentWorker, lentPoolSize, plannedItems } from '../../src/batch/poolSize';
 
 describe('batchPoolSize', () => {
   it('one worker until a second has a full share of items', () => {
@@ -53,5 +53,16 @@ describe('fitsLentWorker', () => {
     expect(fitsLentWorker(ITEMS_ON_LENT_WORKER)).toBe(true);
     expect(fitsLentWorker(ITEMS_ON_LENT_WORKER + 1)).toBe(false);
     expect(fitsLentWorker(Infinity)).toBe(false);
+  });
+});
+
+describe('lentPoolSize', () => {
+  it('the lent worker runs a few items alone; beyond that, workers of the run\'s own join it up to the pool\'s size', () => {
+    expect(lentPoolSize(1)).toBe(1);
+    expect(lentPoolSize(ITEMS_ON_LENT_WORKER_ALONE)).toBe(1);
+    expect(lentPoolSize(ITEMS_ON_LENT_WORKER_ALONE + 1)).toBe(MAX_BATCH_WORKERS);
+    expect(lentPoolSize(ITEMS_ON_LENT_WORKER_ALONE + 1, 3)).toBe(3);
+    expect(lentPoolSize(ITEMS_ON_LENT_WORKER_ALONE + 1, 1)).toBe(1);
+    expect(lentPoolSize(ITEMS_ON_LENT_WORKER_ALONE + 1, 0)).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // Which workers a Batch-tab run uses: the live view's (lent) for short runs when it is up,
 // otherwise a pool of its own sized by src/batch/poolSize.ts.
 import { describe, expect, it, vi } from 'vitest';
-import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, MAX_VIDEOS_MEASURED } from '../../src/batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_ON_LENT_WORKER_ALONE, ITEMS_PER_WORKER, MAX_BATCH_WORKERS, MAX_VIDEOS_MEASURED } from '../../src/batch/poolSize';
 import type { BatchPlan } from '../../src/batch/prepareBatch';
 import { poolFor } from '../../src/stores/batchStore';
 
@@ -10,7 +10,10 @@ const plan = (images: number, videos = 0) => ({ images: Array.from({ length: ima
 describe('poolFor', () => {
   it('a short run borrows the live worker when the live pipeline is up', () => {
     expect(poolFor(plan(12), true)).toEqual({ workers: 1, lent: true, items: 12 });
-    expect(poolFor(plan(ITEMS_ON_LENT_WORKER), true)).toEqual({ workers: 1, lent: true, items: ITEMS_ON_LENT_WORKER });
+    expect(poolFor(plan(ITEMS_ON_LENT_WORKER_ALONE), true)).toEqual({ workers: 1, lent: true, items: ITEMS_ON_LENT_WORKER_ALONE });
+    // Beyond a few dozen, a worker of the run's own joins the lent one.
+    expect(poolFor(plan(ITEMS_ON_LENT_WORKER_ALONE + 1), true)).toEqual({ workers: MAX_BATCH_WORKERS, lent: true, items: ITEMS_ON_LENT_WORKER_ALONE + 1 });
+    expect(poolFor(plan(ITEMS_ON_LENT_WORKER), true)).toEqual({ workers: MAX_BATCH_WORKERS, lent: true, items: ITEMS_ON_LENT_WORKER });
   });
   it('without a ready live pipeline, the same run starts its own worker', () => {
     expect(poolFor(plan(12), false)).toEqual({ workers: 1, lent: false, items: 12 });

@@ -6,7 +6,7 @@ import { datasetPriorOf, defaultBatchPriorMode, type PriorMode } from '../../cor
 import { adaptBatchRows } from '../../batch/datasetPriorRows';
 import { ClassMixPanel } from './ClassMixPanel';
 import { poolFor, useBatchStore } from '../../stores/batchStore';
-import { ITEMS_ON_LENT_WORKER, ITEMS_PER_WORKER, MAX_VIDEOS_MEASURED } from '../../batch/poolSize';
+import { ITEMS_ON_LENT_WORKER, ITEMS_ON_LENT_WORKER_ALONE, ITEMS_PER_WORKER, MAX_VIDEOS_MEASURED } from '../../batch/poolSize';
 import { holdStills, usePipelineStore } from '../../stores/pipelineStore';
 import { BatchExports } from './BatchExports';
 import { BatchInput } from './BatchInput';
@@ -172,7 +172,9 @@ function videoNote(plan: { images: readonly unknown[]; videos: readonly unknown[
 
 /** What the run will use (batchStore.poolFor). */
 function poolNote(pool: { workers: number; lent: boolean }): string {
-  if (pool.lent) return `Runs in the live view's inference worker, whose models are already loaded (from ${ITEMS_ON_LENT_WORKER + 1} images or frames two workers of its own run faster).`;
+  if (pool.lent && pool.workers > 1)
+    return `Starts at once in the live view's inference worker, whose models are already loaded; ${pool.workers === 2 ? 'a worker' : `${pool.workers - 1} workers`} of the run's own join${pool.workers === 2 ? 's' : ''} it when up (from ${ITEMS_ON_LENT_WORKER + 1} images or frames the run starts its own pool).`;
+  if (pool.lent) return `Runs in the live view's inference worker, whose models are already loaded (from ${ITEMS_ON_LENT_WORKER_ALONE + 1} images or frames a worker of the run's own joins it).`;
   if (pool.workers > 1) return `Runs ${pool.workers} inference workers.`;
   return `Runs 1 inference worker (a second one starts from ${ITEMS_PER_WORKER + 1} images or frames: its start-up costs more than it saves on fewer).`;
 }
