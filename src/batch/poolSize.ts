@@ -51,7 +51,7 @@ export const MAX_VIDEOS_MEASURED = 20;
 /**
  * Up to this many images a Batch-tab run borrows the live view's worker, already up with its
  * models loaded, instead of starting its own (beyond ITEMS_ON_LENT_WORKER_ALONE, with a worker of
- * its own joining it). Measured before workers could join: One worker runs stills at ≈ 49 ms per image here,
+ * its own joining it). Measured before workers could join: one worker runs stills at ≈ 49 ms per image here,
  * two fresh ones side by side at ≈ 33 ms once both are up, but the lent one starts at once:
  * `npm run bench -- batch-small` on FER+ Test, Run → finished, lent worker vs two fresh ones:
  * 141 images 9.3 vs 10.6 s, 300 images 17.1 vs 15.8 s; the lines cross at ≈ 220.
