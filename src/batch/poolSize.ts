@@ -54,7 +54,10 @@ export const MAX_VIDEOS_MEASURED = 20;
  * its own joining it). Measured before workers could join: one worker runs stills at ≈ 49 ms per image here,
  * two fresh ones side by side at ≈ 33 ms once both are up, but the lent one starts at once:
  * `npm run bench -- batch-small` on FER+ Test, Run → finished, lent worker vs two fresh ones:
- * 141 images 9.3 vs 10.6 s, 300 images 17.1 vs 15.8 s; the lines cross at ≈ 220.
+ * 141 images 9.3 vs 10.6 s, 300 images 17.1 vs 15.8 s; the lines cross at ≈ 220. With a worker of
+ * the run's own joining, the lent worker no longer costs time on longer runs either (session 24, a
+ * build lending for any size vs two workers of the run's own: 300 images 10.6 vs 11.1 s, 600 images
+ * 20.3 vs 19.8 s), but a longer run would hold the live view's worker for minutes: the bound stays.
  */
 export const ITEMS_ON_LENT_WORKER = 220;
 
