@@ -80,5 +80,5 @@ export const ITEMS_ON_LENT_WORKER_ALONE = 50;
 
 /** How many workers a run on the lent worker uses in all, the lent one included. */
 export function lentPoolSize(items: number, maxWorkers = MAX_BATCH_WORKERS): number {
-  return items > ITEMS_ON_LENT_WORKER_ALONE ? Math.max(1, Math.floor(maxWorkers)) : 1;
+  return items > ITEMS_ON_LENT_WORKER_ALONE ? batchPoolSize(Infinity, maxWorkers) : 1;
 }
