@@ -562,6 +562,39 @@ test.describe('batch mode', () => {
     expect(csv.data).toHaveLength(end.done);
   });
 
+  test("a worker of the run's own that cannot start: the live view's worker runs the batch alone and the notes say why", async ({ page }) => {
+    await openBatch(page, true);
+    await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
+    await expect(page.getByTestId('preview-images')).toHaveAttribute('data-count', String(MANY));
+    await expect(page.getByTestId('batch-pool-note')).toHaveAttribute('data-workers', '2');
+    const inferenceWorkers = () => page.workers().filter((w) => /inference/.test(w.url())).length;
+    expect(inferenceWorkers()).toBe(1);
+    // The next inference worker the page creates gets a script that throws as it loads (as a script
+    // the browser could not fetch or compile would): the worker that was to join never comes up.
+    await page.evaluate(() => {
+      const Original = window.Worker;
+      const broken = URL.createObjectURL(new Blob(["throw new Error('simulated start failure (e2e)');"], { type: 'text/javascript' }));
+      window.Worker = class extends Original {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          const fail = options?.name === 'inference';
+          if (fail) window.Worker = Original;
+          super(fail ? broken : url, options);
+        }
+      };
+    });
+    await page.getByTestId('batch-start').click();
+    await expect(page.getByTestId('batch-notes')).toContainText(
+      /a worker of the run's own could not start \(inference worker failed to start: .*simulated start failure \(e2e\).*\): the live view's worker ran alone/,
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-state', 'finished', { timeout: 240_000 });
+    const csv = parseCsv((await download(page, 'export-csv')).text).data;
+    expect(csv).toHaveLength(MANY);
+    expect(csv.filter((r) => r.status === 'error')).toEqual([]);
+    expect(inferenceWorkers(), "only the live view's worker is left").toBe(1);
+    await expect(page.getByTestId('batch-notes')).not.toContainText('joined after');
+  });
+
   test('a worker that crashes mid-run: its item becomes an error row with the reason, and the batch finishes', async ({ page }) => {
     await openBatch(page, true);
     await page.getByTestId('batch-folder-input').setInputFiles(MANY_DIR);
