@@ -44,6 +44,7 @@ from convert_faceapi_expression import MEAN_RGB, build  # noqa: E402
 from fer2d_model import fer2d_from_onnx  # noqa: E402
 from ferplus import load_app_crops  # noqa: E402
 from frontier import best_tau, scores  # noqa: E402
+from retrain_head import train_head  # noqa: E402
 from train_fer2d import to_input  # noqa: E402
 
 
@@ -79,25 +80,12 @@ def faceapi_features(net, u8, bs=256):
     return torch.cat(feats).numpy(), torch.cat(logits).numpy()
 
 
-def fit_head(x, soft, *, class_weight, l2, w0=None, b0=None, steps=300, lr=0.05):
-    """Linear head on fixed inputs: soft-label CE, each sample weighted by its votes' class weight,
-    plus l2·‖W − W0‖² (W0 = w0 or 0); full batch, Adam."""
-    xt = torch.from_numpy(x.astype(np.float32))
-    t = torch.from_numpy(soft.astype(np.float32))
+def fit_head(x, soft, *, class_weight, l2, w0=None, b0=None):
+    """retrain_head.py's class-weighted soft-label head, started from (w0, b0) or from zeros."""
     d = x.shape[1]
-    w_init = np.zeros((8, d), np.float32) if w0 is None else w0.astype(np.float32)
-    w = torch.tensor(w_init, requires_grad=True)
-    b = torch.tensor(np.zeros(8, np.float32) if b0 is None else b0.astype(np.float32), requires_grad=True)
-    wref = torch.from_numpy(w_init.copy())
-    cw = torch.from_numpy(class_weight.astype(np.float32))
-    opt = torch.optim.Adam([w, b], lr=lr)
-    for _ in range(steps):
-        opt.zero_grad()
-        logp = torch.log_softmax(xt @ w.T + b, 1)
-        loss = -((t * logp).sum(1) * (t @ cw)).mean() / cw.mean() + l2 * ((w - wref) ** 2).sum()
-        loss.backward()
-        opt.step()
-    return w.detach().numpy(), b.detach().numpy()
+    w0 = np.zeros((8, d), np.float32) if w0 is None else w0.astype(np.float32)
+    b0 = np.zeros(8, np.float32) if b0 is None else b0.astype(np.float32)
+    return train_head(x.astype(np.float32), soft.astype(np.float32), w0, b0, class_weight=class_weight, l2=l2)
 
 
 def report(name, logits, y, rows):
